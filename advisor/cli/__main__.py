@@ -1,0 +1,5 @@
+import sys
+
+from advisor.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,105 @@
+"""Reading case profiles from JSON or YAML files, strings or stdin, with clear refusals."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from advisor.errors import FieldProblem, ProfileError, problems_from_validation
+from advisor.models import CaseProfile
+
+MAX_BYTES = 1_000_000
+
+
+def parse_document(raw: bytes, source: str = "input") -> Any:
+    """Parse JSON or YAML bytes into plain data; raise ProfileError for anything unreadable."""
+    if len(raw) > MAX_BYTES:
+        raise ProfileError(
+            [FieldProblem("", f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")],
+            source,
+        )
+    if b"\x00" in raw:
+        raise ProfileError([FieldProblem("", "this is a binary file, not JSON or YAML")], source)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(
+            [FieldProblem("", f"the file is not UTF-8 text (byte {exc.start})")], source
+        ) from None
+    if not text.strip():
+        raise ProfileError([FieldProblem("", "the file is empty")], source)
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProfileError(
+                [
+                    FieldProblem(
+                        "", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                    )
+                ],
+                source,
+            ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise ProfileError(
+            [FieldProblem("", f"malformed YAML{where}: {problem}")], source
+        ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a date out of range, deep nesting
+        raise ProfileError([FieldProblem("", f"malformed YAML: {exc}")], source) from None
+
+
+def profile_from_data(data: Any, source: str | None = None) -> CaseProfile:
+    """Validate plain data as a case profile; raise ProfileError listing every problem."""
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise ProfileError(
+            [FieldProblem("", f"expected a mapping of fields (a JSON object), got {kind}")], source
+        )
+    try:
+        return CaseProfile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(problems_from_validation(exc), source) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ProfileError([FieldProblem("", str(exc))], source) from None
+
+
+def load_profile(path: str | Path) -> CaseProfile:
+    """Read a profile from a file path, or from stdin when ``path`` is ``-``."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        source = "stdin"
+    else:
+        p = Path(path)
+        source = str(p)
+        if not p.exists():
+            raise ProfileError([FieldProblem("", "no such file")], source)
+        if p.is_dir():
+            raise ProfileError([FieldProblem("", "this is a folder, not a profile file")], source)
+        try:
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ProfileError(
+                [FieldProblem("", f"cannot read the file: {exc.strerror}")], source
+            ) from None
+    return profile_from_data(parse_document(raw, source), source)
+
+
+def profile_to_yaml(profile: CaseProfile) -> str:
+    """Serialise a profile as YAML with the contract's field order."""
+    return yaml.safe_dump(profile.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+
+
+def profile_to_json(profile: CaseProfile) -> str:
+    return json.dumps(profile.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

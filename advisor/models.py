@@ -1,0 +1,286 @@
+"""The published data formats: the case profile (input) and the assessment (output).
+
+Field names follow ``CONTRACT.md`` (schema_version 1) and are a public interface: add optional
+fields freely, never rename or remove one. Every model forbids unknown keys, so a misspelt field is
+reported rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+SHARE_TOLERANCE = 0.01
+
+Share = Annotated[float, Field(ge=0.0, le=1.0, description="a fraction from 0 to 1")]
+Level4 = Annotated[int, Field(ge=0, le=4)]
+Level3 = Annotated[int, Field(ge=0, le=3)]
+
+ForceType = Literal[
+    "government_cultivated", "social_org_cultivated", "grassroots", "registered_org"
+]
+DevelopmentMode = Literal["top_down", "bottom_up_top_down", "bottom_up"]
+Dimension = Literal["legitimacy", "funding", "human_resources", "knowledge"]
+DIMENSIONS: tuple[str, ...] = ("legitimacy", "funding", "human_resources", "knowledge")
+Actor = Literal["government", "third_party", "volunteers", "residents"]
+ACTORS: tuple[str, ...] = ("government", "third_party", "volunteers", "residents")
+Stage = Literal["foundation", "co_planning", "co_design", "co_delivery", "co_evaluation"]
+STAGES: tuple[str, ...] = ("foundation", "co_planning", "co_design", "co_delivery", "co_evaluation")
+AsymmetryLevel = Literal["balanced", "moderate", "high", "severe"]
+ASYMMETRY_LEVELS: tuple[str, ...] = ("balanced", "moderate", "high", "severe")
+Provenance = Literal["paper", "literature", "operationalisation"]
+
+
+class Strict(BaseModel):
+    """Base for every contract model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def _check_shares(values: dict[str, float], what: str) -> None:
+    total = sum(values.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"{what} shares sum to {total:.2f}, expected 1")
+
+
+# --------------------------------------------------------------------------- case profile
+
+
+class Legitimacy(Strict):
+    status: Literal["none", "via_government", "via_social_org", "independent"]
+
+
+class Funding(Strict):
+    government_direct: Share
+    government_via_third_party: Share
+    third_party_own: Share
+    charity: Share
+    residents: Share
+    self_generated: Share
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Funding:
+        _check_shares(self.model_dump(), "funding")
+        return self
+
+
+class RecruitedBy(Strict):
+    government: Share
+    third_party: Share
+    self: Share
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> RecruitedBy:
+        _check_shares(self.model_dump(), "recruitment")
+        return self
+
+
+class HumanResources(Strict):
+    volunteers: Annotated[int, Field(ge=0)]
+    core_volunteers: Annotated[int, Field(ge=0)]
+    recruited_by: RecruitedBy
+    leadership: Literal["cadre", "social_worker", "residents"]
+    resident_awareness: Level4
+
+    @field_validator("core_volunteers")
+    @classmethod
+    def _core_within_volunteers(cls, v: int, info: ValidationInfo) -> int:
+        total = info.data.get("volunteers")
+        if total is not None and v > total:
+            raise ValueError(f"{v} core volunteers is more than the {total} volunteers")
+        return v
+
+
+class Knowledge(Strict):
+    training_provider: Literal["none", "government", "third_party", "own", "mixed"]
+    training_sessions_per_year: Annotated[int, Field(ge=0, le=10_000)]
+    self_sufficiency: Level3
+
+
+class Government(Strict):
+    reliance_on_force: Level4
+    control: Level4
+    role: Literal["director", "sponsor", "enabler"]
+    acceptance_mechanism: bool
+    purchases_services: bool
+    party_leadership: Level4
+
+
+class Agenda(Strict):
+    set_by: Literal["government", "mixed", "volunteers"]
+    pattern: Literal["regular", "holiday_campaign", "fragmented"]
+
+
+class Management(Strict):
+    decision_participation: Level3
+    incentives: Literal["none", "informal", "formal"]
+    records: bool
+
+
+class ThirdParty(Strict):
+    kind: Literal["social_work_agency", "volunteer_org", "foundation", "other"]
+    capacity: Level4
+    role: Literal["contractor", "facilitator", "incubator"]
+    autonomy: Level4
+
+
+class Coproduction(Strict):
+    planning: Level4
+    design: Level4
+    delivery: Level4
+    evaluation: Level4
+
+
+class CaseProfile(Strict):
+    """One community volunteer force at one moment: the input of every assessment."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,64}$", description="stable identifier")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    region: Annotated[str, Field(max_length=200)] | None = None
+    as_of: dt.date | None = None
+    force_type: ForceType
+    development_mode: DevelopmentMode | None = None
+    legitimacy: Legitimacy
+    funding: Funding
+    human_resources: HumanResources
+    knowledge: Knowledge
+    government: Government
+    agenda: Agenda
+    management: Management
+    third_party: ThirdParty | None = None
+    coproduction: Coproduction
+    linkage: Literal["none", "three_social", "five_social"]
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the name is blank")
+        return v
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+class BiText(Strict):
+    """A text in both languages; never concatenated across languages."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class SourceRef(Strict):
+    """A passage of the paper: section, the verbatim Chinese quote, our English translation."""
+
+    section: str
+    quote_zh: str
+    quote_en: str
+    interview_code: str | None = None
+
+
+class DimensionScores(Strict):
+    legitimacy: Annotated[float, Field(ge=0, le=1)]
+    funding: Annotated[float, Field(ge=0, le=1)]
+    human_resources: Annotated[float, Field(ge=0, le=1)]
+    knowledge: Annotated[float, Field(ge=0, le=1)]
+
+
+class Asymmetry(Strict):
+    force_on_government: Annotated[float, Field(ge=0, le=1)]
+    government_on_force: Annotated[float, Field(ge=0, le=1)]
+    index: Annotated[float, Field(ge=-1, le=1)]
+    level: AsymmetryLevel
+
+
+class CoproductionResult(Strict):
+    score: Annotated[int, Field(ge=0, le=16)]
+    stage: str
+
+
+class DevelopmentModeResult(Strict):
+    value: DevelopmentMode
+    inferred: bool
+
+
+class TraceStep(Strict):
+    """One rule that fired: its id, the facts it matched, and the passages it rests on."""
+
+    rule: str
+    matched: dict[str, str | int | float | bool | None]
+    sources: list[SourceRef] = []
+
+
+class Diagnosis(Strict):
+    id: str
+    label: BiText
+    severity: Annotated[float, Field(ge=0, le=1)]
+    because: list[str]
+    because_text: list[BiText] = []
+    rules: list[str]
+    sources: list[SourceRef]
+    trace: list[TraceStep] = []
+
+
+class PriorityFactor(Strict):
+    factor: str
+    value: float
+    label: BiText | None = None
+
+
+class Action(Strict):
+    id: str
+    rank: Annotated[int, Field(ge=1)]
+    priority: Annotated[float, Field(ge=0, le=100)]
+    actor: Actor
+    phase: Literal[1, 2, 3]
+    stage: Stage
+    addresses: list[str]
+    dimensions: list[Dimension]
+    label: BiText
+    rationale: BiText
+    priority_breakdown: list[PriorityFactor]
+    rules: list[str]
+    sources: list[SourceRef]
+    provenance: Provenance
+    trace: list[TraceStep] = []
+
+
+class NotRecommended(Strict):
+    """'Why not': a framework action this case did not get, and the condition that failed."""
+
+    id: str
+    label: BiText
+    actor: Actor
+    reason: BiText
+    rules: list[str] = []
+
+
+class AssessmentWarning(Strict):
+    code: str
+    message: BiText
+
+
+class Assessment(Strict):
+    """The output of one assessment; serialised as the contract's JSON."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    profile_id: str
+    profile_name: str | None = None
+    engine_version: str
+    knowledge_base_version: str
+    development_mode: DevelopmentModeResult | None = None
+    dependence: DimensionScores
+    third_party_dependence: DimensionScores
+    asymmetry: Asymmetry
+    coproduction: CoproductionResult
+    diagnoses: list[Diagnosis]
+    actions: list[Action]
+    not_recommended: list[NotRecommended] = []
+    warnings: list[AssessmentWarning] = []

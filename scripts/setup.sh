@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Creates .venv and installs everything the project needs. Idempotent.
+#   scripts/setup.sh         the product (Python packages)
+#   scripts/setup.sh --test  also the test tools: Debian's Chromium and a CJK font for browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Python 3.11 or 3.12 (durable-rules does not import on 3.13)
+PY=""
+for cand in python3.11 python3.12 python3; do
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if (3,11) <= sys.version_info[:2] < (3,13) else 1)'; then
+    PY="$cand"; break
+  fi
+done
+if [ -z "$PY" ]; then
+  apt_install python3 python3-venv python3-dev gcc
+  PY=python3
+fi
+
+if [ "$with_test" -eq 1 ]; then
+  apt_install chromium fonts-wqy-microhei
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)-$with_test"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [ "$with_test" -eq 1 ]; then
+    .venv/bin/python -m pip install -q -e '.[test]'
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
