@@ -1,0 +1,153 @@
+"""Loading the knowledge base: every ``data/**/<id>.yaml`` file is one item.
+
+``load_kb()`` is cached per process; it raises ``KnowledgeBaseError`` listing every problem when
+the data do not validate (``advisor kb validate`` gives the full report with file and field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from advisor.errors import KnowledgeBaseError
+from knowledge_base.schema import Item
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / "data"
+PAPER_PATH = ROOT / "paper" / "paper.zh.txt"
+# Files under data/ that are not items (they have their own models).
+SPECIAL_FILES = {"coverage.yaml", "fields.yaml"}
+
+try:  # the C loader is several times faster; fall back where libyaml is absent
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A problem found while loading: the file, the item id (if known), the field, the message."""
+
+    file: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.item:
+            parts.append(self.item)
+        if self.field:
+            parts.append(self.field)
+        return f"{': '.join(parts)}: {self.message}"
+
+
+@dataclass
+class KnowledgeBase:
+    """The validated items, by id, with the files they came from."""
+
+    items: dict[str, Item]
+    files: dict[str, str]  # item id -> path relative to data/
+    version: str
+    raw: dict[str, Any] = field(default_factory=dict)  # special files by name
+
+    def get(self, item_id: str) -> Item:
+        try:
+            return self.items[item_id]
+        except KeyError:
+            raise KnowledgeBaseError(f"no knowledge item {item_id!r}") from None
+
+    def by_kind(self, kind: str) -> list[Item]:
+        return [it for it in self.items.values() if it.kind == kind]
+
+    def param(self, param_id: str) -> Any:
+        """The value of a parameter item (our operationalisation), by id."""
+        item = self.get(param_id)
+        if item.kind != "parameter":
+            raise KnowledgeBaseError(f"{param_id!r} is a {item.kind}, not a parameter")
+        return item.value
+
+
+def _yaml_files() -> list[Path]:
+    return sorted(p for p in DATA_DIR.rglob("*.yaml") if p.is_file())
+
+
+def read_items(
+    data_dir: Path = DATA_DIR,
+) -> tuple[dict[str, Item], dict[str, str], list[LoadProblem]]:
+    """Parse and validate every item file; return items, their files, and every problem found."""
+    items: dict[str, Item] = {}
+    files: dict[str, str] = {}
+    problems: list[LoadProblem] = []
+    for path in sorted(p for p in data_dir.rglob("*.yaml") if p.is_file()):
+        rel = str(path.relative_to(data_dir))
+        if path.name in SPECIAL_FILES:
+            continue
+        try:
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except yaml.YAMLError as exc:
+            problems.append(LoadProblem(rel, "", "", f"malformed YAML: {exc}"))
+            continue
+        if not isinstance(doc, dict):
+            problems.append(LoadProblem(rel, "", "", "expected one item (a mapping)"))
+            continue
+        item_id = str(doc.get("id", ""))
+        try:
+            item = Item.model_validate(doc)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = ".".join(str(p) for p in err.get("loc", ()))
+                msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+                if err.get("type") == "extra_forbidden":
+                    msg = "unknown key"
+                elif err.get("type") == "missing":
+                    msg = "missing"
+                problems.append(LoadProblem(rel, item_id, loc, msg))
+            continue
+        if item.id in items:
+            problems.append(
+                LoadProblem(rel, item.id, "id", f"duplicate id (also in {files[item.id]})")
+            )
+            continue
+        if path.stem != item.id:
+            problems.append(LoadProblem(rel, item.id, "id", "the file must be named after the id"))
+        items[item.id] = item
+        files[item.id] = rel
+    return items, files, problems
+
+
+def data_version(data_dir: Path = DATA_DIR) -> str:
+    """A short content hash of every data file: the knowledge base's version."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*.yaml") if p.is_file()):
+        h.update(str(path.relative_to(data_dir)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def load_kb() -> KnowledgeBase:
+    """Load and validate the shipped knowledge base once per process."""
+    items, files, problems = read_items()
+    if problems:
+        raise KnowledgeBaseError(
+            "the knowledge base does not validate (run `advisor kb validate`):\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    raw: dict[str, Any] = {}
+    for name in SPECIAL_FILES:
+        path = DATA_DIR / name
+        if path.exists():
+            raw[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return KnowledgeBase(items=items, files=files, version=data_version(), raw=raw)
+
+
+def paper_text() -> str:
+    """The paper's text as shipped."""
+    return PAPER_PATH.read_text(encoding="utf-8")
