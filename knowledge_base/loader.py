@@ -74,10 +74,6 @@ class KnowledgeBase:
         return item.value
 
 
-def _yaml_files() -> list[Path]:
-    return sorted(p for p in DATA_DIR.rglob("*.yaml") if p.is_file())
-
-
 def read_items(
     data_dir: Path = DATA_DIR,
 ) -> tuple[dict[str, Item], dict[str, str], list[LoadProblem]]:
