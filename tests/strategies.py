@@ -25,7 +25,6 @@ from pydantic import BaseModel
 from advisor.models import (
     Agenda,
     CaseProfile,
-    Coproduction,
     Government,
     HumanResources,
     Knowledge,
