@@ -1,0 +1,42 @@
+"""Memoised assessment for the trainer tools, which assess many near-identical profiles.
+
+A sweep, a tornado and a search revisit the same profile often (the baseline value of every
+field is the baseline itself). Assessments are pure functions of the profile and the knowledge
+base, so they are memoised by the profile's canonical JSON within one process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+from advisor.models import Assessment, CaseProfile
+
+_CACHE: OrderedDict[str, Assessment] = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def profile_key(profile: CaseProfile) -> str:
+    """The canonical JSON of a profile: equal profiles have equal keys."""
+    return json.dumps(profile.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def assess_cached(profile: CaseProfile) -> Assessment:
+    """Assess a profile through ``advisor.pipeline.assess``, memoised (raises what it raises)."""
+    from advisor.pipeline import assess  # imported late: the CLI must load without the engine
+
+    key = profile_key(profile)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    result = assess(profile)
+    _CACHE[key] = result
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget every memoised assessment (after the knowledge base changed)."""
+    _CACHE.clear()
