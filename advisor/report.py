@@ -1,0 +1,271 @@
+"""Assessment reports: the contract JSON, and Markdown and HTML an official can print and hand on.
+
+Markdown and HTML come from the jinja2 templates in ``advisor/templates``. Every heading, label and
+sentence of ours is in ``templates/strings.yaml`` in both languages; the paper's quotes always
+show the Chinese original beside our English translation. Everything that comes from the case
+profile is escaped: HTML through jinja2's autoescaping, Markdown through an escaping ``finalize``
+hook (so a case name holding ``<script>`` or ``|`` renders as text and cannot break a table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from advisor import __version__
+from advisor.errors import AdvisorError
+from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+Format = Literal["md", "html", "json"]
+Lang = Literal["zh", "en"]
+FORMATS: tuple[str, ...] = ("json", "md", "html")
+LANGS: tuple[str, ...] = ("zh", "en")
+
+# Characters that carry meaning in Markdown (or are raw HTML) and so are escaped in profile text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_LEADING = re.compile(r"^([#+=-])")
+
+
+@lru_cache(maxsize=1)
+def strings() -> dict[str, dict[str, dict[str, str]]]:
+    """Every report label in both languages, by namespace and key (``templates/strings.yaml``)."""
+    with (TEMPLATE_DIR / "strings.yaml").open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {ns: {str(k): v for k, v in table.items()} for ns, table in data.items()}
+
+
+def label(namespace: str, key: object, lang: str) -> str:
+    """The label of ``key`` in ``namespace`` in ``lang``; the key itself when none is defined."""
+    entry = strings().get(namespace, {}).get(str(key))
+    return entry[lang] if entry else str(key)
+
+
+def md_escape(value: str) -> str:
+    """Escape text for Markdown: no raw HTML, no emphasis or table breaks, one line."""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_LEADING.sub(r"\\\1", text)
+
+
+def _md_finalize(value: Any) -> Any:
+    if isinstance(value, Markup) or value is None:
+        return value
+    if isinstance(value, str):
+        return md_escape(value)
+    return value
+
+
+def _code(value: str) -> Markup:
+    """An identifier in a Markdown code span (backticks removed, nothing else to escape)."""
+    return Markup("`" + str(value).replace("`", "") + "`")
+
+
+@lru_cache(maxsize=2)
+def environment(fmt: str) -> Environment:
+    """The jinja2 environment for ``md`` or ``html`` (HTML autoescapes everything)."""
+    if fmt == "html":
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    else:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=False,
+            finalize=_md_finalize,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters["code"] = _code
+    env.filters["num"] = lambda v, digits=2: f"{float(v):.{digits}f}"
+    env.filters["pct"] = lambda v: f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
+    return env
+
+
+def _field_doc(path: str) -> Any:
+    """The knowledge base's documentation of a profile field, or None when it has none."""
+    try:
+        from knowledge_base.fields import field_doc
+    except ImportError:  # the field docs are not shipped yet
+        return None
+    try:
+        return field_doc(path)
+    except Exception:  # an undocumented path falls back to the path itself
+        return None
+
+
+def _pick(obj: Any, *names: str) -> Any:
+    for name in names:
+        val = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if val is not None:
+            return val
+    return None
+
+
+def _text(val: Any, lang: str) -> str | None:
+    if val is None:
+        return None
+    if isinstance(val, dict):
+        return val.get(lang)
+    if hasattr(val, "get"):
+        return str(val.get(lang))
+    return str(val)
+
+
+def field_label(path: str, lang: str) -> str:
+    """The readable label of a profile field (dotted path) in ``lang``; the path when unknown."""
+    doc = _field_doc(path)
+    return (_text(_pick(doc, "label"), lang) if doc is not None else None) or path
+
+
+def value_label(path: str, value: Any, lang: str) -> str:
+    """The readable label of a profile field's value (enum value, ordinal level, yes/no)."""
+    if value is None:
+        return label("text", "empty", lang)
+    if isinstance(value, bool):
+        return label("text", "yes" if value else "no", lang)
+    doc = _field_doc(path)
+    if doc is not None:
+        for table_name in ("values", "levels", "enum", "options"):
+            table = _pick(doc, table_name)
+            if isinstance(table, dict):
+                entry = table.get(value, table.get(str(value)))
+                found = _text(_pick(entry, "label") or entry, lang) if entry else None
+                if found:
+                    return f"{value} {found}" if isinstance(value, int) else found
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def group_actions(actions: list[Action]) -> list[dict[str, Any]]:
+    """Actions grouped by actor (contract order), then by phase, each group in rank order."""
+    groups: list[dict[str, Any]] = []
+    for actor in ACTORS:
+        mine = sorted((a for a in actions if a.actor == actor), key=lambda a: a.rank)
+        if not mine:
+            continue
+        phases = []
+        for phase in (1, 2, 3):
+            in_phase = [a for a in mine if a.phase == phase]
+            if in_phase:
+                phases.append({"phase": phase, "actions": in_phase})
+        groups.append({"actor": actor, "phases": phases})
+    return groups
+
+
+def _context(
+    assessment: Assessment, profile: CaseProfile, fmt: str, lang: str, today: dt.date
+) -> dict[str, Any]:
+    def t(key: str, **kw: Any) -> str:
+        text = label("text", key, lang)
+        text = text.format(**kw) if kw else text
+        # Our own strings are trusted Markdown; in HTML they are escaped like everything else.
+        return Markup(text) if fmt == "md" else text
+
+    actions = sorted(assessment.actions, key=lambda a: a.rank)
+    diag_labels = {d.id: d.label.get(lang) for d in assessment.diagnoses}
+    level = label("level", assessment.asymmetry.level, lang)
+    summary = t(
+        "summary_sentence",
+        level=level,
+        index=f"{assessment.asymmetry.index:.2f}",
+        n_diagnoses=len(assessment.diagnoses),
+        n_actions=len(actions),
+    )
+    dims = [
+        {
+            "id": d,
+            "label": label("dimension", d, lang),
+            "government": getattr(assessment.dependence, d),
+            "third_party": getattr(assessment.third_party_dependence, d),
+        }
+        for d in DIMENSIONS
+    ]
+    stage = assessment.coproduction.stage
+    stage_label = label("coproduction_stage", stage, lang)
+    if stage_label == stage:
+        stage_label = label("stage", stage, lang)
+
+    def facts(diagnosis: Any) -> list[str]:
+        if diagnosis.because_text:
+            return [b.get(lang) for b in diagnosis.because_text]
+        return list(diagnosis.because)
+
+    def factor_label(factor: Any) -> str:
+        if factor.label is not None:
+            return factor.label.get(lang)
+        return label("factor", factor.factor, lang)
+
+    if profile.third_party is None:
+        third_party_text = t("third_party_none")
+    else:
+        tp = profile.third_party
+        third_party_text = ", ".join(
+            f"{field_label(f'third_party.{k}', lang)}: {value_label(f'third_party.{k}', v, lang)}"
+            for k, v in tp.model_dump().items()
+        )
+
+    return {
+        "lang": lang,
+        "facts": facts,
+        "factor_label": factor_label,
+        "third_party_text": third_party_text,
+        "t": t,
+        "L": lambda ns, key: label(ns, key, lang),
+        "P": lambda key: Markup(label("punct", key, lang)),
+        "field_label": lambda path: field_label(path, lang),
+        "value_label": lambda path, value: value_label(path, value, lang),
+        "bi": lambda text: text.get(lang),
+        "a": assessment,
+        "p": profile,
+        "today": today.isoformat(),
+        "app_version": __version__,
+        "summary": summary,
+        "level_label": level,
+        "top_actions": actions[:3],
+        "actions": actions,
+        "groups": group_actions(actions),
+        "dims": dims,
+        "diag_labels": diag_labels,
+        "stage_label": stage_label,
+        "diagnoses": sorted(assessment.diagnoses, key=lambda d: (-d.severity, d.id)),
+    }
+
+
+def render(
+    assessment: Assessment,
+    profile: CaseProfile,
+    fmt: str = "md",
+    lang: str = "zh",
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """Render an assessment as ``json`` (the contract JSON), ``md`` or ``html`` in ``zh`` or ``en``.
+
+    ``today`` is the report date printed in Markdown and HTML (default: today). JSON carries no
+    date and is byte-identical for the same assessment. Raises AdvisorError on an unknown format
+    or language.
+    """
+    if fmt not in FORMATS:
+        raise AdvisorError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if lang not in LANGS:
+        raise AdvisorError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    if fmt == "json":
+        return assessment.model_dump_json(indent=2) + "\n"
+    template = environment(fmt).get_template(f"report.{fmt}.j2")
+    return template.render(**_context(assessment, profile, fmt, lang, today or dt.date.today()))
