@@ -12,6 +12,7 @@ from advisor.errors import AdvisorError, ProfileError
 # Modules that add subcommands; each defines register(subparsers) -> None.
 COMMAND_MODULES = [
     "advisor.cli.kb",
+    "advisor.cli.batch",
 ]
 
 EXIT_OK = 0
