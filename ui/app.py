@@ -1,0 +1,38 @@
+"""The web UI's entry point: language, navigation and the page list.
+
+Run with ``streamlit run ui/app.py`` (``scripts/run.sh``). Every page is a script under
+``ui/views/``; the UI is a thin shell over ``advisor/``, where all logic lives.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import init_language, language_selector, t
+
+# The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
+# To add a page, append a tuple here.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("views/assess.py", "nav.assess", ":material/fact_check:", "assess"),
+    ("views/whatif.py", "nav.whatif", ":material/compare_arrows:", "what-if"),
+    ("views/cases.py", "nav.cases", ":material/folder_open:", "cases"),
+    ("views/knowledge.py", "nav.knowledge", ":material/menu_book:", "knowledge"),
+    ("views/reports.py", "nav.reports", ":material/description:", "reports"),
+]
+
+st.set_page_config(
+    page_title="Co-production advisor", page_icon=":material/handshake:", layout="wide"
+)
+init_language()
+nav = st.navigation(
+    [
+        st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
+        for i, (path, key, icon, url) in enumerate(PAGES)
+    ]
+)
+with st.sidebar:
+    st.markdown(f"**{t('app.title')}**")
+    st.caption(t("app.tagline"))
+    language_selector()
+    st.caption(t("app.paper"))
+nav.run()

@@ -1,0 +1,319 @@
+"""Reusable pieces of the pages: the profile form, the dependence chart, diagnosis and action cards.
+
+They only lay out what the advisor returned (an :class:`~advisor.models.Assessment`) and what the
+knowledge base says; no rule, score or sentence is computed here. User-entered text goes through
+``md_text`` (or a plain-text widget) so that markup in a case name is shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef, TraceStep
+from ui import profile_form
+from ui.i18n import bi, current_lang, t
+from ui.kbtext import field_help, field_label, value_label, vocab
+from ui.services import WIDGET_PREFIX, draft, md_text, problems
+
+# --------------------------------------------------------------------------- form
+
+
+def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
+    key = f"{WIDGET_PREFIX}{spec.path}"
+    if key not in st.session_state:
+        st.session_state[key] = values.get(spec.path)
+    label = field_label(spec.path)
+    help_text = field_help(spec.path)
+    common: dict[str, Any] = {"key": key, "help": help_text, "disabled": disabled}
+    if spec.kind == "enum":
+        options = list(spec.options)
+        st.selectbox(
+            label,
+            options,
+            index=None,
+            format_func=lambda v, p=spec.path: value_label(p, v),
+            placeholder=t("form.choose") if not spec.optional else t("form.infer"),
+            **common,
+        )
+    elif spec.kind == "level":
+        low, high = int(spec.low or 0), int(spec.high or 4)
+        st.select_slider(
+            label,
+            list(range(low, high + 1)),
+            format_func=lambda v, p=spec.path: value_label(p, v),
+            **common,
+        )
+    elif spec.kind == "share":
+        st.number_input(label, min_value=0.0, max_value=1.0, step=0.05, format="%.2f", **common)
+    elif spec.kind == "count":
+        st.number_input(
+            label,
+            min_value=int(spec.low or 0),
+            max_value=int(spec.high) if spec.high is not None else None,
+            step=1,
+            **common,
+        )
+    elif spec.kind == "bool":
+        st.toggle(label, **common)
+    elif spec.kind == "date":
+        st.date_input(label, value=None, format="YYYY-MM-DD", **common)
+    else:
+        st.text_input(label, max_chars=200, **common)
+    values[spec.path] = st.session_state[key]
+    for msg in problems().get(spec.path, []):
+        st.error(md_text(msg), icon=":material/error:")
+
+
+def profile_form_sections(expanded: bool = False) -> None:
+    """The whole case profile as a form in sections; edits go straight into the session draft."""
+    values = draft()
+    found = problems()
+    for msg in found.get("", []):
+        st.error(md_text(msg), icon=":material/error:")
+    for section in profile_form.sections():
+        n_problems = sum(
+            len(v) for k, v in found.items() if k == section.id or k.startswith(section.id + ".")
+        )
+        if section.id == "basics":
+            n_problems = sum(
+                len(v) for k, v in found.items() if any(k == f.path for f in section.fields) and k
+            )
+        title = t(f"section.{section.id}")
+        if n_problems:
+            title = t("form.section_with_problems", title=title, n=n_problems)
+        with st.expander(title, expanded=expanded or bool(n_problems), icon=_section_icon(section)):
+            hint = f"section_hint.{section.id}"
+            from ui.i18n import catalogue
+
+            if hint in catalogue():
+                st.caption(t(hint))
+            for msg in found.get(section.id, []):
+                st.error(md_text(msg), icon=":material/error:")
+            present = True
+            if section.optional:
+                pkey = f"{section.id}.{profile_form.PRESENT}"
+                wkey = f"{WIDGET_PREFIX}{pkey}"
+                if wkey not in st.session_state:
+                    st.session_state[wkey] = bool(values.get(pkey))
+                st.toggle(t(f"form.present.{section.id}"), key=wkey)
+                values[pkey] = present = bool(st.session_state[wkey])
+            cols = st.columns(2)
+            for i, spec in enumerate(section.fields):
+                with cols[i % 2]:
+                    _widget(spec, values, disabled=not present)
+
+
+def _section_icon(section: profile_form.Section) -> str:
+    icons = {
+        "basics": ":material/badge:",
+        "legitimacy": ":material/verified:",
+        "funding": ":material/payments:",
+        "human_resources": ":material/groups:",
+        "knowledge": ":material/school:",
+        "government": ":material/account_balance:",
+        "agenda": ":material/event_note:",
+        "management": ":material/tune:",
+        "third_party": ":material/handshake:",
+        "coproduction": ":material/diversity_3:",
+        "linkage": ":material/hub:",
+    }
+    return icons.get(section.id, ":material/list:")
+
+
+# --------------------------------------------------------------------------- results
+
+
+def dependence_frame(a: Assessment) -> pd.DataFrame:
+    """The dependence profile as rows (dimension, on whom, value) for the chart."""
+    rows = []
+    for d in DIMENSIONS:
+        rows.append(
+            {
+                "dimension": vocab("dimension", d),
+                "on": t("results.on_government"),
+                "value": getattr(a.dependence, d),
+            }
+        )
+        rows.append(
+            {
+                "dimension": vocab("dimension", d),
+                "on": t("results.on_third_party"),
+                "value": getattr(a.third_party_dependence, d),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dependence_chart(a: Assessment) -> alt.Chart:
+    """Grouped bars: the force's dependence per dimension on government and on the third party."""
+    df = dependence_frame(a)
+    order = [vocab("dimension", d) for d in DIMENSIONS]
+    return (
+        alt.Chart(df, title=t("results.chart_title"))
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("dimension:N", title=None, sort=order),
+            yOffset=alt.YOffset("on:N"),
+            color=alt.Color(
+                "on:N",
+                title=None,
+                scale=alt.Scale(range=["#c0392b", "#2471a3"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("dimension:N", title=t("results.dimension")),
+                alt.Tooltip("on:N", title=t("results.on")),
+                alt.Tooltip("value:Q", format=".2f", title=t("results.value")),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def sources_block(sources: list[SourceRef]) -> None:
+    """The paper's passages: section, the Chinese original, and the English translation in en."""
+    lang = current_lang()
+    for s in sources:
+        ref = t("results.section", section=s.section)
+        if s.interview_code:
+            ref += t("results.interview", code=s.interview_code)
+        st.markdown(f"> {md_text(s.quote_zh)}  \n> — {md_text(ref)}")
+        if lang == "en":
+            st.caption(md_text(s.quote_en))
+
+
+def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
+    """The rules that fired and the facts each matched."""
+    if not trace:
+        st.markdown(t("results.rules_fired") + " " + ", ".join(f"`{r}`" for r in rules))
+        return
+    for step in trace:
+        facts = ", ".join(f"`{k}` = `{v}`" for k, v in step.matched.items())
+        st.markdown(f"- `{step.rule}`: {facts}" if facts else f"- `{step.rule}`")
+
+
+def diagnosis_card(d: Diagnosis) -> None:
+    """A diagnosis: label, severity, what triggered it, and the paper's quotes."""
+    with st.container(border=True):
+        st.markdown(f"**{md_text(bi(d.label))}**")
+        st.progress(min(max(d.severity, 0.0), 1.0), text=t("results.severity", v=d.severity))
+        because = [bi(b) for b in d.because_text] or d.because
+        if because:
+            st.caption(t("results.because") + " " + "; ".join(because))
+        sources_block(d.sources[:2])
+        if len(d.sources) > 2 or d.trace:
+            with st.expander(t("results.why")):
+                sources_block(d.sources[2:])
+                trace_block(d.trace, d.rules)
+
+
+def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
+    """An action: rank, label, priority and its breakdown, rationale, and a 'why' expander."""
+    with st.container(border=True):
+        head, score = st.columns([5, 1])
+        head.markdown(f"**#{a.rank} · {md_text(bi(a.label))}**")
+        score.metric(t("results.priority"), f"{a.priority:.0f}", label_visibility="collapsed")
+        st.caption(
+            " · ".join(
+                [
+                    vocab("actor", a.actor),
+                    vocab("phase", a.phase),
+                    vocab("stage", a.stage),
+                    vocab("provenance", a.provenance),
+                ]
+            )
+        )
+        st.write(bi(a.rationale))
+        parts = [
+            f"{bi(f.label) if f.label else vocab('factor', f.factor)} {f.value:+.1f}"
+            for f in a.priority_breakdown
+        ]
+        st.caption(t("results.breakdown", total=f"{a.priority:.0f}") + " " + " · ".join(parts))
+        with st.expander(t("results.why")):
+            if a.addresses:
+                st.markdown(
+                    t("results.addresses")
+                    + " "
+                    + "; ".join(md_text(diagnosis_labels.get(x, x)) for x in a.addresses)
+                )
+            trace_block(a.trace, a.rules)
+            sources_block(a.sources)
+
+
+def assessment_view(a: Assessment) -> None:
+    """The whole result of an assessment."""
+    actions = sorted(a.actions, key=lambda x: x.rank)
+    if actions:
+        st.success(
+            t(
+                "results.top_action",
+                label=bi(actions[0].label),
+                priority=f"{actions[0].priority:.0f}",
+            ),
+            icon=":material/flag:",
+        )
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("results.asymmetry_level"), vocab("level", a.asymmetry.level))
+    c2.metric(t("results.asymmetry_index"), f"{a.asymmetry.index:+.2f}")
+    c3.metric(
+        t("results.force_vs_gov"),
+        f"{a.asymmetry.force_on_government:.2f} / {a.asymmetry.government_on_force:.2f}",
+    )
+    c4.metric(t("results.coproduction"), f"{a.coproduction.score}/16")
+    if a.development_mode is not None:
+        mode = vocab("development_mode", a.development_mode.value)
+        note = t("results.inferred") if a.development_mode.inferred else ""
+        st.caption(t("results.development_mode", mode=mode) + note)
+    for w in a.warnings:
+        st.warning(bi(w.message))
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(dependence_chart(a), use_container_width=True)
+    with right:
+        st.subheader(t("results.diagnoses", n=len(a.diagnoses)))
+        if not a.diagnoses:
+            st.info(t("results.no_diagnoses"))
+        for d in sorted(a.diagnoses, key=lambda d: (-d.severity, d.id)):
+            diagnosis_card(d)
+    st.subheader(t("results.framework", n=len(actions)))
+    st.caption(t("results.framework_hint"))
+    labels = {d.id: bi(d.label) for d in a.diagnoses}
+    if not actions:
+        st.info(t("results.no_actions"))
+    group = st.segmented_control(
+        t("results.group_by"),
+        ["phase", "actor"],
+        default="phase",
+        format_func=lambda g: t(f"results.group.{g}"),
+        key="results_group",
+    )
+    if group == "actor":
+        for actor in ("government", "third_party", "volunteers", "residents"):
+            mine = [x for x in actions if x.actor == actor]
+            if mine:
+                st.markdown(f"#### {vocab('actor', actor)}")
+                for phase in (1, 2, 3):
+                    in_phase = [x for x in mine if x.phase == phase]
+                    if in_phase:
+                        st.markdown(f"###### {vocab('phase', phase)}")
+                        for act in in_phase:
+                            action_card(act, labels)
+    else:
+        for phase in (1, 2, 3):
+            mine = [x for x in actions if x.phase == phase]
+            if mine:
+                st.markdown(f"#### {vocab('phase', phase)}")
+                for act in mine:
+                    action_card(act, labels)
+    if a.not_recommended:
+        with st.expander(t("results.why_not", n=len(a.not_recommended))):
+            for nr in a.not_recommended:
+                st.markdown(
+                    f"- **{md_text(bi(nr.label))}** ({vocab('actor', nr.actor)}): "
+                    f"{md_text(bi(nr.reason))}"
+                )

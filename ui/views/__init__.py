@@ -1,0 +1,1 @@
+"""The pages of the web UI, one script each (run by st.navigation, not imported)."""

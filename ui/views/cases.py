@@ -1,0 +1,206 @@
+"""Cases: the case library (save, rename, duplicate, delete, import, export, history)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from advisor.errors import ProfileError
+from advisor.store import StoreError
+from ui import services
+from ui.i18n import t
+from ui.kbtext import vocab
+from ui.services import md_text
+
+st.title(t("cases.title"))
+st.caption(t("cases.intro", path=str(services.store().path)))
+store = services.store()
+services.show_flash()
+
+
+def _store_error(exc: StoreError) -> None:
+    st.error(t(f"store.{exc.code}", **exc.params), icon=":material/error:")
+
+
+def _profile_errors(exc: ProfileError) -> None:
+    lines = "\n".join(f"- {md_text(str(p))}" for p in exc.problems)
+    st.error(
+        t("cases.import_refused", n=len(exc.problems)) + "\n\n" + lines, icon=":material/error:"
+    )
+
+
+# ---------------------------------------------------------------- save the current draft
+with st.container(border=True):
+    st.subheader(t("cases.save_current"))
+    profile = services.validate_draft()
+    if profile is None:
+        st.info(t("cases.draft_invalid"))
+    else:
+        ref = services.case_ref()
+        st.markdown(t("cases.draft_is", name=md_text(profile.name), id=profile.id))
+        if st.button(t("cases.save_button"), icon=":material/save:", key="save_draft"):
+            try:
+                if ref and ref["id"] == profile.id:
+                    rec = store.save(profile, expected_version=ref["version"])
+                else:
+                    rec = store.save(profile)
+                st.session_state[services.CASE_REF] = {"id": rec.id, "version": rec.version}
+                st.success(t("assess.saved", name=md_text(rec.name), version=rec.version))
+            except StoreError as exc:
+                _store_error(exc)
+
+# ---------------------------------------------------------------- the library
+cases = store.list()
+st.subheader(t("cases.library", n=len(cases)))
+if not cases:
+    st.info(t("cases.empty"))
+else:
+    table = pd.DataFrame(
+        [
+            {
+                t("cases.col.name"): c.name,
+                t("cases.col.id"): c.id,
+                t("cases.col.version"): c.version,
+                t("cases.col.updated"): c.updated_at[:19].replace("T", " "),
+                t("cases.col.assessments"): c.assessments,
+            }
+            for c in cases
+        ]
+    )
+    st.dataframe(table, hide_index=True, use_container_width=True)
+
+    names = {c.id: c.name for c in cases}
+    chosen = st.selectbox(
+        t("cases.choose"),
+        [c.id for c in cases],
+        format_func=lambda cid: f"{names.get(cid, cid)} ({cid})",
+        key="case_choice",
+    )
+    rec = None
+    if chosen:
+        try:
+            rec = store.get(chosen)
+        except StoreError as exc:
+            _store_error(exc)
+    if rec is not None:
+        with st.container(border=True):
+            st.markdown(t("cases.selected", name=md_text(rec.name), id=rec.id, v=rec.version))
+            c1, c2, c3 = st.columns(3)
+            if c1.button(t("cases.open"), icon=":material/edit:", key="open_case", type="primary"):
+                services.load_draft(
+                    rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
+                )
+                st.session_state.pop(services.RESULT, None)
+                st.switch_page("views/assess.py")
+            if c2.button(t("cases.duplicate"), icon=":material/content_copy:", key="dup_case"):
+                try:
+                    copy = store.duplicate(rec.id, new_name=t("cases.copy_name", name=rec.name))
+                    services.flash(t("cases.duplicated", name=md_text(copy.name), id=copy.id))
+                    st.rerun()
+                except (StoreError, ProfileError) as exc:
+                    if isinstance(exc, StoreError):
+                        _store_error(exc)
+                    else:
+                        _profile_errors(exc)
+            with c3.popover(t("cases.delete"), icon=":material/delete:"):
+                st.warning(t("cases.delete_confirm", name=md_text(rec.name)))
+                if st.button(t("cases.delete_yes"), type="primary", key="delete_yes"):
+                    try:
+                        store.delete(rec.id, expected_version=rec.version)
+                        ref = services.case_ref()
+                        if ref and ref["id"] == rec.id:
+                            st.session_state[services.CASE_REF] = None
+                        services.flash(t("cases.deleted", name=md_text(rec.name)))
+                        st.rerun()
+                    except StoreError as exc:
+                        _store_error(exc)
+
+            with st.form("rename_form", border=False):
+                new_name = st.text_input(t("cases.new_name"), value=rec.name, max_chars=200)
+                if st.form_submit_button(t("cases.rename"), icon=":material/edit_note:"):
+                    try:
+                        done = store.rename(rec.id, new_name, expected_version=rec.version)
+                        services.flash(t("cases.renamed", name=md_text(done.name)))
+                        st.rerun()
+                    except StoreError as exc:
+                        _store_error(exc)
+                    except ProfileError as exc:
+                        _profile_errors(exc)
+
+            e1, e2 = st.columns(2)
+            e1.download_button(
+                t("cases.export_json"),
+                store.export(rec.id, "json"),
+                file_name=f"{rec.id}.json",
+                mime="application/json",
+                icon=":material/download:",
+                key="export_json",
+            )
+            e2.download_button(
+                t("cases.export_yaml"),
+                store.export(rec.id, "yaml"),
+                file_name=f"{rec.id}.yaml",
+                mime="application/yaml",
+                icon=":material/download:",
+                key="export_yaml",
+            )
+
+            history = store.history(rec.id)
+            st.markdown(f"**{t('cases.history', n=len(history))}**")
+            if not history:
+                st.caption(t("cases.no_history"))
+            else:
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                t("cases.col.when"): h.at[:19].replace("T", " "),
+                                t("cases.col.version"): h.case_version,
+                                t("results.asymmetry_level"): vocab(
+                                    "level", h.summary["asymmetry"]["level"]
+                                ),
+                                t("results.asymmetry_index"): round(
+                                    h.summary["asymmetry"]["index"], 2
+                                ),
+                                t("cases.col.diagnoses"): len(h.summary["diagnoses"]),
+                                t("cases.col.top_action"): (h.summary["actions"] or [""])[0],
+                            }
+                            for h in history
+                        ]
+                    ),
+                    hide_index=True,
+                    use_container_width=True,
+                )
+
+# ---------------------------------------------------------------- import
+with st.container(border=True):
+    st.subheader(t("cases.import"))
+    st.caption(t("cases.import_hint"))
+    upload = st.file_uploader(
+        t("cases.import_file"), type=["json", "yaml", "yml"], key="import_file"
+    )
+    replace = st.checkbox(t("cases.import_replace"), key="import_replace")
+    if upload is not None and st.button(t("cases.import_button"), icon=":material/upload:"):
+        try:
+            added = store.import_text(upload.getvalue(), source=upload.name, replace=replace)
+            services.flash(t("cases.imported", n=len(added)))
+            st.rerun()
+        except ProfileError as exc:
+            _profile_errors(exc)
+
+if cases:
+    a1, a2 = st.columns(2)
+    a1.download_button(
+        t("cases.export_all_json"),
+        store.export_all("json"),
+        file_name="cases.json",
+        mime="application/json",
+        key="export_all_json",
+    )
+    a2.download_button(
+        t("cases.export_all_yaml"),
+        store.export_all("yaml"),
+        file_name="cases.yaml",
+        mime="application/yaml",
+        key="export_all_yaml",
+    )
