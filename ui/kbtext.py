@@ -57,5 +57,5 @@ def value_label(path: str, value: Any) -> str:
 
 
 def vocab(namespace: str, key: Any) -> str:
-    """A term of the assessment's vocabulary (``actor``, ``phase``, ``dimension``, ``level`` ...)."""
+    """A term of the assessment's vocabulary (``actor``, ``phase``, ``dimension``, ``level``)."""
     return report.label(namespace, key, current_lang())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from advisor.errors import AdvisorError
@@ -76,10 +78,9 @@ if assess_clicked:
         st.rerun()  # redraw the form with the messages next to the fields
     ref = services.case_ref()
     if res is not None and ref:
-        try:
+        # a case deleted in another session has no history to add to: the result still shows
+        with contextlib.suppress(StoreError):
             services.store().record_assessment(ref["id"], res.assessment)
-        except StoreError:
-            pass  # the case was deleted elsewhere: the assessment still shows
 
 if save_clicked:
     profile = services.validate_draft()
