@@ -13,6 +13,7 @@ from advisor.errors import AdvisorError, ProfileError
 COMMAND_MODULES = [
     "advisor.cli.kb",
     "advisor.cli.batch",
+    "advisor.cli.trainer",
 ]
 
 EXIT_OK = 0

@@ -1,0 +1,368 @@
+"""Commands for trainers and planners: sensitivity, smallest-change, exercise, roadmap.
+
+Each takes a case as a profile file (``-`` for stdin) or ``--preset case-h|case-y``; output is
+Markdown (default), JSON, or HTML where it makes sense, in ``--lang zh|en``. Exit codes follow
+``advisor.cli.main``: 0 ok, 1 failure (e.g. no path found within the bounds), 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import FieldProblem, ProfileError
+from advisor.models import CaseProfile
+
+LANGS = ("zh", "en")
+PRESETS = ("case-h", "case-y")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _case_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "profile", nargs="?", metavar="PROFILE", help="case profile (JSON/YAML, - for stdin)"
+    )
+    p.add_argument("--preset", choices=PRESETS, help="use one of the paper's two cases instead")
+
+
+def _lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default="en", help="output language (default en)")
+
+
+def _profile(args: argparse.Namespace) -> CaseProfile:
+    if args.profile and args.preset:
+        raise ProfileError([FieldProblem("", "give either PROFILE or --preset, not both")])
+    if args.preset:
+        from advisor.pipeline import preset
+
+        return preset(args.preset)
+    if not args.profile:
+        raise ProfileError([FieldProblem("", "give a PROFILE file (or - for stdin) or --preset")])
+    from advisor.io import load_profile
+
+    return load_profile(args.profile)
+
+
+def _emit(text: str, out: str | None = None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    from advisor.report import md_escape
+
+    return md_escape(text)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def _sweep_md(s: Any, lang: str) -> str:
+    from advisor.trainer.text import field_label, tr, value_label, vocab
+
+    head = f"# {_md_cell(field_label(s.path, lang))} (`{s.path}`)\n\n"
+    if s.note:
+        head += f"> {s.note.get(lang)}\n\n"
+    cols = [tr(f"cli.col.{c}", lang) for c in ("value", "index", "level", "coproduction")]
+    cols += [_md_cell(s.action_labels[a].get(lang)) for a in s.tracked_actions]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for p in s.points:
+        value = _md_cell(value_label(s.path, p.value, lang)) + (" \\*" if p.is_baseline else "")
+        if not p.valid:
+            cells = [value, _md_cell(p.problem or "")] + [""] * (len(cols) - 2)
+        else:
+            cells = [
+                value,
+                f"{p.asymmetry_index:+.3f}",
+                vocab("level", p.asymmetry_level, lang),
+                str(p.coproduction_score),
+            ] + [f"{p.priorities.get(a, 0.0):.1f}" for a in s.tracked_actions]
+        lines.append("| " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + f"\n\n\\* {tr('cli.baseline', lang)}\n"
+
+
+def _tornado_md(bars: list[Any], lang: str) -> str:
+    from advisor.trainer.text import field_label, tr
+
+    cols = [tr(f"cli.col.{c}", lang) for c in ("field", "low", "high", "swing")] + [""]
+    out = [f"# {tr('cli.tornado_title', lang)}", ""]
+    out += ["| " + " | ".join(cols) + " |", "|---|---|---|---|---|"]
+    top = max((b.swing for b in bars), default=0) or 1
+    for b in bars:
+        bar = "█" * round(20 * b.swing / top)
+        name = f"{_md_cell(field_label(b.path, lang))} (`{b.path}`)"
+        out.append(f"| {name} | {b.low:+.3f} | {b.high:+.3f} | {b.swing:.3f} | {bar} |")
+    return "\n".join(out) + "\n"
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from advisor.trainer.sensitivity import sweep, tornado
+
+    profile = _profile(args)
+    if bool(args.field) == bool(args.tornado):
+        raise ProfileError([FieldProblem("", "give either --field PATH or --tornado")])
+    if args.tornado:
+        bars = tornado(profile)
+        if args.format == "json":
+            _emit(_json([b._asdict() for b in bars]))
+        else:
+            _emit(_tornado_md(bars, args.lang))
+        return 0
+    values = None
+    if args.values:
+        values = [_parse_value(v) for v in args.values.split(",")]
+    s = sweep(profile, args.field, values)
+    _emit(_json(s.model_dump(mode="json")) if args.format == "json" else _sweep_md(s, args.lang))
+    return 0
+
+
+def _parse_value(text: str) -> Any:
+    t = text.strip()
+    if t.lower() in ("true", "false"):
+        return t.lower() == "true"
+    if t.lower() in ("null", "none"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(t)
+        except ValueError:
+            pass
+    return t
+
+
+# --------------------------------------------------------------------------- smallest change
+
+
+def _paths_md(result: Any, lang: str) -> str:
+    from advisor.trainer.text import field_label, tr, value_label, vocab
+
+    out = [f"# {tr('cli.smallest_title', lang, goal=_md_cell(result.goal.describe().get(lang)))}"]
+    out.append("")
+    if result.already_met:
+        return "\n".join([*out, tr("cli.already_met", lang)]) + "\n"
+    start = result.paths[0].start if result.paths else None
+    if start:
+        level = vocab("level", start.asymmetry_level, lang)
+        out += [tr("cli.now", lang, level=level, index=f"{start.asymmetry_index:+.3f}"), ""]
+    cols = [tr(f"cli.col.{c}", lang) for c in ("actor", "change", "field", "move", "cost")]
+    cols += [tr("cli.col.after", lang), tr("cli.col.diagnoses", lang)]
+    for n, path in enumerate(result.paths, start=1):
+        out += [f"## {tr('cli.path', lang, n=n, cost=f'{path.cost:g}')}", ""]
+        out += ["| # | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        for i, st in enumerate(path.steps, start=1):
+            o = st.outcome
+            field = field_label(st.field, lang)
+            if st.target:
+                field += " → " + field_label(st.target, lang)
+            before = value_label(st.field, st.before, lang)
+            after = value_label(st.field, st.after, lang)
+            level = vocab("level", o.asymmetry_level, lang)
+            cells = [
+                str(i),
+                vocab("actor", st.actor, lang),
+                _md_cell(st.label.get(lang)),
+                _md_cell(field),
+                f"{_md_cell(before)} → {_md_cell(after)}",
+                f"{st.cost:g}",
+                f"{level} ({o.asymmetry_index:+.3f})",
+                ", ".join(o.diagnoses) or "–",
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    if not result.paths:
+        out.append(tr("cli.no_path", lang, depth=result.max_depth, nodes=result.max_nodes))
+    out += ["", tr("cli.assessed", lang, n=result.assessed)]
+    return "\n".join(out) + "\n"
+
+
+def _cmd_smallest_change(args: argparse.Namespace) -> int:
+    from advisor.trainer.smallest_change import asymmetry_goal, diagnosis_goal, search
+
+    profile = _profile(args)
+    if bool(args.goal) == bool(args.remove_diagnosis):
+        raise ProfileError([FieldProblem("", "give either --goal LEVEL or --remove-diagnosis ID")])
+    goal = asymmetry_goal(args.goal) if args.goal else diagnosis_goal(args.remove_diagnosis)
+    result = search(
+        profile,
+        goal,
+        top=args.top,
+        max_depth=args.max_depth,
+        max_nodes=args.max_nodes,
+        actors=args.actor or None,
+    )
+    if args.format == "json":
+        _emit(_json(result.model_dump(mode="json")))
+    else:
+        _emit(_paths_md(result, args.lang))
+    if not result.paths:
+        print("advisor: no path found within the bounds", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- exercises
+
+
+def _read_ranking(args: argparse.Namespace) -> list[str]:
+    if bool(args.ranking) == bool(args.ranking_file):
+        raise ProfileError(
+            [FieldProblem("ranking", "give either --ranking A,B,C or --ranking-file FILE")]
+        )
+    if args.ranking:
+        return [r for r in args.ranking.split(",")]
+    path = Path(args.ranking_file)
+    if not path.is_file():
+        raise ProfileError([FieldProblem("ranking", "no such file")], str(path))
+    text = path.read_text(encoding="utf-8")
+    return [line.split("#")[0].strip() for line in text.replace(",", "\n").splitlines()]
+
+
+def _cmd_exercise_create(args: argparse.Namespace) -> int:
+    from advisor.trainer.exercise import create_pack, save_pack
+
+    profile = _profile(args)
+    pack = create_pack(
+        profile, pack_id=args.id, max_actions=args.max_actions, distractors=args.distractors
+    )
+    save_pack(pack, args.out)
+    print(f"wrote {args.out}: {len(pack.actions)} actions to rank", file=sys.stderr)
+    return 0
+
+
+def _cmd_exercise_score(args: argparse.Namespace) -> int:
+    from advisor.trainer.exercise import debrief, load_pack, render_debrief_md, score
+
+    pack = load_pack(args.pack)
+    result = score(pack, _read_ranking(args))
+    if args.format == "json":
+        _emit(
+            _json(
+                {
+                    "score": result.model_dump(mode="json"),
+                    "debrief": debrief(pack, result).model_dump(mode="json"),
+                }
+            )
+        )
+    else:
+        _emit(render_debrief_md(pack, result, args.lang))
+    return 0
+
+
+def _cmd_exercise_handout(args: argparse.Namespace) -> int:
+    from advisor.trainer.exercise import load_pack, render_handout
+
+    pack = load_pack(args.pack)
+    _emit(render_handout(pack, args.format, args.lang), args.out)
+    return 0
+
+
+# --------------------------------------------------------------------------- roadmap
+
+
+def _cmd_roadmap(args: argparse.Namespace) -> int:
+    from advisor.trainer._assess import assess_cached
+    from advisor.trainer.roadmap import build_roadmap, render_roadmap, trajectory
+
+    points = []
+    if args.case:
+        from advisor.store import CaseStore
+
+        if args.profile or args.preset:
+            raise ProfileError([FieldProblem("", "give PROFILE, --preset or --case, not several")])
+        store = CaseStore(args.db) if args.db else CaseStore()
+        profile = store.get(args.case).profile
+        points = trajectory(store.history(args.case))
+    else:
+        profile = _profile(args)
+    roadmap = build_roadmap(assess_cached(profile))
+    if args.format == "json":
+        data = roadmap.model_dump(mode="json")
+        data["trajectory"] = [p.model_dump(mode="json") for p in points]
+        _emit(_json(data), args.out)
+    else:
+        _emit(render_roadmap(roadmap, args.format, args.lang, points), args.out)
+    return 0
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(sub: Any) -> None:
+    """Add ``sensitivity``, ``smallest-change``, ``exercise`` and ``roadmap``."""
+    p = sub.add_parser(
+        "sensitivity", help="sweep one field, or rank fields by their effect (tornado)"
+    )
+    _case_args(p)
+    p.add_argument("--field", metavar="PATH", help="dotted field path, e.g. government.control")
+    p.add_argument("--values", help="comma-separated values instead of the field's whole range")
+    p.add_argument("--tornado", action="store_true", help="sweep every field; largest swing first")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    _lang_arg(p)
+    p.set_defaults(func=_cmd_sensitivity)
+
+    p = sub.add_parser("smallest-change", help="cheapest feasible changes that meet a goal")
+    _case_args(p)
+    p.add_argument(
+        "--goal", metavar="LEVEL", help="asymmetry at most LEVEL (balanced|moderate|high)"
+    )
+    p.add_argument("--remove-diagnosis", metavar="ID", help="remove this diagnosis")
+    p.add_argument("--top", type=int, default=3, help="how many paths (default 3)")
+    p.add_argument("--max-depth", type=int, default=6, help="most changes in a path (default 6)")
+    p.add_argument(
+        "--max-nodes", type=int, default=1500, help="most states assessed (default 1500)"
+    )
+    p.add_argument(
+        "--actor",
+        action="append",
+        choices=("government", "third_party", "volunteers", "residents"),
+        help="only changes by this actor (repeatable)",
+    )
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    _lang_arg(p)
+    p.set_defaults(func=_cmd_smallest_change)
+
+    ex = sub.add_parser("exercise", help="exercise packs: create, score, handout")
+    exsub = ex.add_subparsers(dest="exercise_command", metavar="SUBCOMMAND", required=True)
+    p = exsub.add_parser("create", help="build a pack from a case")
+    _case_args(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="pack file (.json or .yaml)")
+    p.add_argument("--id", help="pack id (default exercise-<case id>)")
+    p.add_argument("--max-actions", type=int, default=8, help="recommended actions to include")
+    p.add_argument("--distractors", type=int, default=3, help="not-recommended actions to include")
+    p.set_defaults(func=_cmd_exercise_create)
+    p = exsub.add_parser("score", help="score a participant's ranking and show the debrief")
+    p.add_argument("pack", metavar="PACK")
+    p.add_argument("--ranking", help="action ids, first = do first, comma-separated")
+    p.add_argument("--ranking-file", metavar="FILE", help="one action id per line")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    _lang_arg(p)
+    p.set_defaults(func=_cmd_exercise_score)
+    p = exsub.add_parser("handout", help="a printable handout (no answers)")
+    p.add_argument("pack", metavar="PACK")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("--out", metavar="FILE")
+    _lang_arg(p)
+    p.set_defaults(func=_cmd_exercise_handout)
+
+    p = sub.add_parser("roadmap", help="the action framework as a phased plan per actor")
+    _case_args(p)
+    p.add_argument(
+        "--case", metavar="ID", help="a saved case: its profile and its history over time"
+    )
+    p.add_argument("--db", metavar="FILE", help="case library file (default $ADVISOR_DB)")
+    p.add_argument("--format", choices=("md", "html", "json"), default="md")
+    p.add_argument("--out", metavar="FILE")
+    _lang_arg(p)
+    p.set_defaults(func=_cmd_roadmap)
