@@ -19,6 +19,7 @@ machine is shared: figures vary with other users' load, which the results file r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -78,10 +79,8 @@ def run_command(inp: Path, out: Path, workers: int) -> dict[str, float]:
             procs = [ps, *ps.children(recursive=True)]
             rss = []
             for p in procs:
-                try:
+                with contextlib.suppress(psutil.Error):
                     rss.append(p.memory_info().rss)
-                except psutil.Error:
-                    pass
             peak_tree = max(peak_tree, sum(rss))
             peak_one = max(peak_one, max(rss, default=0))
         except psutil.Error:
