@@ -1,0 +1,187 @@
+"""The differential oracle: a small, independent, plain-Python evaluator of the rule definitions.
+
+It reads the same ``Rule`` objects as the engine (``rules.dsl.load_rules``, parameters already
+resolved) and the same case fact (``rules.dsl.case_fact`` over ``advisor.indices.derive``), and
+implements the semantics written in ``rules/dsl.py``'s docstring on its own: it does not use the
+durable-rules engine, nor dsl's helpers ``conclude``, ``severity_of`` and ``dependency_order``,
+nor ``advisor/priority.py``. Where the two implementations disagree, one of them misreads the
+semantics; ``tests/differential`` looks for such profiles.
+
+Algorithm: diagnosis rules are evaluated repeatedly until no new diagnosis appears (the least
+fixpoint; references are positive, so the iteration is monotone); action and guard rules are
+then evaluated once on the final diagnoses; fired guards overrule their targets; an action is
+recommended when a fired, non-overruled rule concludes it. Ranking re-implements the priority
+formula from its knowledge-base parameters (see ``rank``).
+
+It is also the speed reference of ``bench/bench_oracle.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.models import CaseProfile
+from rules import dsl
+
+Fact = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    """What the oracle concludes for one profile.
+
+    ``actions`` is ranked: ``(action id, rank)`` in rank order; ``priorities`` maps action id
+    to its priority (0-100). ``fired`` is every rule whose condition held (overruled ones too).
+    """
+
+    diagnoses: set[str]
+    severities: dict[str, float]
+    actions: list[tuple[str, int]]
+    priorities: dict[str, float] = field(default_factory=dict)
+    fired: set[str] = field(default_factory=set)
+    overruled: set[str] = field(default_factory=set)
+    rules_of: dict[str, list[str]] = field(default_factory=dict)  # conclusion id -> rule ids
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _equal(x: Any, v: Any) -> bool:
+    """Equality as the semantics define it: numbers numerically, other values only by type."""
+    if _is_number(x) and _is_number(v):
+        return float(x) == float(v)
+    if _is_number(x) or _is_number(v):
+        return False
+    return type(x) is type(v) and x == v
+
+
+def holds(cond: Any, fact: Fact, diagnoses: set[str]) -> bool:
+    """Whether a condition is true of the fact, given the diagnoses concluded so far."""
+    if isinstance(cond, dsl.Compare):
+        if cond.fact not in fact:
+            return False  # a missing value makes every comparison false, ``ne`` included
+        x, v, op = fact[cond.fact], cond.value, cond.op
+        if op == "eq":
+            return _equal(x, v)
+        if op == "ne":
+            return not _equal(x, v)
+        if op == "in":
+            return any(_equal(x, e) for e in v)  # type: ignore[union-attr]
+        if not (_is_number(x) and _is_number(v)):
+            return False
+        a, b = float(x), float(v)  # type: ignore[arg-type]
+        return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
+    if isinstance(cond, dsl.DiagnosisRef):
+        return cond.diagnosis in diagnoses
+    if isinstance(cond, dsl.All):
+        return all(holds(c, fact, diagnoses) for c in cond.all)
+    if isinstance(cond, dsl.AnyOf):
+        return any(holds(c, fact, diagnoses) for c in cond.any)
+    if isinstance(cond, dsl.Not):
+        return not holds(cond.not_, fact, diagnoses)
+    raise TypeError(f"unknown condition {cond!r}")
+
+
+def severity(rule: dsl.Rule, fact: Fact) -> float:
+    """A fired diagnosis rule's severity: a constant, or linear in a fact, clamped to 0..1."""
+    s = rule.severity
+    assert s is not None
+    if s.value is not None:
+        return round(float(s.value), 4)  # type: ignore[arg-type]
+    low = float(s.low)  # type: ignore[arg-type]
+    if s.fact not in fact:
+        return round(low, 4)
+    start, end = float(s.from_), float(s.to)  # type: ignore[arg-type]
+    t = 0.0 if end == start else (float(fact[s.fact]) - start) / (end - start)
+    t = min(max(t, 0.0), 1.0)
+    return round(low + (1.0 - low) * t, 4) + 0.0
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate_fact(
+    fact: Fact, rules: list[dsl.Rule] | None = None
+) -> tuple[
+    set[str], dict[str, float], dict[str, list[str]], set[str], set[str], dict[str, list[str]]
+]:
+    """Evaluate the rules on one case fact.
+
+    Returns (diagnoses, severities, actions -> concluding rules, fired rule ids, overruled rule
+    ids, diagnoses -> concluding rules).
+    """
+    rules = dsl.load_rules() if rules is None else rules
+    dx_rules = [r for r in rules if r.kind == "diagnosis"]
+    diagnoses: set[str] = set()
+    fired: set[str] = set()
+    changed = True
+    while changed:  # least fixpoint: references are positive, so this only grows
+        changed = False
+        for r in dx_rules:
+            if r.id not in fired and holds(r.when, fact, diagnoses):
+                fired.add(r.id)
+                if r.concludes not in diagnoses:
+                    diagnoses.add(r.concludes)  # type: ignore[arg-type]
+                changed = True
+    severities: dict[str, float] = {}
+    dx_by: dict[str, list[str]] = {}
+    for r in dx_rules:
+        if r.id in fired:
+            sev = severity(r, fact)
+            severities[r.concludes] = max(sev, severities.get(r.concludes, 0.0))  # type: ignore[index]
+            dx_by.setdefault(r.concludes, []).append(r.id)  # type: ignore[arg-type]
+    others = [r for r in rules if r.kind != "diagnosis"]
+    for r in others:
+        if holds(r.when, fact, diagnoses):
+            fired.add(r.id)
+    overruled = {t for r in others if r.kind == "guard" and r.id in fired for t in r.overrules}
+    actions: dict[str, list[str]] = {}
+    for r in others:
+        if r.id in fired and r.id not in overruled and r.concludes:
+            actions.setdefault(r.concludes, []).append(r.id)
+    return diagnoses, severities, actions, fired, overruled, dx_by
+
+
+def evaluate(profile: CaseProfile) -> OracleResult:
+    """The oracle's conclusions for one profile: diagnoses, severities, ranked actions."""
+    from advisor.indices import derive
+
+    indices = derive(profile)
+    fact = dsl.case_fact(profile, indices)
+    diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact)
+    priorities = {a: priority(a, actions[a], diagnoses, severities, fact) for a in actions}
+    ranked = rank(priorities)
+    return OracleResult(
+        diagnoses=diagnoses,
+        severities=severities,
+        actions=ranked,
+        priorities=priorities,
+        fired=fired,
+        overruled=overruled,
+        rules_of={**dx_by, **actions},
+    )
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def priority(
+    action_id: str,
+    rule_ids: list[str],
+    diagnoses: set[str],
+    severities: dict[str, float],
+    fact: Fact,
+) -> float:
+    """The action's priority, 0-100, re-implemented from the knowledge-base parameters."""
+    raise NotImplementedError("written once advisor/priority.py's parameters exist")
+
+
+def rank(priorities: dict[str, float]) -> list[tuple[str, int]]:
+    """Ranks 1..n by priority, highest first."""
+    raise NotImplementedError("written once advisor/priority.py's parameters exist")
