@@ -841,8 +841,8 @@ def run_batch(
         old_term = signal.signal(signal.SIGTERM, on_term)
     try:
         chunks = _chunks(rows, chunk_size)
+        _engine()  # fail early and clearly if the engine cannot be imported
         if workers == 1:
-            _engine()
             for chunk in chunks:
                 emit(assess_chunk(spec.kind, spec.header, chunk))
         else:
