@@ -22,20 +22,32 @@ from ui.services import WIDGET_PREFIX, draft, md_text, problems
 # --------------------------------------------------------------------------- form
 
 
-def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
-    key = f"{WIDGET_PREFIX}{spec.path}"
+def field_widget(
+    spec: profile_form.FieldSpec,
+    key: str,
+    initial: Any,
+    disabled: bool = False,
+    label: str | None = None,
+    on_change: Any = None,
+    args: tuple[Any, ...] = (),
+) -> Any:
+    """One input for a profile field, bound to ``key`` (set to ``initial`` the first time)."""
     if key not in st.session_state:
-        st.session_state[key] = values.get(spec.path)
-    label = field_label(spec.path)
-    help_text = field_help(spec.path)
-    common: dict[str, Any] = {"key": key, "help": help_text, "disabled": disabled}
+        st.session_state[key] = initial
+    common: dict[str, Any] = {
+        "key": key,
+        "help": field_help(spec.path),
+        "disabled": disabled,
+        "on_change": on_change,
+        "args": args,
+    }
+    label = label or field_label(spec.path)
     if spec.kind == "enum":
-        options = list(spec.options)
         st.selectbox(
             label,
-            options,
+            list(spec.options),
             index=None,
-            format_func=lambda v, p=spec.path: value_label(p, v),
+            format_func=lambda v, p=spec.path, lang=current_lang(): value_label(p, v, lang),
             placeholder=t("form.choose") if not spec.optional else t("form.infer"),
             **common,
         )
@@ -44,7 +56,7 @@ def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool
         st.select_slider(
             label,
             list(range(low, high + 1)),
-            format_func=lambda v, p=spec.path: value_label(p, v),
+            format_func=lambda v, p=spec.path, lang=current_lang(): value_label(p, v, lang),
             **common,
         )
     elif spec.kind == "share":
@@ -63,7 +75,12 @@ def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool
         st.date_input(label, value=None, format="YYYY-MM-DD", **common)
     else:
         st.text_input(label, max_chars=200, **common)
-    values[spec.path] = st.session_state[key]
+    return st.session_state[key]
+
+
+def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
+    key = f"{WIDGET_PREFIX}{spec.path}"
+    values[spec.path] = field_widget(spec, key, values.get(spec.path), disabled=disabled)
     for msg in problems().get(spec.path, []):
         st.error(md_text(msg), icon=":material/error:")
 
@@ -289,7 +306,7 @@ def assessment_view(a: Assessment) -> None:
         t("results.group_by"),
         ["phase", "actor"],
         default="phase",
-        format_func=lambda g: t(f"results.group.{g}"),
+        format_func=lambda g, lang=current_lang(): t(f"results.group.{g}", lang),
         key="results_group",
     )
     if group == "actor":

@@ -85,7 +85,7 @@ def language_selector() -> None:
         t("lang.label"),
         LANGS,
         key=LANG_KEY,
-        format_func=lambda code: t(f"lang.{code}"),
+        format_func=lambda code, lang=current_lang(): t(f"lang.{code}", lang),
         horizontal=True,
     )
 

@@ -33,9 +33,9 @@ def _pick(obj: Any, *names: str) -> Any:
     return None
 
 
-def field_label(path: str) -> str:
-    """The field's label in the session's language."""
-    return report.field_label(path, current_lang())
+def field_label(path: str, lang: str | None = None) -> str:
+    """The field's label in ``lang`` (default: the session's language)."""
+    return report.field_label(path, lang or current_lang())
 
 
 def field_help(path: str) -> str | None:
@@ -51,9 +51,9 @@ def field_help(path: str) -> str | None:
     return text or None
 
 
-def value_label(path: str, value: Any) -> str:
+def value_label(path: str, value: Any, lang: str | None = None) -> str:
     """A field value as the user reads it (enum label, level label, yes/no)."""
-    return report.value_label(path, value, current_lang())
+    return report.value_label(path, value, lang or current_lang())
 
 
 def vocab(namespace: str, key: Any) -> str:

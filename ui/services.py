@@ -45,6 +45,16 @@ def store() -> CaseStore:
     return _store(str(default_path()))
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _assess_json(profile_json: str) -> Assessment:
+    return pipeline().assess(CaseProfile.model_validate_json(profile_json))
+
+
+def assess_cached(profile: CaseProfile) -> Assessment:
+    """``advisor.pipeline.assess``, remembered per distinct profile (for what-if reruns)."""
+    return _assess_json(profile.model_dump_json())
+
+
 def pipeline() -> Any:
     """The assessment pipeline module; raises AdvisorError if the engine is not installed."""
     try:

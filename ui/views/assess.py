@@ -10,7 +10,7 @@ from advisor.errors import AdvisorError
 from advisor.store import StoreError
 from ui import services
 from ui.components import assessment_view, profile_form_sections
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.services import md_text
 
 st.title(t("assess.title"))
@@ -27,10 +27,10 @@ choices = ["blank", *PRESET_IDS, *(f"saved:{c.id}" for c in saved)]
 names = {f"saved:{c.id}": c.name for c in saved}
 
 
-def _choice_label(choice: str) -> str:
+def _choice_label(choice: str, lang: str = current_lang()) -> str:
     if choice.startswith("saved:"):
-        return t("assess.start.saved", name=names.get(choice, choice[6:]))
-    return t(f"assess.start.{choice}")
+        return t("assess.start.saved", lang, name=names.get(choice, choice[6:]))
+    return t(f"assess.start.{choice}", lang)
 
 
 with st.container(border=True):

@@ -67,7 +67,9 @@ sections = sorted(
 section = c2.selectbox(
     t("kb.section"),
     ["all", *sections],
-    format_func=lambda s: t("kb.all_sections") if s == "all" else t("kb.section_n", s=s),
+    format_func=lambda s, lang=lang: (
+        t("kb.all_sections", lang) if s == "all" else t("kb.section_n", lang, s=s)
+    ),
     key="kb_section",
 )
 kinds = sorted({it.kind for it in kb.items.values()})

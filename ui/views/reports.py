@@ -26,7 +26,7 @@ report_lang = st.radio(
     t("reports.language"),
     LANGS,
     index=LANGS.index(current_lang()),
-    format_func=lambda code: t(f"lang.{code}"),
+    format_func=lambda code, lang=current_lang(): t(f"lang.{code}", lang),
     horizontal=True,
     key="report_lang",
 )

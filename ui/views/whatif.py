@@ -1,10 +1,335 @@
-"""What-if: a baseline and up to four variants side by side, and what moved between them."""
+"""What-if: a baseline and up to four variants side by side, and what moved between them.
+
+The baseline is the profile of the Assess page. A variant starts as a copy of it or as one of the
+paper's levers applied to it (``advisor.whatif.LEVERS``); any field of a variant can then be
+changed, and ``advisor.whatif.compare`` reports what moved.
+"""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-from ui.i18n import t
+from advisor.errors import AdvisorError, ProfileError
+from advisor.io import profile_from_data
+from advisor.models import DIMENSIONS, BiText, CaseProfile
+from ui import profile_form, services
+from ui.components import field_widget
+from ui.i18n import bi, current_lang, t
+from ui.kbtext import field_label, value_label, vocab
+from ui.services import md_text
+
+STATE = "whatif"
+MAX_VARIANTS = 4
 
 st.title(t("whatif.title"))
 st.caption(t("whatif.intro"))
+
+try:
+    from advisor import whatif
+except ImportError as exc:  # the what-if module is part of the advisor; say so plainly
+    st.error(md_text(str(exc)))
+    st.stop()
+
+# ---------------------------------------------------------------- the baseline
+current = services.validate_draft()
+res = services.result()
+if current is None and res is not None:
+    current = res.profile
+if current is None:
+    st.info(t("whatif.no_baseline"), icon=":material/info:")
+    st.page_link("views/assess.py", label=t("nav.assess"), icon=":material/fact_check:")
+    st.stop()
+
+state: dict[str, Any] = st.session_state.setdefault(STATE, {"baseline": None, "variants": []})
+current_data = current.model_dump(mode="json")
+if state["baseline"] is None:
+    state["baseline"] = current_data
+elif state["baseline"] != current_data:
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.warning(t("whatif.baseline_differs"), icon=":material/sync_problem:")
+    if c2.button(t("whatif.use_current"), icon=":material/sync:", use_container_width=True):
+        state["baseline"] = current_data
+        state["variants"] = []
+        st.rerun()
+baseline = CaseProfile.model_validate(state["baseline"])
+variants: list[dict[str, Any]] = state["variants"]
+
+
+def _bump() -> None:
+    state["generation"] = state.get("generation", 0) + 1  # new widget keys after add/remove
+
+
+def add_variant(data: dict[str, Any], label: Any = None, lever: str | None = None) -> None:
+    variants.append({"data": data, "label": label, "lever": lever})
+    _bump()
+
+
+# ---------------------------------------------------------------- one-click variants
+st.markdown(f"**{t('whatif.add')}**")
+cols = st.columns(len(whatif.LEVERS) + 1)
+full = len(variants) >= MAX_VARIANTS
+for col, (name, lever) in zip(cols, whatif.LEVERS.items(), strict=False):
+    if col.button(
+        bi(lever.label),
+        key=f"lever_{name}",
+        icon=":material/bolt:",
+        disabled=full,
+        use_container_width=True,
+        help=bi(lever.description()),
+    ):
+        try:
+            made = whatif.apply_lever(baseline, name)
+            add_variant(made.model_dump(mode="json"), lever.label.model_dump(), name)
+            st.rerun()
+        except ProfileError as exc:
+            st.error("; ".join(md_text(str(p)) for p in exc.problems))
+if cols[-1].button(
+    t("whatif.add_copy"),
+    key="add_copy",
+    icon=":material/add:",
+    disabled=full,
+    use_container_width=True,
+):
+    add_variant(copy.deepcopy(state["baseline"]))
+    st.rerun()
+if full:
+    st.caption(t("whatif.full", n=MAX_VARIANTS))
+
+if not variants:
+    st.info(t("whatif.no_variants"), icon=":material/info:")
+    st.stop()
+
+# ---------------------------------------------------------------- edit variants
+specs = {f.path: f for f in profile_form.all_fields() if f.path not in ("id",)}
+gen = state.get("generation", 0)
+
+
+def _set_field(i: int, path: str, key: str) -> None:
+    node = variants[i]["data"]
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    value = st.session_state[key]
+    if isinstance(value, float):
+        value = round(value, 4)
+    node[parts[-1]] = value
+
+
+def _variant_label(i: int, v: dict[str, Any]) -> str:
+    if v.get("label"):
+        return bi(v["label"])
+    return t("whatif.variant_n", n=i + 1)
+
+
+valid: list[tuple[int, CaseProfile]] = []
+edit_cols = st.columns(len(variants))
+for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
+    with col, st.container(border=True):
+        head, rm = st.columns([4, 1], vertical_alignment="center")
+        head.markdown(f"**{md_text(_variant_label(i, v))}**")
+        if rm.button("", key=f"rm_{gen}_{i}", icon=":material/close:", help=t("whatif.remove")):
+            variants.pop(i)
+            _bump()
+            st.rerun()
+        path = st.selectbox(
+            t("whatif.field"),
+            list(specs),
+            index=None,
+            format_func=lambda p, lang=current_lang(): (
+                f"{t('section.' + specs[p].section, lang)} · {field_label(p, lang)}"
+            ),
+            key=f"field_{gen}_{i}",
+            placeholder=t("whatif.field_hint"),
+        )
+        if path:
+            parts = path.split(".")
+            node: Any = v["data"]
+            for part in parts[:-1]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is None:
+                st.info(t("whatif.no_section", section=t(f"section.{parts[0]}")))
+            else:
+                key = f"val_{gen}_{i}_{path}"
+                field_widget(
+                    specs[path],
+                    key,
+                    node.get(parts[-1]),
+                    label=t("whatif.value"),
+                    on_change=_set_field,
+                    args=(i, path, key),
+                )
+        try:
+            profile = profile_from_data(v["data"])
+            valid.append((i, profile))
+        except ProfileError as exc:
+            st.error(
+                t("whatif.invalid")
+                + "\n\n"
+                + "\n".join(f"- {md_text(str(p))}" for p in exc.problems),
+                icon=":material/error:",
+            )
+
+if not valid:
+    st.stop()
+
+# ---------------------------------------------------------------- compare
+try:
+    comparison = whatif.compare(
+        baseline,
+        [p for _, p in valid],
+        labels=[
+            BiText(**variants[i]["label"]) if variants[i].get("label") else None for i, _ in valid
+        ],
+        levers=[variants[i].get("lever") for i, _ in valid],
+        assess=services.assess_cached,
+    )
+    base_assessment = services.assess_cached(baseline)
+except AdvisorError as exc:
+    st.error(md_text(str(exc)))
+    st.stop()
+
+st.divider()
+st.subheader(t("whatif.results"))
+
+# the government-dependence profile of every scenario in one chart
+rows = []
+scenario_names = [t("whatif.baseline")] + [bi(d.label) for d in comparison.variants]
+for d in DIMENSIONS:
+    rows.append(
+        {
+            "scenario": scenario_names[0],
+            "dimension": vocab("dimension", d),
+            "value": getattr(base_assessment.dependence, d),
+        }
+    )
+for name, vd in zip(scenario_names[1:], comparison.variants, strict=True):
+    for dd in vd.dependence:
+        rows.append(
+            {
+                "scenario": name,
+                "dimension": vocab("dimension", dd.dimension),
+                "value": dd.government_after,
+            }
+        )
+chart = (
+    alt.Chart(pd.DataFrame(rows), title=t("whatif.chart_title"))
+    .mark_bar()
+    .encode(
+        x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("dimension:N", title=None, sort=[vocab("dimension", d) for d in DIMENSIONS]),
+        yOffset=alt.YOffset("scenario:N", sort=scenario_names),
+        color=alt.Color(
+            "scenario:N", title=None, sort=scenario_names, legend=alt.Legend(orient="bottom")
+        ),
+        tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
+    )
+    .properties(height=280)
+)
+st.altair_chart(chart, use_container_width=True)
+
+cols = st.columns(len(comparison.variants) + 1)
+with cols[0], st.container(border=True):
+    st.markdown(f"**{t('whatif.baseline')}**")
+    st.caption(md_text(baseline.name))
+    st.metric(t("results.asymmetry_level"), vocab("level", base_assessment.asymmetry.level))
+    st.metric(t("results.asymmetry_index"), f"{base_assessment.asymmetry.index:+.2f}")
+    st.metric(t("results.coproduction"), f"{base_assessment.coproduction.score}/16")
+    top = min(base_assessment.actions, key=lambda a: a.rank) if base_assessment.actions else None
+    st.markdown(t("whatif.top_action", label=md_text(bi(top.label)) if top else "—"))
+
+labels_by_action = {a.id: bi(a.label) for a in base_assessment.actions}
+for col, vd in zip(cols[1:], comparison.variants, strict=True):
+    with col, st.container(border=True):
+        st.markdown(f"**{md_text(bi(vd.label))}**")
+        if vd.fields_changed:
+            st.caption(
+                t("whatif.changed")
+                + " "
+                + "; ".join(
+                    f"{field_label(fc.path)}: {value_label(fc.path, fc.old)} → "
+                    f"{value_label(fc.path, fc.new)}"
+                    for fc in vd.fields_changed
+                )
+            )
+        else:
+            st.caption(t("whatif.unchanged"))
+        a = vd.asymmetry
+        level_delta = (
+            None
+            if a.level_before == a.level_after
+            else f"{vocab('level', a.level_before)} → {vocab('level', a.level_after)}"
+        )
+        st.metric(
+            t("results.asymmetry_level"),
+            vocab("level", a.level_after),
+            level_delta,
+            delta_color="off",
+        )
+        st.metric(
+            t("results.asymmetry_index"),
+            f"{a.index_after:+.2f}",
+            f"{a.index_delta:+.2f}",
+            delta_color="inverse",
+        )
+        c = vd.coproduction
+        st.metric(t("results.coproduction"), f"{c.score_after}/16", f"{c.score_delta:+d}")
+        dep = pd.DataFrame(
+            [
+                {
+                    t("results.dimension"): vocab("dimension", dd.dimension),
+                    t("whatif.gov_delta"): round(dd.government_delta, 2),
+                    t("whatif.tp_delta"): round(dd.third_party_delta, 2),
+                }
+                for dd in vd.dependence
+            ]
+        )
+        st.dataframe(dep, hide_index=True, use_container_width=True)
+        top_after = vd.top_action_after
+        st.markdown(
+            t(
+                "whatif.top_action",
+                label=md_text(
+                    next(
+                        (bi(x.label) for x in vd.actions_added if x.id == top_after),
+                        next(
+                            (bi(x.label) for x in vd.actions_reranked if x.id == top_after),
+                            labels_by_action.get(top_after or "", "—"),
+                        ),
+                    )
+                ),
+            )
+        )
+
+        def _list(title: str, items: list[str]) -> None:
+            st.markdown(f"**{title}**")
+            if items:
+                st.markdown("\n".join(f"- {x}" for x in items))
+            else:
+                st.caption(t("whatif.none"))
+
+        _list(
+            t("whatif.actions_added", n=len(vd.actions_added)),
+            [f"#{x.rank} {md_text(bi(x.label))}" for x in vd.actions_added],
+        )
+        _list(
+            t("whatif.actions_dropped", n=len(vd.actions_dropped)),
+            [md_text(bi(x.label)) for x in vd.actions_dropped],
+        )
+        _list(
+            t("whatif.actions_reranked", n=len(vd.actions_reranked)),
+            [
+                f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank} ({x.priority_delta:+.0f})"
+                for x in vd.actions_reranked
+            ],
+        )
+        if vd.diagnoses_added or vd.diagnoses_removed:
+            _list(
+                t("whatif.diagnoses_moved"),
+                [f"+ {md_text(bi(x.label))}" for x in vd.diagnoses_added]
+                + [f"− {md_text(bi(x.label))}" for x in vd.diagnoses_removed],
+            )

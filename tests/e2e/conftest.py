@@ -1,0 +1,160 @@
+"""Real-browser fixtures: the app started as a user would, and headless Chromium driving it.
+
+The server runs ``streamlit run ui/app.py`` on a free port in its own process group, with the case
+library in a temporary folder; the fixture polls ``/_stcore/health`` and kills the whole group at
+teardown. Chromium is Debian's (``/usr/bin/chromium``), launched with the flags this machine needs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running app: its address, its process and the case-library file it uses."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    db: Path
+    started_in: float
+
+
+def start_server(tmp: Path, timeout: float = 60.0) -> Server:
+    """Start the app on a free port in its own process group; wait until it is healthy."""
+    port = free_port()
+    env = {**os.environ, "ADVISOR_DB": str(tmp / "cases.sqlite3"), "PYTHONUNBUFFERED": "1"}
+    log = (tmp / "server.log").open("wb")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "ui" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"the app exited ({proc.returncode}): {(tmp / 'server.log').read_text()[-2000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return Server(url, proc, tmp / "cases.sqlite3", time.perf_counter() - t0)
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"the app did not become healthy in {timeout:.0f} s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the server's whole process group."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One app server for the whole browser session, with its own empty case library."""
+    srv = start_server(tmp_path_factory.mktemp("app"))
+    yield srv
+    stop_server(srv.proc)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium under playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run scripts/setup.sh --test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, server: Server) -> Iterator[object]:
+    """A fresh browser page (English locale) at the app's address, first render done."""
+    ctx = browser.new_context(  # type: ignore[attr-defined]
+        locale="en-GB", viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    )
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    ctx.close()
+
+
+def wait_idle(page: object, timeout: float = 30_000) -> None:
+    """Wait until the app has finished its current run (no running indicator)."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout,
+    )
+
+
+def shoot(page: object, name: str) -> Path:
+    """A full-page screenshot into tests/artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
