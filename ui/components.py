@@ -15,7 +15,7 @@ import streamlit as st
 
 from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef, TraceStep
 from ui import profile_form
-from ui.i18n import bi, current_lang, t
+from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
 from ui.services import WIDGET_PREFIX, draft, md_text, problems
 
@@ -47,7 +47,7 @@ def field_widget(
             label,
             list(spec.options),
             index=None,
-            format_func=lambda v, p=spec.path, lang=current_lang(): value_label(p, v, lang),
+            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
             placeholder=t("form.choose") if not spec.optional else t("form.infer"),
             **common,
         )
@@ -56,7 +56,7 @@ def field_widget(
         st.select_slider(
             label,
             list(range(low, high + 1)),
-            format_func=lambda v, p=spec.path, lang=current_lang(): value_label(p, v, lang),
+            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
             **common,
         )
     elif spec.kind == "share":
@@ -306,7 +306,7 @@ def assessment_view(a: Assessment) -> None:
         t("results.group_by"),
         ["phase", "actor"],
         default="phase",
-        format_func=lambda g, lang=current_lang(): t(f"results.group.{g}", lang),
+        format_func=in_lang(lambda g, lang: t(f"results.group.{g}", lang)),
         key="results_group",
     )
     if group == "actor":

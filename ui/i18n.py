@@ -10,6 +10,7 @@ the browser's locale (``st.context.locale``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,19 @@ def language_selector() -> None:
         t("lang.label"),
         LANGS,
         key=LANG_KEY,
-        format_func=lambda code, lang=current_lang(): t(f"lang.{code}", lang),
+        format_func=in_lang(lambda code, lang: t(f"lang.{code}", lang)),
         horizontal=True,
     )
+
+
+def in_lang(fn: Callable[[Any, str], str]) -> Callable[[Any], str]:
+    """``fn(value, lang)`` bound to the session's language now, for a widget's ``format_func``.
+
+    Streamlit may call a ``format_func`` outside the script run (AppTest does), where the
+    session's language cannot be read; binding it when the widget is made avoids that.
+    """
+    lang = current_lang()
+    return lambda value: fn(value, lang)
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:

@@ -10,7 +10,7 @@ from advisor.errors import AdvisorError
 from advisor.store import StoreError
 from ui import services
 from ui.components import assessment_view, profile_form_sections
-from ui.i18n import current_lang, t
+from ui.i18n import in_lang, t
 from ui.services import md_text
 
 st.title(t("assess.title"))
@@ -27,7 +27,7 @@ choices = ["blank", *PRESET_IDS, *(f"saved:{c.id}" for c in saved)]
 names = {f"saved:{c.id}": c.name for c in saved}
 
 
-def _choice_label(choice: str, lang: str = current_lang()) -> str:
+def _choice_label(choice: str, lang: str) -> str:
     if choice.startswith("saved:"):
         return t("assess.start.saved", lang, name=names.get(choice, choice[6:]))
     return t(f"assess.start.{choice}", lang)
@@ -35,7 +35,9 @@ def _choice_label(choice: str, lang: str = current_lang()) -> str:
 
 with st.container(border=True):
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    start = c1.selectbox(t("assess.start.label"), choices, format_func=_choice_label, key="start")
+    start = c1.selectbox(
+        t("assess.start.label"), choices, format_func=in_lang(_choice_label), key="start"
+    )
     if c2.button(t("assess.start.load"), icon=":material/upload_file:", use_container_width=True):
         try:
             if start == "blank":

@@ -7,7 +7,7 @@ import streamlit.components.v1 as components
 
 from advisor.errors import AdvisorError
 from ui import services
-from ui.i18n import LANGS, current_lang, t
+from ui.i18n import LANGS, current_lang, in_lang, t
 from ui.services import md_text
 
 st.title(t("reports.title"))
@@ -26,7 +26,7 @@ report_lang = st.radio(
     t("reports.language"),
     LANGS,
     index=LANGS.index(current_lang()),
-    format_func=lambda code, lang=current_lang(): t(f"lang.{code}", lang),
+    format_func=in_lang(lambda code, lang: t(f"lang.{code}", lang)),
     horizontal=True,
     key="report_lang",
 )

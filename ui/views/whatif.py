@@ -19,7 +19,7 @@ from advisor.io import profile_from_data
 from advisor.models import DIMENSIONS, BiText, CaseProfile
 from ui import profile_form, services
 from ui.components import field_widget
-from ui.i18n import bi, current_lang, t
+from ui.i18n import bi, in_lang, t
 from ui.kbtext import field_label, value_label, vocab
 from ui.services import md_text
 
@@ -140,8 +140,8 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             t("whatif.field"),
             list(specs),
             index=None,
-            format_func=lambda p, lang=current_lang(): (
-                f"{t('section.' + specs[p].section, lang)} · {field_label(p, lang)}"
+            format_func=in_lang(
+                lambda p, lang: f"{t('section.' + specs[p].section, lang)} · {field_label(p, lang)}"
             ),
             key=f"field_{gen}_{i}",
             placeholder=t("whatif.field_hint"),
