@@ -2,6 +2,9 @@
 
 ``load_kb()`` is cached per process; it raises ``KnowledgeBaseError`` listing every problem when
 the data do not validate (``advisor kb validate`` gives the full report with file and field).
+Besides the items it loads the two special files: ``fields.yaml`` (``kb.fields``, the
+documentation of every case-profile field) and ``coverage.yaml`` (``kb.not_encoded``, the
+paragraphs of the paper deliberately not encoded).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import KnowledgeBaseError
-from knowledge_base.schema import Item
+from knowledge_base.fields import FieldDoc, parse_fields
+from knowledge_base.schema import Item, NotEncoded
 
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
@@ -56,6 +60,8 @@ class KnowledgeBase:
     files: dict[str, str]  # item id -> path relative to data/
     version: str
     raw: dict[str, Any] = field(default_factory=dict)  # special files by name
+    fields: dict[str, FieldDoc] = field(default_factory=dict)  # profile field docs by dotted path
+    not_encoded: dict[str, NotEncoded] = field(default_factory=dict)  # by paragraph id
 
     def get(self, item_id: str) -> Item:
         try:
@@ -127,21 +133,79 @@ def data_version(data_dir: Path = DATA_DIR) -> str:
     return h.hexdigest()[:12]
 
 
+def read_special(
+    data_dir: Path = DATA_DIR,
+) -> tuple[dict[str, Any], dict[str, FieldDoc], dict[str, NotEncoded], list[LoadProblem]]:
+    """Parse fields.yaml and coverage.yaml; return raw data, field docs, not-encoded paragraphs
+    and every problem found (a missing file is a problem)."""
+    raw: dict[str, Any] = {}
+    problems: list[LoadProblem] = []
+    for name in sorted(SPECIAL_FILES):
+        path = data_dir / name
+        if not path.exists():
+            problems.append(LoadProblem(name, "", "", "missing file"))
+            continue
+        try:
+            raw[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except yaml.YAMLError as exc:
+            problems.append(LoadProblem(name, "", "", f"malformed YAML: {exc}"))
+    fields: dict[str, FieldDoc] = {}
+    if "fields.yaml" in raw:
+        fields, fprobs = parse_fields(raw["fields.yaml"])
+        problems += [LoadProblem("fields.yaml", "", loc, msg) for loc, msg in fprobs]
+    not_encoded: dict[str, NotEncoded] = {}
+    if "coverage.yaml" in raw:
+        doc = raw["coverage.yaml"]
+        entries = doc.get("not_encoded") if isinstance(doc, dict) else None
+        if not isinstance(entries, list):
+            problems.append(LoadProblem("coverage.yaml", "", "not_encoded", "expected a list"))
+            entries = []
+        if isinstance(doc, dict):
+            for key in sorted(set(doc) - {"not_encoded"}):
+                problems.append(LoadProblem("coverage.yaml", "", key, "unknown key"))
+        for i, entry in enumerate(entries):
+            pid = str(entry.get("paragraph", "")) if isinstance(entry, dict) else ""
+            try:
+                ne = NotEncoded.model_validate(entry)
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    loc = ".".join(str(p) for p in err.get("loc", ()))
+                    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+                    if err.get("type") == "extra_forbidden":
+                        msg = "unknown key"
+                    elif err.get("type") == "missing":
+                        msg = "missing"
+                    problems.append(
+                        LoadProblem("coverage.yaml", pid, f"not_encoded[{i}].{loc}", msg)
+                    )
+                continue
+            if ne.paragraph in not_encoded:
+                problems.append(
+                    LoadProblem("coverage.yaml", pid, f"not_encoded[{i}]", "paragraph listed twice")
+                )
+            not_encoded[ne.paragraph] = ne
+    return raw, fields, not_encoded, problems
+
+
 @lru_cache(maxsize=1)
 def load_kb() -> KnowledgeBase:
     """Load and validate the shipped knowledge base once per process."""
     items, files, problems = read_items()
+    raw, fields, not_encoded, special_problems = read_special()
+    problems += special_problems
     if problems:
         raise KnowledgeBaseError(
             "the knowledge base does not validate (run `advisor kb validate`):\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
-    raw: dict[str, Any] = {}
-    for name in SPECIAL_FILES:
-        path = DATA_DIR / name
-        if path.exists():
-            raw[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    return KnowledgeBase(items=items, files=files, version=data_version(), raw=raw)
+    return KnowledgeBase(
+        items=items,
+        files=files,
+        version=data_version(),
+        raw=raw,
+        fields=fields,
+        not_encoded=not_encoded,
+    )
 
 
 def paper_text() -> str:
