@@ -93,6 +93,7 @@ def environment(fmt: str) -> Environment:
         env.filters["code"] = _code
     env.filters["num"] = lambda v, digits=2: f"{float(v):.{digits}f}"
     env.filters["pct"] = lambda v: f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
+    env.filters["signed"] = _signed
     return env
 
 
@@ -152,6 +153,28 @@ def value_label(path: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+def coproduction_stage_label(stage: str, lang: str) -> str:
+    """The label of a co-production stage, from the knowledge base's stage bands."""
+    try:
+        from knowledge_base.loader import load_kb
+
+        bands = load_kb().param("coproduction.stages")["bands"]
+    except Exception:  # no knowledge base at hand: fall back to the report's own labels
+        bands = []
+    for band in bands:
+        if band.get("stage") == stage and isinstance(band.get("label"), dict):
+            return str(band["label"][lang])
+    return label("stage", stage, lang)
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    """A delta with its sign (a true minus sign), zero without one."""
+    v = round(float(value), digits)
+    if v == 0:
+        return f"{0:.{digits}f}"
+    return f"+{v:.{digits}f}" if v > 0 else f"−{abs(v):.{digits}f}"
+
+
 def group_actions(actions: list[Action]) -> list[dict[str, Any]]:
     """Actions grouped by actor (contract order), then by phase, each group in rank order."""
     groups: list[dict[str, Any]] = []
@@ -196,10 +219,7 @@ def _context(
         }
         for d in DIMENSIONS
     ]
-    stage = assessment.coproduction.stage
-    stage_label = label("coproduction_stage", stage, lang)
-    if stage_label == stage:
-        stage_label = label("stage", stage, lang)
+    stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:
         if diagnosis.because_text:
@@ -269,3 +289,38 @@ def render(
         return assessment.model_dump_json(indent=2) + "\n"
     template = environment(fmt).get_template(f"report.{fmt}.j2")
     return template.render(**_context(assessment, profile, fmt, lang, today or dt.date.today()))
+
+
+def render_comparison(comparison: Any, fmt: str = "md", lang: str = "zh") -> str:
+    """Render a what-if ``Comparison`` (``advisor.whatif``) as ``json`` or ``md`` in ``zh``/``en``.
+
+    Raises AdvisorError on an unknown format or language.
+    """
+    if fmt not in ("json", "md"):
+        raise AdvisorError(f"unknown comparison format {fmt!r}; expected json or md")
+    if lang not in LANGS:
+        raise AdvisorError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    if fmt == "json":
+        return comparison.model_dump_json(indent=2) + "\n"
+    from advisor.whatif import LEVERS
+
+    def t(key: str, **kw: Any) -> Markup:
+        text = label("text", key, lang)
+        return Markup(text.format(**kw) if kw else text)
+
+    def lever_description(name: str) -> str:
+        return LEVERS[name].description().get(lang)
+
+    template = environment("md").get_template("whatif.md.j2")
+    return template.render(
+        c=comparison,
+        lang=lang,
+        t=t,
+        L=lambda ns, key: label(ns, key, lang),
+        P=lambda key: Markup(label("punct", key, lang)),
+        bi=lambda text: text.get(lang),
+        field_label=lambda path: field_label(path, lang),
+        value_label=lambda path, value: value_label(path, value, lang),
+        stage_label=lambda stage: coproduction_stage_label(stage, lang),
+        lever_description=lever_description,
+    )

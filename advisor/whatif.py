@@ -135,8 +135,8 @@ class VariantDiff(_Model):
     actions_added: list[ActionRef]
     actions_dropped: list[ActionRef]
     actions_reranked: list[ActionRerank]
-    top_action_before: str | None
-    top_action_after: str | None
+    top_action_before: ActionRef | None
+    top_action_after: ActionRef | None
 
 
 class Comparison(_Model):
@@ -286,8 +286,8 @@ def diff(
         and (x.rank != act_a[x.id].rank or abs(x.priority - act_a[x.id].priority) > _EPS)
     ]
 
-    def top(assessment: Assessment) -> str | None:
-        return min(assessment.actions, key=lambda x: x.rank).id if assessment.actions else None
+    def top(assessment: Assessment) -> ActionRef | None:
+        return ref(min(assessment.actions, key=lambda x: x.rank)) if assessment.actions else None
 
     return VariantDiff(
         label=label or BiText(zh=variant.name, en=variant.name),

@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "advisor.cli.kb",
     "advisor.cli.batch",
     "advisor.cli.trainer",
+    "advisor.cli.assess",
 ]
 
 EXIT_OK = 0

@@ -124,7 +124,8 @@ def test_actions_added_dropped_and_reranked_are_told_apart(base: CaseProfile) ->
     assert [x.id for x in out.actions_dropped] == ["b"]
     moved = {x.id: (x.old_rank, x.new_rank, x.priority_delta) for x in out.actions_reranked}
     assert moved == {"c": (3, 1, 30.0), "a": (1, 2, -14.5)}  # d kept rank 4 and priority 40
-    assert (out.top_action_before, out.top_action_after) == ("a", "c")
+    assert out.top_action_before is not None and out.top_action_after is not None
+    assert (out.top_action_before.id, out.top_action_after.id) == ("a", "c")
 
 
 def test_a_priority_change_without_a_rank_change_counts_as_reranked(base: CaseProfile) -> None:

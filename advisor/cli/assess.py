@@ -1,0 +1,191 @@
+"""``advisor assess``, ``advisor schema``, ``advisor presets`` and ``advisor whatif``.
+
+Exit codes: 0 done; 2 invalid input (every problem listed by field path on stderr, from
+``advisor.errors.ProfileError``, mapped in ``advisor.cli.main``); 1 anything else the advisor
+refused (an engine failure, an output file that cannot be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import AdvisorError, FieldProblem, ProfileError
+from advisor.io import load_profile, profile_to_yaml
+from advisor.models import Assessment, CaseProfile
+from advisor.whatif import LEVERS, MAX_VARIANTS, apply_lever, compare
+
+FORMATS = ("json", "md", "html")
+LANGS = ("zh", "en")
+
+
+def _presets() -> dict[str, Any]:
+    from advisor.pipeline import PRESETS
+
+    return dict(PRESETS) if isinstance(PRESETS, dict) else {name: None for name in PRESETS}
+
+
+def _preset(name: str) -> CaseProfile:
+    from advisor.pipeline import preset
+
+    names = list(_presets())
+    if name not in names:
+        raise ProfileError(
+            [FieldProblem("preset", f"unknown preset {name!r}; expected one of {', '.join(names)}")]
+        )
+    return preset(name)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print ``text`` to stdout, or write it to ``output`` atomically (AdvisorError on failure)."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise AdvisorError(f"cannot write {output}: it is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if "tmp" in locals() and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise AdvisorError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    profile = _preset(args.preset) if args.preset else load_profile(args.profile)
+    from advisor.pipeline import assess  # after validation: a refusal needs no engine
+    from advisor.report import render
+
+    assessment: Assessment = assess(profile)
+    write_output(render(assessment, profile, args.format, args.lang), args.output)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    model = Assessment if args.assessment else CaseProfile
+    schema = model.model_json_schema()
+    write_output(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", None)
+    return 0
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    if args.show:
+        write_output(profile_to_yaml(_preset(args.show)), None)
+        return 0
+    lines = []
+    for name in _presets():
+        lines.append(f"{name}\t{_preset(name).name}")
+    write_output("\n".join(lines) + "\n", None)
+    return 0
+
+
+def _load_baseline(ref: str) -> CaseProfile:
+    """A baseline from a file, stdin ('-'), or a preset's name when no such file exists."""
+    if ref != "-" and not Path(ref).exists() and ref in _presets():
+        return _preset(ref)
+    return load_profile(ref)
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from advisor.report import render_comparison
+
+    n = len(args.variants) + len(args.lever)
+    if n == 0:
+        raise ProfileError(
+            [FieldProblem("variants", "give at least one VARIANT file or --lever NAME")]
+        )
+    if n > MAX_VARIANTS:
+        raise ProfileError(
+            [FieldProblem("variants", f"{n} variants; at most {MAX_VARIANTS} can be compared")]
+        )
+    if sum(1 for ref in [args.baseline, *args.variants] if ref == "-") > 1:
+        raise ProfileError([FieldProblem("", "only one input can come from stdin ('-')")])
+    baseline = _load_baseline(args.baseline)
+    variants = [load_profile(ref) for ref in args.variants]
+    labels: list[Any] = [None] * len(variants)
+    levers: list[str | None] = [None] * len(variants)
+    for name in args.lever:
+        variants.append(apply_lever(baseline, name))
+        labels.append(LEVERS[name].label)
+        levers.append(name)
+    comparison = compare(baseline, variants, labels=labels, levers=levers)
+    write_output(render_comparison(comparison, args.format, args.lang), args.output)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``assess``, ``schema``, ``presets`` and ``whatif`` commands."""
+    p = sub.add_parser(
+        "assess",
+        help="assess one case profile and print the action framework (JSON, Markdown or HTML)",
+        description=(
+            "Assess a case profile (a JSON or YAML file, '-' for stdin) or one of the paper's "
+            "cases (--preset) and print the assessment: the contract JSON, or a Markdown or HTML "
+            "report an official can print."
+        ),
+        epilog="exit codes: 0 assessed; 2 invalid input (each problem by field path); 1 failure",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument(
+        "profile", nargs="?", metavar="PROFILE", help="a .json/.yaml profile, or '-' for stdin"
+    )
+    src.add_argument("--preset", metavar="NAME", help="one of the paper's cases: case-h, case-y")
+    p.add_argument("--format", choices=FORMATS, default="json", help="output format (json)")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(func=_cmd_assess)
+
+    s = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the case profile",
+        description="Print the JSON Schema of the case profile (schema_version 1).",
+    )
+    s.add_argument(
+        "--assessment", action="store_true", help="print the assessment's schema instead"
+    )
+    s.set_defaults(func=_cmd_schema)
+
+    r = sub.add_parser(
+        "presets",
+        help="list the paper's cases, or print one as YAML",
+        description="List the preset profiles built from the paper's section 4.2, or --show one.",
+    )
+    r.add_argument("--show", metavar="NAME", help="print this preset as a YAML profile")
+    r.set_defaults(func=_cmd_presets)
+
+    w = sub.add_parser(
+        "whatif",
+        help="compare a baseline with up to four variants (files or the paper's levers)",
+        description=(
+            "Assess BASELINE and each variant and print what moved: dependence and asymmetry "
+            "deltas, co-production, diagnoses added or removed, actions added, dropped or "
+            "re-ranked, and the fields changed. BASELINE is a file, '-' for stdin, or a preset "
+            "name. Each --lever applies one of the paper's levers to the baseline as a variant."
+        ),
+        epilog="exit codes: 0 compared; 2 invalid input; 1 failure",
+    )
+    w.add_argument("baseline", metavar="BASELINE", help="a profile file, '-', or a preset name")
+    w.add_argument("variants", nargs="*", metavar="VARIANT", help="variant profile files")
+    w.add_argument(
+        "--lever",
+        action="append",
+        default=[],
+        metavar="NAME",
+        choices=tuple(LEVERS),
+        help="add the baseline with this lever applied as a variant (repeatable)",
+    )
+    w.add_argument("--format", choices=("md", "json"), default="md", help="output format (md)")
+    w.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")
+    w.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    w.set_defaults(func=_cmd_whatif)
