@@ -18,6 +18,10 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/cases.py", "nav.cases", ":material/folder_open:", "cases"),
     ("views/knowledge.py", "nav.knowledge", ":material/menu_book:", "knowledge"),
     ("views/reports.py", "nav.reports", ":material/description:", "reports"),
+    ("views/trainer_sensitivity.py", "trainer.nav.sensitivity", ":material/tune:", "sensitivity"),
+    ("views/trainer_smallest_change.py", "trainer.nav.smallest", ":material/route:", "smallest"),
+    ("views/trainer_exercises.py", "trainer.nav.exercises", ":material/school:", "exercises"),
+    ("views/trainer_roadmap.py", "trainer.nav.roadmap", ":material/timeline:", "roadmap"),
 ]
 
 st.set_page_config(

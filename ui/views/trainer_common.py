@@ -1,0 +1,76 @@
+"""What the trainer pages share: choosing the case to work on, and showing refusals.
+
+Not a page itself. The case comes from one of the paper's two presets, the Assess page's last
+assessment, or the case library (which also gives the case's history for the roadmap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from advisor.errors import AdvisorError, ProfileError
+from advisor.models import CaseProfile
+from ui import services
+from ui.i18n import in_lang, t
+from ui.services import md_text
+
+SOURCES = ("preset_y", "preset_h", "current", "saved")
+PRESET_IDS = {"preset_h": "case-h", "preset_y": "case-y"}
+
+
+@dataclass
+class Chosen:
+    """The case a trainer page works on; ``case_id`` is set for a case from the library."""
+
+    profile: CaseProfile
+    case_id: str | None = None
+
+
+def choose_case(key: str) -> Chosen | None:
+    """The case picker; None (with a message shown) when nothing usable is chosen."""
+    source = st.radio(
+        t("trainer.case.source"),
+        SOURCES,
+        format_func=in_lang(lambda s, lang: t(f"trainer.case.{s}", lang)),
+        key=f"{key}:source",
+        horizontal=True,
+    )
+    try:
+        if source in PRESET_IDS:
+            return Chosen(services.pipeline().preset(PRESET_IDS[source]))
+        if source == "current":
+            res = services.result()
+            if res is None:
+                st.info(t("trainer.case.no_current"))
+                return None
+            return Chosen(res.profile)
+        cases = services.store().list()
+        if not cases:
+            st.info(t("trainer.case.no_saved"))
+            return None
+        names = {c.id: c.name for c in cases}
+        cid = st.selectbox(
+            t("trainer.case.choose_saved"),
+            [c.id for c in cases],
+            format_func=lambda c: f"{names.get(c, c)} ({c})",
+            key=f"{key}:saved",
+        )
+        if cid is None:
+            return None
+        return Chosen(services.store().get(cid).profile, case_id=cid)
+    except AdvisorError as exc:
+        show_error(exc)
+        return None
+
+
+def show_case(chosen: Chosen) -> None:
+    """One line naming the case (its name is user text, shown inert)."""
+    st.caption(t("trainer.case.showing", name=md_text(chosen.profile.name), id=chosen.profile.id))
+
+
+def show_error(exc: Exception) -> None:
+    """A refusal or failure as a message, never a traceback."""
+    key = "trainer.error.invalid" if isinstance(exc, ProfileError) else "trainer.error.engine"
+    st.error(t(key, message=md_text(str(exc))), icon=":material/error:")
