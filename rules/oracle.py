@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from advisor.models import CaseProfile
@@ -155,7 +156,7 @@ def evaluate(profile: CaseProfile) -> OracleResult:
     indices = derive(profile)
     fact = dsl.case_fact(profile, indices)
     diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact)
-    priorities = {a: priority(a, actions[a], diagnoses, severities, fact) for a in actions}
+    priorities = {a: priority(a, severities) for a in actions}
     ranked = rank(priorities)
     return OracleResult(
         diagnoses=diagnoses,
@@ -169,19 +170,53 @@ def evaluate(profile: CaseProfile) -> OracleResult:
 
 
 # --------------------------------------------------------------------------- ranking
+#
+# Re-implemented from the formula stated in ``advisor/priority.py``'s docstring and the three
+# knowledge-base parameters, not by importing that module:
+#   priority = 100 * (w_sev * severity + w_breadth * min(1, n / cap) + w_lev * leverage
+#                     + w_phase * phase_factor)
+# where severity is the highest severity of this case's diagnoses the action addresses (the
+# knowledge base's ``addresses``), n how many of them there are; each term is shown in points
+# rounded to 2 decimals, the priority is their sum clamped to 0..100 and rounded to 1 decimal.
+# Ranks: priority high first, then phase, then id.
 
 
-def priority(
-    action_id: str,
-    rule_ids: list[str],
-    diagnoses: set[str],
-    severities: dict[str, float],
-    fact: Fact,
-) -> float:
-    """The action's priority, 0-100, re-implemented from the knowledge-base parameters."""
-    raise NotImplementedError("written once advisor/priority.py's parameters exist")
+@lru_cache(maxsize=1)
+def _ranking_params() -> tuple[dict[str, float], int, dict[str, float], dict[int, float]]:
+    from knowledge_base.loader import load_kb
+
+    kb = load_kb()
+    w = kb.param("priority.weights")
+    weights = {k: float(w[k]) for k in ("severity", "breadth", "leverage", "phase")}
+    leverage = {str(k): float(v) for k, v in kb.param("priority.leverage").items()}
+    phases = {int(k): float(v) for k, v in kb.param("priority.phase_weights").items()}
+    return weights, int(w["breadth_cap"]), leverage, phases
+
+
+@lru_cache(maxsize=1)
+def _action_items() -> dict[str, Any]:
+    from knowledge_base.loader import load_kb
+
+    return {it.id: it for it in load_kb().by_kind("action")}
+
+
+def priority(action_id: str, severities: dict[str, float]) -> float:
+    """The action's priority, 0-100, for a case with these diagnoses and severities."""
+    weights, cap, leverage, phases = _ranking_params()
+    item = _action_items()[action_id]
+    hit = [severities[d] for d in item.addresses if d in severities]
+    terms = {
+        "severity": max(hit, default=0.0),
+        "breadth": min(1.0, len(hit) / cap) if cap else 0.0,
+        "leverage": leverage.get(action_id, 0.0),
+        "phase": phases.get(int(item.phase), 0.0),
+    }
+    points = sum(round(100 * weights[k] * v, 2) for k, v in terms.items())
+    return round(min(100.0, max(0.0, points)), 1)
 
 
 def rank(priorities: dict[str, float]) -> list[tuple[str, int]]:
-    """Ranks 1..n by priority, highest first."""
-    raise NotImplementedError("written once advisor/priority.py's parameters exist")
+    """Ranks 1..n: priority high first, then the earlier phase, then the id."""
+    items = _action_items()
+    order = sorted(priorities, key=lambda a: (-priorities[a], int(items[a].phase), a))
+    return [(a, i) for i, a in enumerate(order, start=1)]
