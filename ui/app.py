@@ -24,16 +24,15 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/trainer_roadmap.py", "trainer.nav.roadmap", ":material/timeline:", "roadmap"),
 ]
 
-st.set_page_config(
-    page_title="Co-production advisor", page_icon=":material/handshake:", layout="wide"
-)
 init_language()
-nav = st.navigation(
-    [
-        st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
-        for i, (path, key, icon, url) in enumerate(PAGES)
-    ]
-)
+st.set_page_config(page_title=t("app.title"), page_icon=":material/handshake:", layout="wide")
+# Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
+groups: dict[str, list[st.Page]] = {}
+for i, (path, key, icon, url) in enumerate(PAGES):
+    group = t(f"nav.group.{key.split('.', 1)[0]}")
+    page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
+    groups.setdefault(group, []).append(page)
+nav = st.navigation(groups)
 with st.sidebar:
     st.markdown(f"**{t('app.title')}**")
     st.caption(t("app.tagline"))

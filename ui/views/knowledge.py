@@ -37,12 +37,7 @@ def _index() -> dict[str, Any]:
                     rules_by_item[item_id].append(rule.id)
     except Exception:  # rules not available yet: the page shows the items alone
         pass
-    not_encoded: dict[str, Any] = {}
-    coverage = kb.raw.get("coverage.yaml") or {}
-    entries = coverage.get("not_encoded", []) if isinstance(coverage, dict) else coverage
-    for entry in entries or []:
-        if isinstance(entry, dict) and "paragraph" in entry:
-            not_encoded[str(entry["paragraph"])] = entry.get("reason")
+    not_encoded = {pid: ne.reason for pid, ne in getattr(kb, "not_encoded", {}).items()}
     return {
         "paper": paper,
         "kb": kb,
