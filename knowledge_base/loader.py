@@ -44,7 +44,7 @@ class LoadProblem:
     message: str
 
     def __str__(self) -> str:
-        parts = [self.file]
+        parts = [self.file] if self.file else []
         if self.item:
             parts.append(self.item)
         if self.field:

@@ -51,10 +51,10 @@ SECTION_TITLES: dict[str, str] = {
     v: ("摘要" if v == "abstract" else re.sub(r"^[\d.]+", "", k)) for k, v in HEADINGS.items()
 }
 
-# The one sentence garbled by the extraction (5.2): it must never be cited.
-GARBLED = (
-    "反之，政府对社区志除政府这一主体在积极推进培育社区志愿服务力量以外，社会组织尤其是社工机构也在招募并培育志愿者。",
-)
+# The place in 5.2 where the extraction garbled a sentence: the start of 5.1's "反之，政府对社区志…"
+# ran into 5.2's first sentence ("除政府这一主体…"). No quote may overlap it; quotes from the
+# intact rest of that sentence are fine ("cite around it").
+GARBLED = ("反之，政府对社区志除政府这一主体",)
 
 _SENTENCE_END = ("。", "：", ")", "）", "”")
 _WS = re.compile(r"\s+")
