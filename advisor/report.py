@@ -29,9 +29,16 @@ Lang = Literal["zh", "en"]
 FORMATS: tuple[str, ...] = ("json", "md", "html")
 LANGS: tuple[str, ...] = ("zh", "en")
 
-# Characters that carry meaning in Markdown (or are raw HTML) and so are escaped in profile text.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_LEADING = re.compile(r"^([#+=-])")
+# Markdown escaping keeps raw text readable: a character is escaped only where Markdown or HTML
+# could read it as markup. Always: backslash, backtick, asterisk, brackets, pipe (tables), tilde.
+_MD_ALWAYS = re.compile(r"([\\`*\[\]|~])")
+# Underscore only at a word boundary (intraword ``_`` never makes emphasis in CommonMark).
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# ``<`` only where it could open a tag, comment or autolink; ``&`` only where it makes an entity.
+_MD_LT = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_AMP = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# A line that starts with these would become a heading, list item or quote.
+_MD_LEADING = re.compile(r"^(\d{1,9}(?=[.)](?:\s|$))|)([#+=>.)-])")
 
 
 @lru_cache(maxsize=1)
@@ -49,10 +56,13 @@ def label(namespace: str, key: object, lang: str) -> str:
 
 
 def md_escape(value: str) -> str:
-    """Escape text for Markdown: no raw HTML, no emphasis or table breaks, one line."""
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _MD_LEADING.sub(r"\\\1", text)
+    """Escape text for Markdown: no raw HTML, no emphasis, links or table breaks, one line."""
+    text = " ".join(value.split())
+    text = _MD_AMP.sub("&amp;", text)
+    text = _MD_LT.sub("&lt;", text)
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def _md_finalize(value: Any) -> Any:
@@ -99,57 +109,35 @@ def environment(fmt: str) -> Environment:
 
 def _field_doc(path: str) -> Any:
     """The knowledge base's documentation of a profile field, or None when it has none."""
-    try:
-        from knowledge_base.fields import field_doc
-    except ImportError:  # the field docs are not shipped yet
-        return None
+    from knowledge_base.fields import field_doc
+
     try:
         return field_doc(path)
-    except Exception:  # an undocumented path falls back to the path itself
+    except AdvisorError:  # an undocumented path falls back to the path itself
         return None
-
-
-def _pick(obj: Any, *names: str) -> Any:
-    for name in names:
-        val = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if val is not None:
-            return val
-    return None
-
-
-def _text(val: Any, lang: str) -> str | None:
-    if val is None:
-        return None
-    if isinstance(val, dict):
-        return val.get(lang)
-    if hasattr(val, "get"):
-        return str(val.get(lang))
-    return str(val)
 
 
 def field_label(path: str, lang: str) -> str:
     """The readable label of a profile field (dotted path) in ``lang``; the path when unknown."""
     doc = _field_doc(path)
-    return (_text(_pick(doc, "label"), lang) if doc is not None else None) or path
+    return doc.label.get(lang) if doc is not None else path
 
 
 def value_label(path: str, value: Any, lang: str) -> str:
-    """The readable label of a profile field's value (enum value, ordinal level, yes/no)."""
-    if value is None:
-        return label("text", "empty", lang)
-    if isinstance(value, bool):
-        return label("text", "yes" if value else "no", lang)
+    """The readable form of a profile field's value: enum and level labels, yes/no, shares."""
     doc = _field_doc(path)
-    if doc is not None:
-        for table_name in ("values", "levels", "enum", "options"):
-            table = _pick(doc, table_name)
-            if isinstance(table, dict):
-                entry = table.get(value, table.get(str(value)))
-                found = _text(_pick(entry, "label") or entry, lang) if entry else None
-                if found:
-                    return f"{value} {found}" if isinstance(value, int) else found
-    if isinstance(value, float):
-        return f"{value:.2f}"
+    if value is None:
+        return doc.value_label(None, lang) if doc is not None else label("text", "empty", lang)
+    if doc is None:
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+    if doc.type == "level":
+        text = doc.value_label(value, lang)
+        open_, close = label("punct", "open", lang), label("punct", "close", lang)
+        return f"{value}{open_}{text}{close}" if text != str(value) else str(value)
+    if doc.type in ("enum", "bool"):
+        return doc.value_label(value, lang)
+    if doc.type == "share":
+        return f"{float(value):.2f}"
     return str(value)
 
 
@@ -219,6 +207,7 @@ def _context(
         }
         for d in DIMENSIONS
     ]
+    diagnoses = sorted(assessment.diagnoses, key=lambda d: (-d.severity, d.id))
     stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:
@@ -235,8 +224,10 @@ def _context(
         third_party_text = t("third_party_none")
     else:
         tp = profile.third_party
-        third_party_text = ", ".join(
-            f"{field_label(f'third_party.{k}', lang)}: {value_label(f'third_party.{k}', v, lang)}"
+        colon, semi = label("punct", "colon", lang), label("punct", "semi", lang)
+        third_party_text = semi.join(
+            f"{field_label(f'third_party.{k}', lang)}{colon}"
+            f"{value_label(f'third_party.{k}', v, lang)}"
             for k, v in tp.model_dump().items()
         )
 
@@ -263,7 +254,8 @@ def _context(
         "dims": dims,
         "diag_labels": diag_labels,
         "stage_label": stage_label,
-        "diagnoses": sorted(assessment.diagnoses, key=lambda d: (-d.severity, d.id)),
+        "diagnoses": diagnoses,
+        "main_diagnoses": diagnoses[:3],
     }
 
 

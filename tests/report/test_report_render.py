@@ -115,7 +115,7 @@ def test_chinese_markdown_has_no_english_words_outside_quotes_and_identifiers(
         "CC BY",
     ):
         text = text.replace(allowed, "")
-    text = text.replace("funding.government\\_direct", "")  # a raw fact without because_text
+    text = text.replace("funding.government_direct", "")  # a raw fact without because_text
     words = re.findall(r"[A-Za-z]{2,}", text)
     assert words == []
 
@@ -237,6 +237,41 @@ def test_every_string_exists_in_both_languages_with_the_same_placeholders() -> N
 
 def test_md_escape_neutralises_markdown_and_html() -> None:
     """Markdown escaping turns markup characters into literals and folds newlines."""
-    assert md_escape("<b>a|b</b>\n# x") == "&lt;b&gt;a\\|b&lt;/b&gt; # x"
+    assert md_escape("<b>a|b</b>\n# x") == "&lt;b>a\\|b&lt;/b> # x"
     assert md_escape("# heading") == "\\# heading"
+    assert md_escape("1. item") == "1\\. item"
+    assert md_escape("- item") == "\\- item"
     assert md_escape("*a* _b_ `c`") == "\\*a\\* \\_b\\_ \\`c\\`"
+    assert md_escape("&amp; &#60; a & b") == "&amp;amp; &amp;#60; a & b"
+
+
+def test_md_escape_keeps_ordinary_text_readable() -> None:
+    """Identifiers, comparisons and ordinary punctuation stay as they are."""
+    for text in ("thresholds.weak_professionalism:sessions_min", "2 < 6 and 7 > 3", "A & B"):
+        assert md_escape(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "a | b",
+        "*x* _y_ __z__ `c` [l](http://e.x) ![i](x.png)",
+        "# h",
+        "1. one",
+        "> q",
+        "&lt;b&gt;",
+        "<!-- c -->",
+        "<http://auto.link>",
+        "~~s~~",
+        "x_y_z _a_b",
+        "\\*",
+    ],
+)
+def test_md_escape_renders_back_to_the_same_text(text: str) -> None:
+    """Escaped text renders as exactly the original text, in one paragraph, with no markup."""
+    rendered = _md_to_html(md_escape(text)).strip()
+    assert rendered.startswith("<p>") and rendered.endswith("</p>")
+    inner = rendered[3:-4]
+    assert "<" not in inner.replace("&lt;", "")
+    assert html.unescape(inner) == text
