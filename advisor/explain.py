@@ -1,0 +1,332 @@
+"""Explanations: why a diagnosis holds, why an action is proposed, and why another is not.
+
+Every diagnosis and action of an assessment carries its trace (the rules that fired, the facts
+each matched), the passages of the paper its rules rest on, and bilingual sentences naming the
+facts that triggered it. For a framework action the case did not get, ``why_not`` names the
+condition that failed, or the guard rule that overruled it.
+
+Field labels come from the knowledge base's ``fields.yaml``; labels of derived values
+(dependence, asymmetry, co-production score) are defined here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from advisor.models import BiText, SourceRef, TraceStep
+from knowledge_base.loader import KnowledgeBase
+from rules.dsl import All, AnyOf, Compare, Condition, DiagnosisRef, Not, Rule
+
+DERIVED_LABELS: dict[str, tuple[str, str]] = {
+    "development_mode": ("发展模式", "development mode"),
+    "development_mode_inferred": ("发展模式是否为推断", "development mode inferred"),
+    "funding.government_total": ("政府资金合计份额", "government funding in total"),
+    "funding.non_government": ("非政府资源份额", "share of resources from outside government"),
+    "human_resources.core_share": ("骨干占比", "share of core volunteers"),
+    "has_third_party": ("有第三方", "a third party is involved"),
+    "coproduction.score": ("合作生产得分", "co-production score"),
+    "coproduction.delivery_gap": (
+        "共同提供高出规划与设计的级数",
+        "co-delivery above co-planning and co-design (levels)",
+    ),
+    "coproduction.stage": ("合作生产阶段", "co-production stage"),
+    "dependence.legitimacy": ("对政府的身份认同依赖", "dependence on government: legitimacy"),
+    "dependence.funding": ("对政府的资金依赖", "dependence on government: funding"),
+    "dependence.human_resources": (
+        "对政府的人力资源依赖",
+        "dependence on government: human resources",
+    ),
+    "dependence.knowledge": ("对政府的知识资源依赖", "dependence on government: knowledge"),
+    "third_party_dependence.legitimacy": (
+        "对第三方的身份认同依赖",
+        "dependence on the third party: legitimacy",
+    ),
+    "third_party_dependence.funding": (
+        "对第三方的资金依赖",
+        "dependence on the third party: funding",
+    ),
+    "third_party_dependence.human_resources": (
+        "对第三方的人力资源依赖",
+        "dependence on the third party: human resources",
+    ),
+    "third_party_dependence.knowledge": (
+        "对第三方的知识资源依赖",
+        "dependence on the third party: knowledge",
+    ),
+    "third_party_dependence.mean": (
+        "对第三方的总体依赖",
+        "overall dependence on the third party",
+    ),
+    "asymmetry.force_on_government": (
+        "志愿力量对政府的总体依赖",
+        "the force's overall dependence on government",
+    ),
+    "asymmetry.government_on_force": (
+        "政府对志愿力量的依赖",
+        "government's dependence on the force",
+    ),
+    "asymmetry.index": ("非对称指数", "asymmetry index"),
+    "asymmetry.level": ("非对称程度", "asymmetry level"),
+}
+
+OP_TEXT: dict[str, tuple[str, str]] = {
+    "eq": ("为", "is"),
+    "ne": ("不为", "is not"),
+    "lt": ("<", "<"),
+    "le": ("≤", "≤"),
+    "gt": (">", ">"),
+    "ge": ("≥", "≥"),
+    "in": ("属于", "is one of"),
+}
+BOOL_TEXT = {True: ("是", "yes"), False: ("否", "no")}
+MISSING = ("（无）", "(none)")
+
+
+def _fields(kb: KnowledgeBase) -> dict[str, Any]:
+    raw = kb.raw.get("fields.yaml") or {}
+    return raw.get("fields") or {} if isinstance(raw, dict) else {}
+
+
+@lru_cache(maxsize=4096)
+def _label_cached(kb_version: str, key: str) -> tuple[str, str]:
+    from knowledge_base.loader import load_kb
+
+    spec = _fields(load_kb()).get(key)
+    if isinstance(spec, dict) and isinstance(spec.get("label"), dict):
+        lab = spec["label"]
+        return str(lab.get("zh", key)), str(lab.get("en", key))
+    return DERIVED_LABELS.get(key, (key, key))
+
+
+def field_label(kb: KnowledgeBase, key: str) -> tuple[str, str]:
+    """The (zh, en) label of a fact key."""
+    return _label_cached(kb.version, key)
+
+
+def value_text(kb: KnowledgeBase, key: str, value: Any) -> tuple[str, str]:
+    """A fact value in words (enum values and levels from fields.yaml), (zh, en)."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return BOOL_TEXT[value]
+    spec = _fields(kb).get(key)
+    if isinstance(spec, dict) and isinstance(value, str):
+        lab = (spec.get("values") or {}).get(value)
+        if isinstance(lab, dict):
+            return f"{lab.get('zh', value)}（{value}）", f"{lab.get('en', value)} ({value})"
+    if isinstance(value, float):
+        s = f"{value:.4f}".rstrip("0").rstrip(".")
+        return s, s
+    return str(value), str(value)
+
+
+def _cond_value_text(kb: KnowledgeBase, c: Compare) -> tuple[str, str]:
+    if c.op == "in":
+        parts = [value_text(kb, c.fact, v) for v in c.value]  # type: ignore[union-attr]
+        return "、".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
+    return value_text(kb, c.fact, c.value)
+
+
+def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiText:
+    """``<label> = <value> (condition: <op> <threshold>)`` in both languages."""
+    lz, le = field_label(kb, c.fact)
+    vz, ve = value_text(kb, c.fact, fact.get(c.fact))
+    oz, oe = OP_TEXT[c.op]
+    tz, te = _cond_value_text(kb, c)
+    pz = f"，参数 {c.param}" if c.param else ""
+    pe = f", parameter {c.param}" if c.param else ""
+    return BiText(
+        zh=f"{lz}：{vz}（条件：{oz} {tz}{pz}）",
+        en=f"{le}: {ve} (condition: {oe} {te}{pe})",
+    )
+
+
+def holds(c: Compare, fact: dict[str, Any]) -> bool:
+    """Whether one comparison holds on the fact (the dsl semantics; used to explain only)."""
+    if c.fact not in fact:
+        return False
+    x = fact[c.fact]
+    v = c.value
+    if c.op == "eq":
+        return x == v and isinstance(x, bool) == isinstance(v, bool)
+    if c.op == "ne":
+        return not (x == v and isinstance(x, bool) == isinstance(v, bool))
+    if c.op == "in":
+        return any(x == e and isinstance(x, bool) == isinstance(e, bool) for e in v)  # type: ignore[union-attr]
+    return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v}[c.op]  # type: ignore[operator]
+
+
+def _eval(cond: Condition, fact: dict[str, Any], dx: set[str]) -> bool:
+    if isinstance(cond, Compare):
+        return holds(cond, fact)
+    if isinstance(cond, DiagnosisRef):
+        return cond.diagnosis in dx
+    if isinstance(cond, All):
+        return all(_eval(c, fact, dx) for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return any(_eval(c, fact, dx) for c in cond.any)
+    assert isinstance(cond, Not)
+    return not _eval(cond.not_, fact, dx)
+
+
+def _describe(kb: KnowledgeBase, cond: Condition, fact: dict[str, Any], neg: bool) -> BiText:
+    if isinstance(cond, Compare):
+        t = describe_compare(kb, cond, fact)
+        if neg:
+            return BiText(zh=f"并非（{t.zh}）", en=f"not ({t.en})")
+        return t
+    if isinstance(cond, DiagnosisRef):
+        lab = diagnosis_label(kb, cond.diagnosis)
+        return BiText(zh=f"诊断“{lab.zh}”", en=f'the diagnosis "{lab.en}"')
+    if isinstance(cond, Not):
+        return _describe(kb, cond.not_, fact, not neg)
+    kids = cond.all if isinstance(cond, All) else cond.any
+    parts = [_describe(kb, c, fact, neg) for c in kids]
+    zj, ej = ("且", "and") if isinstance(cond, All) else ("或", "or")
+    return BiText(
+        zh=f"（{f' {zj} '.join(p.zh for p in parts)}）",
+        en=f"({f' {ej} '.join(p.en for p in parts)})",
+    )
+
+
+def failed_parts(
+    kb: KnowledgeBase, cond: Condition, fact: dict[str, Any], dx: set[str]
+) -> list[BiText]:
+    """The parts of a false condition that made it false (for an ``all``: its false children;
+    otherwise the whole condition)."""
+    if isinstance(cond, All):
+        out: list[BiText] = []
+        for c in cond.all:
+            if not _eval(c, fact, dx):
+                out.extend(failed_parts(kb, c, fact, dx))
+        return out
+    if isinstance(cond, AnyOf):
+        parts = [_describe(kb, c, fact, False) for c in cond.any]
+        return [
+            BiText(
+                zh="以下都不成立：" + "；".join(p.zh for p in parts),
+                en="none of these holds: " + "; ".join(p.en for p in parts),
+            )
+        ]
+    if isinstance(cond, DiagnosisRef):
+        lab = diagnosis_label(kb, cond.diagnosis)
+        return [BiText(zh=f"本案例没有诊断“{lab.zh}”", en=f'this case is not diagnosed "{lab.en}"')]
+    return [_describe(kb, cond, fact, False)]
+
+
+def diagnosis_label(kb: KnowledgeBase, dx_id: str) -> BiText:
+    """The label of a diagnosis item (its id if the knowledge base lacks it)."""
+    item = kb.items.get(dx_id)
+    if item is None:
+        return BiText(zh=dx_id, en=dx_id)
+    return BiText(zh=item.label.zh, en=item.label.en)
+
+
+def sources_of(kb: KnowledgeBase, item_ids: list[str]) -> list[SourceRef]:
+    """The passages of the given knowledge items, without duplicates, in order."""
+    seen: set[tuple[str, str]] = set()
+    out: list[SourceRef] = []
+    for iid in item_ids:
+        item = kb.items.get(iid)
+        if item is None:
+            continue
+        for s in item.source:
+            key = (s.section, s.quote_zh)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                SourceRef(
+                    section=s.section,
+                    quote_zh=s.quote_zh,
+                    quote_en=s.quote_en,
+                    interview_code=s.interview_code,
+                )
+            )
+    return out
+
+
+def because(
+    kb: KnowledgeBase, rule: Rule, fact: dict[str, Any], dx: set[str]
+) -> tuple[list[str], list[BiText]]:
+    """The facts that made a fired rule true: terse strings and bilingual sentences."""
+    terse: list[str] = []
+    texts: list[BiText] = []
+    seen: set[str] = set()
+
+    def visit(c: Condition) -> None:
+        if isinstance(c, Compare):
+            if holds(c, fact) and c.fact + c.op not in seen:
+                seen.add(c.fact + c.op)
+                terse.append(f"{c.fact} = {_plain(fact.get(c.fact))} ({c.op} {_plain(c.value)})")
+                texts.append(describe_compare(kb, c, fact))
+        elif isinstance(c, DiagnosisRef):
+            if c.diagnosis in dx and "dx:" + c.diagnosis not in seen:
+                seen.add("dx:" + c.diagnosis)
+                lab = diagnosis_label(kb, c.diagnosis)
+                terse.append(f"diagnosis {c.diagnosis}")
+                texts.append(BiText(zh=f"诊断“{lab.zh}”成立", en=f'diagnosed "{lab.en}"'))
+        elif isinstance(c, All):
+            for k in c.all:
+                visit(k)
+        elif isinstance(c, AnyOf):
+            for k in c.any:
+                if _eval(k, fact, dx):
+                    visit(k)
+        elif isinstance(c, Not) and _eval(c, fact, dx):
+            t = _describe(kb, c, fact, False)
+            terse.append(f"not {_plain(c.not_.model_dump(by_alias=True))}")
+            texts.append(t)
+
+    visit(rule.when)
+    return terse, texts
+
+
+def _plain(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:.4f}".rstrip("0").rstrip(".")
+    if isinstance(v, list):
+        return "[" + ", ".join(_plain(x) for x in v) + "]"
+    return str(v)
+
+
+def trace_step(kb: KnowledgeBase, rule: Rule, matched: dict[str, Any]) -> TraceStep:
+    """One trace entry: the rule, the facts it matched, the passages it rests on."""
+    return TraceStep(rule=rule.id, matched=dict(matched), sources=sources_of(kb, rule.rests_on))
+
+
+def why_not(
+    kb: KnowledgeBase,
+    rules_for_action: list[Rule],
+    fact: dict[str, Any],
+    dx: set[str],
+    overruled_by: dict[str, list[str]],
+    rule_names: dict[str, BiText],
+) -> BiText:
+    """Why a framework action is not recommended: the failed condition of each of its rules,
+    or the guard that overruled it."""
+    zh: list[str] = []
+    en: list[str] = []
+    if not rules_for_action:
+        return BiText(
+            zh="没有规则针对本案例提出这项行动。",
+            en="No rule proposes this action for any case yet.",
+        )
+    for r in rules_for_action:
+        if r.id in overruled_by:
+            for g in overruled_by[r.id]:
+                name = rule_names.get(g, BiText(zh=g, en=g))
+                zh.append(f"规则 {r.id} 成立，但被护栏规则 {g} 否决：{name.zh}")
+                en.append(f"rule {r.id} holds but guard rule {g} overrules it: {name.en}")
+            continue
+        parts = failed_parts(kb, r.when, fact, dx)
+        if not parts:
+            zh.append(f"规则 {r.id} 的条件未满足")
+            en.append(f"the condition of rule {r.id} does not hold")
+            continue
+        zh.append(f"规则 {r.id} 未满足：" + "；".join(p.zh for p in parts))
+        en.append(f"rule {r.id} fails: " + "; ".join(p.en for p in parts))
+    return BiText(zh="。".join(zh) + "。", en=". ".join(en) + ".")

@@ -1,0 +1,203 @@
+"""Derived indices: how dependent a volunteer force is, and on whom.
+
+From one case profile this module derives what the paper reasons with (sections 3.1, 5, 6):
+
+- the force's dependence on government per dimension (legitimacy, funding, human resources,
+  knowledge), each 0..1, and the same four dimensions for its dependence on the third party;
+- the asymmetry: the force's overall dependence on government (``force_on_government``, the
+  weighted mean of the four dimensions) against the government's dependence on the force
+  (``government_on_force``, the reverse dependence), their difference ``index`` in -1..1 and a
+  ``level`` banded on ``|index|``;
+- the co-production score (the four joint steps, 0-4 each, so 0..16) and its stage;
+- the development mode (Deng Guosheng's three modes), inferred from ``force_type`` when the
+  profile leaves it empty.
+
+Every weight, mapping and cut point is a knowledge-base parameter (kind ``parameter``, provenance
+``operationalisation``) read through ``load_kb().param(id)``; nothing numeric is a constant here.
+Values are rounded to 4 decimals so that thresholds compare exactly as the arithmetic in the
+tests shows and the output is byte-stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.models import (
+    DIMENSIONS,
+    Asymmetry,
+    CaseProfile,
+    CoproductionResult,
+    DevelopmentModeResult,
+    DimensionScores,
+)
+from knowledge_base.loader import load_kb
+
+DIGITS = 4
+
+# Parameter ids (knowledge_base/data/parameters/<id>.yaml).
+P_LEGITIMACY = "dependence.legitimacy"
+P_FUNDING = "dependence.funding"
+P_HUMAN = "dependence.human_resources"
+P_KNOWLEDGE = "dependence.knowledge"
+P_WEIGHTS = "dependence.dimension_weights"
+P_REVERSE = "asymmetry.reverse_dependence"
+P_LEVELS = "asymmetry.levels"
+P_STAGES = "coproduction.stages"
+P_MODE = "development_mode.inference"
+PARAMETER_IDS: tuple[str, ...] = (
+    P_LEGITIMACY,
+    P_FUNDING,
+    P_HUMAN,
+    P_KNOWLEDGE,
+    P_WEIGHTS,
+    P_REVERSE,
+    P_LEVELS,
+    P_STAGES,
+    P_MODE,
+)
+
+
+@dataclass(frozen=True)
+class Indices:
+    """Everything derived from a profile before the rules run."""
+
+    dependence: DimensionScores
+    third_party_dependence: DimensionScores
+    asymmetry: Asymmetry
+    coproduction: CoproductionResult
+    coproduction_stage_label: dict[str, str]
+    development_mode: DevelopmentModeResult
+    third_party_dependence_mean: float
+
+
+def _r(x: float) -> float:
+    return round(min(1.0, max(0.0, x)) + 0.0, DIGITS)
+
+
+def _param(pid: str) -> Any:
+    return load_kb().param(pid)
+
+
+def dependence_on_government(profile: CaseProfile) -> DimensionScores:
+    """The force's dependence on government per dimension, 0..1."""
+    leg = _param(P_LEGITIMACY)["government"]
+    fund = _param(P_FUNDING)
+    hr = _param(P_HUMAN)
+    kn = _param(P_KNOWLEDGE)
+    f = profile.funding
+    h = profile.human_resources
+    w_lead = hr["leadership_weight"]
+    w_prov = kn["provider_weight"]
+    return DimensionScores(
+        legitimacy=_r(leg[profile.legitimacy.status]),
+        funding=_r(
+            f.government_direct
+            + fund["government_via_third_party_on_government"] * f.government_via_third_party
+        ),
+        human_resources=_r(
+            (1 - w_lead) * h.recruited_by.government
+            + w_lead * hr["leadership_on_government"][h.leadership]
+        ),
+        knowledge=_r(
+            w_prov * kn["provider_on_government"][profile.knowledge.training_provider]
+            + (1 - w_prov)
+            * kn["self_sufficiency_on_government"][str(profile.knowledge.self_sufficiency)]
+        ),
+    )
+
+
+def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
+    """The force's dependence on the third party per dimension, 0..1 (computed from the fields
+    even when ``third_party`` is null; the pipeline warns when they disagree)."""
+    leg = _param(P_LEGITIMACY)["third_party"]
+    fund = _param(P_FUNDING)
+    hr = _param(P_HUMAN)
+    kn = _param(P_KNOWLEDGE)
+    f = profile.funding
+    h = profile.human_resources
+    w_lead = hr["leadership_weight"]
+    w_prov = kn["provider_weight"]
+    return DimensionScores(
+        legitimacy=_r(leg[profile.legitimacy.status]),
+        funding=_r(
+            fund["government_via_third_party_on_third_party"] * f.government_via_third_party
+            + fund["third_party_own_on_third_party"] * f.third_party_own
+        ),
+        human_resources=_r(
+            (1 - w_lead) * h.recruited_by.third_party
+            + w_lead * hr["leadership_on_third_party"][h.leadership]
+        ),
+        knowledge=_r(
+            w_prov * kn["provider_on_third_party"][profile.knowledge.training_provider]
+            + (1 - w_prov)
+            * kn["self_sufficiency_on_third_party"][str(profile.knowledge.self_sufficiency)]
+        ),
+    )
+
+
+def weighted_mean(scores: DimensionScores) -> float:
+    """The dimensions combined with the ``dependence.dimension_weights`` parameter."""
+    weights = _param(P_WEIGHTS)
+    total = sum(weights[d] for d in DIMENSIONS)
+    return _r(sum(weights[d] * getattr(scores, d) for d in DIMENSIONS) / total)
+
+
+def asymmetry_level(index: float) -> str:
+    """The level of ``|index|``: balanced, moderate, high or severe (cut points are parameters)."""
+    cuts = _param(P_LEVELS)
+    size = abs(index)
+    level = "balanced"
+    for name in ("moderate", "high", "severe"):
+        if size >= cuts[name]:
+            level = name
+    return level
+
+
+def asymmetry(profile: CaseProfile, dependence: DimensionScores) -> Asymmetry:
+    """The force on government against government on the force."""
+    force_on_gov = weighted_mean(dependence)
+    gov_on_force = _r(_param(P_REVERSE)[str(profile.government.reliance_on_force)])
+    index = round(force_on_gov - gov_on_force + 0.0, DIGITS)
+    return Asymmetry(
+        force_on_government=force_on_gov,
+        government_on_force=gov_on_force,
+        index=index,
+        level=asymmetry_level(index),  # type: ignore[arg-type]
+    )
+
+
+def coproduction(profile: CaseProfile) -> tuple[CoproductionResult, dict[str, str]]:
+    """The co-production score (0..16) and its stage with a bilingual label."""
+    c = profile.coproduction
+    score = c.planning + c.design + c.delivery + c.evaluation
+    bands = _param(P_STAGES)["bands"]
+    for band in bands:
+        if score <= band["max"]:
+            return CoproductionResult(score=score, stage=band["stage"]), dict(band["label"])
+    last = bands[-1]
+    return CoproductionResult(score=score, stage=last["stage"]), dict(last["label"])
+
+
+def development_mode(profile: CaseProfile) -> DevelopmentModeResult:
+    """The profile's development mode, or the one inferred from ``force_type`` when null."""
+    if profile.development_mode is not None:
+        return DevelopmentModeResult(value=profile.development_mode, inferred=False)
+    inferred = _param(P_MODE)["by_force_type"][profile.force_type]
+    return DevelopmentModeResult(value=inferred, inferred=True)
+
+
+def derive(profile: CaseProfile) -> Indices:
+    """All derived indices of one profile; raises KnowledgeBaseError if a parameter is missing."""
+    dep = dependence_on_government(profile)
+    tp = dependence_on_third_party(profile)
+    cop, stage_label = coproduction(profile)
+    return Indices(
+        dependence=dep,
+        third_party_dependence=tp,
+        asymmetry=asymmetry(profile, dep),
+        coproduction=cop,
+        coproduction_stage_label=stage_label,
+        development_mode=development_mode(profile),
+        third_party_dependence_mean=weighted_mean(tp),
+    )

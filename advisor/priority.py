@@ -1,0 +1,164 @@
+"""Priority: how urgent a recommended action is for this case, 0-100, and why.
+
+An action's priority is the sum of four weighted factors, each shown in its breakdown:
+
+- ``severity``: the highest severity among the diagnoses of this case that the action addresses
+  (the most serious problem it tackles);
+- ``breadth``: how many of this case's diagnoses it addresses, up to ``breadth_cap``;
+- ``leverage``: what the action does for the paper's main line (reducing asymmetric
+  dependence, government changing its role, cooperating with a third party), a value per action;
+- ``phase``: the framework's order, diversifying dependence (1) before building capacity (2)
+  before co-production (3).
+
+``priority = 100 * (w_sev * severity + w_breadth * min(1, n / cap) + w_lev * leverage
++ w_phase * phase_factor)``; each factor's ``value`` is its share in points, so the breakdown adds
+up to the priority (within rounding). Ranks are 1..n by priority, ties broken by phase, then id:
+stable and total. The weights, leverage values and phase factors are knowledge-base parameters
+(``priority.weights``, ``priority.leverage``, ``priority.phase_weights``), labelled as our
+operationalisation.
+
+The functions here are pure: they take plain data (no engine, no knowledge-base access except in
+``load_params``), so the differential oracle can reuse or reimplement them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+P_WEIGHTS = "priority.weights"
+P_LEVERAGE = "priority.leverage"
+P_PHASE = "priority.phase_weights"
+FACTORS = ("severity", "breadth", "leverage", "phase")
+
+
+@dataclass(frozen=True)
+class PriorityParams:
+    """The parameters of the priority formula."""
+
+    weights: dict[str, float]  # severity, breadth, leverage, phase
+    breadth_cap: int
+    leverage: dict[str, float]  # action id -> 0..1
+    phase_weights: dict[int, float]  # phase -> 0..1
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What the ranking needs of one recommended action."""
+
+    id: str
+    phase: int
+    addresses: tuple[str, ...]  # diagnosis ids the knowledge base says it addresses
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One line of the breakdown: the factor, its points, its inputs, and a bilingual label."""
+
+    factor: str
+    value: float
+    label_zh: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranked action: rank 1..n, priority 0..100, the breakdown and the diagnoses it addresses."""
+
+    id: str
+    rank: int
+    priority: float
+    breakdown: tuple[Factor, ...]
+    addressed: tuple[str, ...]  # the addressed diagnoses present in this case, by severity
+
+
+def load_params() -> PriorityParams:
+    """Read the priority parameters from the knowledge base."""
+    from knowledge_base.loader import load_kb
+
+    kb = load_kb()
+    w = kb.param(P_WEIGHTS)
+    return PriorityParams(
+        weights={k: float(w[k]) for k in FACTORS},
+        breadth_cap=int(w["breadth_cap"]),
+        leverage={k: float(v) for k, v in kb.param(P_LEVERAGE).items()},
+        phase_weights={int(k): float(v) for k, v in kb.param(P_PHASE).items()},
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def priority_of(
+    spec: ActionSpec, severities: dict[str, float], params: PriorityParams
+) -> tuple[float, tuple[Factor, ...], tuple[str, ...]]:
+    """The priority of one action, its breakdown, and the addressed diagnoses of this case."""
+    addressed = tuple(
+        sorted((d for d in spec.addresses if d in severities), key=lambda d: (-severities[d], d))
+    )
+    sev = severities[addressed[0]] if addressed else 0.0
+    breadth = min(1.0, len(addressed) / params.breadth_cap) if params.breadth_cap else 0.0
+    lev = params.leverage.get(spec.id, 0.0)
+    ph = params.phase_weights.get(spec.phase, 0.0)
+    w = params.weights
+    pts = {
+        "severity": round(100 * w["severity"] * sev, 2),
+        "breadth": round(100 * w["breadth"] * breadth, 2),
+        "leverage": round(100 * w["leverage"] * lev, 2),
+        "phase": round(100 * w["phase"] * ph, 2),
+    }
+    top = addressed[0] if addressed else "-"
+    ws = {k: _fmt(100 * w[k]) for k in FACTORS}
+    factors = (
+        Factor(
+            "severity",
+            pts["severity"],
+            f"所针对诊断的最高严重度 {_fmt(sev)}（{top}）× {ws['severity']}",
+            f"highest severity of the addressed diagnoses {_fmt(sev)} ({top}) × {ws['severity']}",
+        ),
+        Factor(
+            "breadth",
+            pts["breadth"],
+            f"针对本案例 {len(addressed)} 项诊断（满分 {params.breadth_cap} 项）× {ws['breadth']}",
+            f"addresses {len(addressed)} of this case's diagnoses "
+            f"(full at {params.breadth_cap}) × {ws['breadth']}",
+        ),
+        Factor(
+            "leverage",
+            pts["leverage"],
+            f"行动杠杆 {_fmt(lev)}（本工具的设定）× {ws['leverage']}",
+            f"the action's leverage {_fmt(lev)} (our operationalisation) × {ws['leverage']}",
+        ),
+        Factor(
+            "phase",
+            pts["phase"],
+            f"第 {spec.phase} 阶段系数 {_fmt(ph)} × {ws['phase']}",
+            f"phase {spec.phase} factor {_fmt(ph)} × {ws['phase']}",
+        ),
+    )
+    priority = round(min(100.0, max(0.0, sum(pts.values()))), 1)
+    return priority, factors, addressed
+
+
+def rank(
+    specs: list[ActionSpec], severities: dict[str, float], params: PriorityParams
+) -> list[Ranked]:
+    """Rank the recommended actions: by priority (high first), then phase, then id."""
+    scored: list[tuple[float, ActionSpec, tuple[Factor, ...], tuple[str, ...]]] = []
+    for spec in specs:
+        p, factors, addressed = priority_of(spec, severities, params)
+        scored.append((p, spec, factors, addressed))
+    scored.sort(key=lambda t: (-t[0], t[1].phase, t[1].id))
+    return [
+        Ranked(id=s.id, rank=i, priority=p, breakdown=f, addressed=a)
+        for i, (p, s, f, a) in enumerate(scored, start=1)
+    ]
+
+
+def explain_order(first: Ranked, second: Ranked) -> dict[str, Any]:
+    """Why ``first`` ranks above ``second``: the factor differences in points, largest first."""
+    a = {f.factor: f.value for f in first.breakdown}
+    b = {f.factor: f.value for f in second.breakdown}
+    diffs = sorted(((k, round(a[k] - b[k], 2)) for k in FACTORS), key=lambda kv: -abs(kv[1]))
+    return {"priority_difference": round(first.priority - second.priority, 1), "factors": diffs}

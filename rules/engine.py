@@ -1,0 +1,317 @@
+"""The durable-rules adapter: the only module that imports ``durable``.
+
+It compiles the rule definitions (``rules.dsl``) into one durable-rules ruleset and runs one case
+fact through it. The measured facts about durable-rules 2.0.28 (shared DESIGN notes) shape it:
+
+- **Defined once per process.** Ruleset names live in a process-global registry without
+  unregister, so compiled engines are kept in our own registry (``get_engine``), keyed by the
+  rules' fingerprint, each under a unique name.
+- **No background threads.** The standard host starts timer threads that run actions on their
+  own; ``_PrivateHost`` disables that loop, so actions run only inside our call, on our thread.
+- **One session per assessment.** Each run asserts its facts in one call under a fresh ``sid``
+  and deletes the session afterwards (live sessions are capped and leak memory otherwise).
+- **A sentinel rule always fires**, because deleting a session in which nothing fired can
+  segfault; if the sentinel did not fire the session is left rather than risk the crash.
+- **Hash collisions.** Fact identity is a 32-bit hash: on "already observed" the run is retried
+  once with a fresh sid.
+- **Errors.** ``MessageNotHandledException``, exceptions raised inside actions (durable would
+  swallow them into the session state) and every other engine exception become
+  ``advisor.errors.EngineError``.
+- **Trace.** No API lists fired rules, so every action is wrapped to record the rule id and the
+  facts it matched. ``any`` and joins can fire more than once: outputs are sets.
+- **Threads.** One lock per engine serialises runs (measured safe; the engine is GIL-bound).
+
+Compilation: a rule's condition is put in disjunctive normal form over diagnosis references;
+each disjunct becomes a durable ``all`` of one case-fact pattern (the fact-only part, negations
+pushed down with the missing-value semantics of ``rules.dsl``) and one pattern per referenced
+diagnosis fact. Several disjuncts become a durable ``any``. Diagnosis rules assert a
+``{t: dx, id}`` fact, on which action and guard rules join (forward chaining).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata as _metadata
+from typing import Any
+
+from durable import engine as durable_engine
+
+from advisor import __version__
+from advisor.errors import EngineError
+from rules.dsl import All, AnyOf, Compare, Condition, DiagnosisRef, Not, Rule, fact_keys_of
+
+try:
+    DURABLE_VERSION = _metadata.version("durable-rules")
+except _metadata.PackageNotFoundError:  # pragma: no cover
+    DURABLE_VERSION = "unknown"
+#: Names the engine in every assessment (the rules' fingerprint is added by the pipeline).
+ENGINE_VERSION = f"coproduction-advisor {__version__}; durable-rules {DURABLE_VERSION}"
+
+SENTINEL = "__sentinel__"
+CASE = "case"
+DX = "dx"
+
+_NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+_DURABLE_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+Matched = dict[str, str | int | float | bool | None]
+
+
+def durable_key(key: str) -> str:
+    """Dotted fact keys become ``__``-joined: a dot means a nested property to durable-rules."""
+    return key.replace(".", "__")
+
+
+# --------------------------------------------------------------------------- compilation
+
+
+def _compare(key: str, op: str, value: Any) -> dict[str, Any]:
+    k = durable_key(key)
+    if op == "eq":
+        return {k: value}
+    if op == "in":
+        alts = [{k: v} for v in value]
+        return alts[0] if len(alts) == 1 else {"$or": alts}
+    return {_DURABLE_OP[op]: {k: value}}
+
+
+def _fact_expr(cond: Condition, negate: bool = False) -> dict[str, Any]:
+    """A fact-only condition as a durable expression, negations pushed to the comparisons."""
+    if isinstance(cond, Compare):
+        if not negate:  # durable: a comparison on a missing property is false, like the dsl
+            return _compare(cond.fact, cond.op, cond.value)
+        k = durable_key(cond.fact)
+        if cond.op == "in":
+            neg = {"$and": [{"$neq": {k: v}} for v in cond.value]}  # type: ignore[union-attr]
+        else:
+            neg = _compare(cond.fact, _NEGATE[cond.op], cond.value)
+        return {"$or": [{"$nex": {k: 1}}, neg]}  # not(missing comparison) is true
+    if isinstance(cond, All):
+        parts = [_fact_expr(c, negate) for c in cond.all]
+        return {"$or" if negate else "$and": parts}
+    if isinstance(cond, AnyOf):
+        parts = [_fact_expr(c, negate) for c in cond.any]
+        return {"$and" if negate else "$or": parts}
+    if isinstance(cond, Not):
+        return _fact_expr(cond.not_, not negate)
+    raise EngineError(f"a diagnosis reference cannot be negated: {cond!r}")  # dsl forbids it
+
+
+def _has_diagnosis(cond: Condition) -> bool:
+    if isinstance(cond, DiagnosisRef):
+        return True
+    if isinstance(cond, All):
+        return any(_has_diagnosis(c) for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return any(_has_diagnosis(c) for c in cond.any)
+    return False  # a Not holds no diagnosis reference (dsl), a Compare none
+
+
+Conjunct = tuple[tuple[Condition, ...], tuple[str, ...]]
+
+
+def dnf(cond: Condition) -> list[Conjunct]:
+    """Disjunctive normal form over diagnosis references; fact-only subtrees stay whole."""
+    if not _has_diagnosis(cond):
+        return [((cond,), ())]
+    if isinstance(cond, DiagnosisRef):
+        return [((), (cond.diagnosis,))]
+    if isinstance(cond, AnyOf):
+        return [conj for c in cond.any for conj in dnf(c)]
+    assert isinstance(cond, All)
+    out: list[Conjunct] = [((), ())]
+    for child in cond.all:
+        out = [
+            (facts + cf, tuple(dict.fromkeys(dxs + cd)))
+            for facts, dxs in out
+            for cf, cd in dnf(child)
+        ]
+    return out
+
+
+def _patterns(conj: Conjunct, prefix: str) -> list[dict[str, Any]]:
+    facts, dxs = conj
+    exprs = [_fact_expr(c) for c in facts]
+    case_expr: dict[str, Any] = {"t": CASE}
+    if exprs:
+        case_expr = {"$and": [{"t": CASE}, *exprs]}
+    pats = [{f"{prefix}c": case_expr}]
+    for i, d in enumerate(dxs):
+        pats.append({f"{prefix}d{i}": {"$and": [{"t": DX}, {"id": d}]}})
+    return pats
+
+
+def compile_condition(cond: Condition) -> dict[str, Any]:
+    """A rule condition as the durable-rules definition (without ``run``)."""
+    conjs = dnf(cond)
+    if len(conjs) == 1:
+        return {"all": _patterns(conjs[0], "")}
+    return {"any": [{f"b{j}$all": _patterns(c, f"b{j}.")} for j, c in enumerate(conjs)]}
+
+
+# --------------------------------------------------------------------------- running
+
+
+class _PrivateHost(durable_engine.Host):
+    """A host whose background dispatch and timer loops never start."""
+
+    def _run(self) -> None:  # the standard host starts threading.Timer loops here
+        return None
+
+
+@dataclass
+class _Run:
+    sid: str
+    fired: dict[str, Matched] = field(default_factory=dict)
+    asserted: set[str] = field(default_factory=set)
+    sentinel: bool = False
+    errors: list[BaseException] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """The rules that fired (id -> the facts they matched, merged over firings), in rule order."""
+
+    fired: dict[str, Matched]
+    sid: str
+    attempts: int
+
+
+_names = itertools.count(1)
+_sids = itertools.count(1)
+
+
+class Engine:
+    """One compiled ruleset on a private host; ``run`` is thread-safe."""
+
+    def __init__(self, rules: list[Rule], name: str) -> None:
+        self.rules = list(rules)
+        self.name = name
+        self._order = {r.id: i for i, r in enumerate(self.rules)}
+        self._lock = threading.Lock()
+        self._current: _Run | None = None
+        definition: dict[str, Any] = {
+            SENTINEL: {"all": [{"c": {"t": CASE}}], "pri": 0, "run": self._sentinel}
+        }
+        for r in self.rules:
+            d = compile_condition(r.when)
+            d["pri"] = 1 if r.kind == "diagnosis" else 2
+            d["run"] = self._action(r)
+            definition[r.id] = d
+        self.definition = definition
+        try:
+            self._host = _PrivateHost()
+            self._host.register_rulesets({name: definition})
+        except Exception as exc:
+            raise EngineError(f"cannot compile the rules into durable-rules: {exc}") from exc
+
+    # actions run synchronously inside _host.assert_facts, on the calling thread, under the lock
+    def _sentinel(self, c: Any) -> None:
+        if self._current is not None:
+            self._current.sentinel = True
+
+    def _action(self, rule: Rule) -> Callable[[Any], None]:
+        keys = fact_keys_of(rule)
+        is_dx = rule.kind == "diagnosis"
+
+        def action(c: Any) -> None:
+            run = self._current
+            if run is None:
+                return
+            try:
+                matched: Matched = {}
+                for alias, fact in (c._m or {}).items():
+                    name = alias.rsplit(".", 1)[-1]
+                    if name == "c":
+                        for k in keys:
+                            matched[k] = fact.get(durable_key(k))
+                    elif fact.get("t") == DX:
+                        matched[f"diagnosis:{fact['id']}"] = True
+                prev = run.fired.setdefault(rule.id, {})
+                prev.update(matched)
+                if is_dx and rule.concludes not in run.asserted:
+                    run.asserted.add(rule.concludes or "")
+                    c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
+            except BaseException as exc:  # durable would swallow it into the session state
+                run.errors.append(exc)
+
+        action.__name__ = f"action_{rule.id}"
+        return action
+
+    def _once(self, fact: dict[str, Any]) -> tuple[_Run, BaseException | None]:
+        run = _Run(sid=f"{os.getpid()}-{next(_sids)}")
+        self._current = run
+        payload = {"sid": run.sid, "t": CASE, **{durable_key(k): v for k, v in fact.items()}}
+        error: BaseException | None = None
+        try:
+            self._host.assert_facts(self.name, [payload])
+        except BaseException as exc:
+            error = exc
+        finally:
+            self._current = None
+            if run.sentinel:
+                try:
+                    self._host.delete_state(self.name, run.sid)
+                except BaseException as exc:  # pragma: no cover - never seen
+                    error = error or exc
+        if error is None and run.errors:
+            error = run.errors[0]
+        return run, error
+
+    def run(self, fact: dict[str, Any]) -> EngineResult:
+        """Run one case fact; return the fired rules. Raises EngineError on any engine failure."""
+        with self._lock:
+            for attempt in (1, 2):
+                run, error = self._once(fact)
+                if error is None:
+                    if not run.sentinel:
+                        raise EngineError("the rules engine did not run (the sentinel never fired)")
+                    fired = {
+                        rid: dict(sorted(m.items()))
+                        for rid, m in sorted(run.fired.items(), key=lambda kv: self._order[kv[0]])
+                    }
+                    return EngineResult(fired=fired, sid=run.sid, attempts=attempt)
+                if isinstance(error, durable_engine.MessageObservedException) and attempt == 1:
+                    continue  # a 32-bit hash collision: retry once with a fresh sid
+                if isinstance(error, durable_engine.MessageNotHandledException):
+                    raise EngineError(f"the rules engine did not accept the case fact: {error}")
+                raise EngineError(
+                    f"the rules engine failed ({type(error).__name__}): {error}"
+                ) from error
+        raise EngineError("unreachable")  # pragma: no cover
+
+
+_registry: dict[str, Engine] = {}
+_registry_lock = threading.Lock()
+
+
+def fingerprint(rules: list[Rule]) -> str:
+    """A hash of the rule definitions (params resolved): the registry key."""
+    blob = json.dumps([r.model_dump(mode="json", by_alias=True) for r in rules], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def get_engine(rules: list[Rule] | None = None) -> Engine:
+    """The engine for these rules (default: ``load_rules()``), compiled once per process."""
+    if rules is None:
+        from rules.dsl import load_rules
+
+        rules = load_rules()
+    key = fingerprint(rules)
+    with _registry_lock:
+        eng = _registry.get(key)
+        if eng is None:
+            eng = Engine(rules, name=f"advisor_{key}_{os.getpid()}_{next(_names)}")
+            _registry[key] = eng
+        return eng
+
+
+def run_rules(fact: dict[str, Any], rules: list[Rule] | None = None) -> EngineResult:
+    """Run one case fact through the (cached) engine of ``rules``."""
+    return get_engine(rules).run(fact)
