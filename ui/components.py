@@ -290,7 +290,7 @@ def assessment_view(a: Assessment) -> None:
         st.warning(bi(w.message))
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(dependence_chart(a), use_container_width=True)
+        st.altair_chart(dependence_chart(a), width="stretch")
     with right:
         st.subheader(t("results.diagnoses", n=len(a.diagnoses)))
         if not a.diagnoses:

@@ -38,7 +38,7 @@ with st.container(border=True):
     start = c1.selectbox(
         t("assess.start.label"), choices, format_func=in_lang(_choice_label), key="start"
     )
-    if c2.button(t("assess.start.load"), icon=":material/upload_file:", use_container_width=True):
+    if c2.button(t("assess.start.load"), icon=":material/upload_file:", width="stretch"):
         try:
             if start == "blank":
                 services.load_draft(None)
@@ -64,9 +64,9 @@ profile_form_sections()
 
 b1, b2, _ = st.columns([1, 1, 3])
 assess_clicked = b1.button(
-    t("assess.run"), type="primary", icon=":material/play_arrow:", use_container_width=True
+    t("assess.run"), type="primary", icon=":material/play_arrow:", width="stretch"
 )
-save_clicked = b2.button(t("assess.save"), icon=":material/save:", use_container_width=True)
+save_clicked = b2.button(t("assess.save"), icon=":material/save:", width="stretch")
 
 if assess_clicked:
     try:

@@ -67,7 +67,7 @@ else:
             for c in cases
         ]
     )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 
     names = {c.id: c.name for c in cases}
     chosen = st.selectbox(
@@ -169,7 +169,7 @@ else:
                         ]
                     ),
                     hide_index=True,
-                    use_container_width=True,
+                    width="stretch",
                 )
 
 # ---------------------------------------------------------------- import

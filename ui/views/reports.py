@@ -50,7 +50,7 @@ c1.download_button(
     mime="text/html",
     icon=":material/print:",
     type="primary",
-    use_container_width=True,
+    width="stretch",
     key="dl_html",
 )
 c2.download_button(
@@ -59,7 +59,7 @@ c2.download_button(
     file_name=f"{stem}.md",
     mime="text/markdown",
     icon=":material/article:",
-    use_container_width=True,
+    width="stretch",
     key="dl_md",
 )
 c3.download_button(
@@ -68,7 +68,7 @@ c3.download_button(
     file_name=f"{res.profile.id}.assessment.json",
     mime="application/json",
     icon=":material/data_object:",
-    use_container_width=True,
+    width="stretch",
     key="dl_json",
 )
 st.caption(t("reports.print_hint"))

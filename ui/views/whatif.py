@@ -52,7 +52,7 @@ if state["baseline"] is None:
 elif state["baseline"] != current_data:
     c1, c2 = st.columns([4, 1], vertical_alignment="center")
     c1.warning(t("whatif.baseline_differs"), icon=":material/sync_problem:")
-    if c2.button(t("whatif.use_current"), icon=":material/sync:", use_container_width=True):
+    if c2.button(t("whatif.use_current"), icon=":material/sync:", width="stretch"):
         state["baseline"] = current_data
         state["variants"] = []
         st.rerun()
@@ -79,7 +79,7 @@ for col, (name, lever) in zip(cols, whatif.LEVERS.items(), strict=False):
         key=f"lever_{name}",
         icon=":material/bolt:",
         disabled=full,
-        use_container_width=True,
+        width="stretch",
         help=bi(lever.description()),
     ):
         try:
@@ -93,7 +93,7 @@ if cols[-1].button(
     key="add_copy",
     icon=":material/add:",
     disabled=full,
-    use_container_width=True,
+    width="stretch",
 ):
     add_variant(copy.deepcopy(state["baseline"]))
     st.rerun()
@@ -230,7 +230,7 @@ chart = (
     )
     .properties(height=280)
 )
-st.altair_chart(chart, use_container_width=True)
+st.altair_chart(chart, width="stretch")
 
 cols = st.columns(len(comparison.variants) + 1)
 with cols[0], st.container(border=True):
@@ -242,7 +242,6 @@ with cols[0], st.container(border=True):
     top = min(base_assessment.actions, key=lambda a: a.rank) if base_assessment.actions else None
     st.markdown(t("whatif.top_action", label=md_text(bi(top.label)) if top else "—"))
 
-labels_by_action = {a.id: bi(a.label) for a in base_assessment.actions}
 for col, vd in zip(cols[1:], comparison.variants, strict=True):
     with col, st.container(border=True):
         st.markdown(f"**{md_text(bi(vd.label))}**")
@@ -288,21 +287,10 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
                 for dd in vd.dependence
             ]
         )
-        st.dataframe(dep, hide_index=True, use_container_width=True)
+        st.dataframe(dep, hide_index=True, width="stretch")
         top_after = vd.top_action_after
         st.markdown(
-            t(
-                "whatif.top_action",
-                label=md_text(
-                    next(
-                        (bi(x.label) for x in vd.actions_added if x.id == top_after),
-                        next(
-                            (bi(x.label) for x in vd.actions_reranked if x.id == top_after),
-                            labels_by_action.get(top_after or "", "—"),
-                        ),
-                    )
-                ),
-            )
+            t("whatif.top_action", label=md_text(bi(top_after.label)) if top_after else "—")
         )
 
         def _list(title: str, items: list[str]) -> None:

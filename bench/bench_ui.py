@@ -1,0 +1,107 @@
+"""Web UI benchmark in real headless Chromium: first render, and what-if change -> diff rendered.
+
+Starts the app as a user would (its own process group, a temporary case library), then measures
+
+* server start: process start until ``/_stcore/health`` answers;
+* first render: a new browser session opening the app until the Assess form is on screen
+  (median of 5 fresh sessions);
+* what-if latency: on the What-if page, with case H as baseline and one variant, the time from
+  committing a new value of a variant field (Enter in "New value") until the variant's diff shows
+  that value, median and max over 10 changes (target: median <= 500 ms).
+
+Run: ``.venv/bin/python bench/bench_ui.py``. Prints the figures; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "e2e"), str(ROOT)]
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from st_helpers import click_button, goto, nav, select, wait_idle  # noqa: E402
+
+from advisor.report import field_label  # noqa: E402
+from ui.i18n import t  # noqa: E402
+
+TARGET_MS = 500.0
+CHANGES = 10
+SESSIONS = 5
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        srv = start_server(Path(tmp))
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                first = []
+                for _ in range(SESSIONS):
+                    ctx = browser.new_context(
+                        locale="en-GB", viewport={"width": 1400, "height": 1000}
+                    )
+                    page = ctx.new_page()
+                    t0 = time.perf_counter()
+                    page.goto(srv.url)
+                    page.get_by_text(t("section.linkage", "en"), exact=True).first.wait_for(
+                        timeout=60_000
+                    )
+                    first.append((time.perf_counter() - t0) * 1000)
+                    ctx.close()
+
+                ctx = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
+                page = ctx.new_page()
+                page.set_default_timeout(30_000)
+                goto(page, srv.url)
+                select(page, t("assess.start.label", "en"), t("assess.start.case-h", "en"))
+                click_button(page, t("assess.start.load", "en"))
+                nav(page, t("nav.whatif", "en"))
+                click_button(page, t("whatif.add_copy", "en"))
+                path = "human_resources.volunteers"
+                select(
+                    page,
+                    t("whatif.field", "en"),
+                    f"{t('section.human_resources', 'en')} · {field_label(path, 'en')}",
+                )
+                box = page.get_by_label(t("whatif.value", "en"), exact=True).first
+                times = []
+                for i in range(CHANGES):
+                    value = str(200 + 7 * i)
+                    box.fill(value)
+                    t0 = time.perf_counter()
+                    box.press("Enter")
+                    page.wait_for_function(
+                        "(v) => document.querySelector('[data-testid=\"stMain\"]')"
+                        ".innerText.includes('→ ' + v)",
+                        arg=value,
+                        timeout=30_000,
+                    )
+                    times.append((time.perf_counter() - t0) * 1000)
+                    wait_idle(page)
+                ctx.close()
+                browser.close()
+        finally:
+            stop_server(srv.proc)
+    med = statistics.median(times)
+    print("Web UI benchmark (headless Chromium, this machine)")
+    print(f"  server start to healthy:        {srv.started_in * 1000:7.0f} ms")
+    print(
+        f"  first render (median of {SESSIONS}):    {statistics.median(first):7.0f} ms"
+        f"  (min {min(first):.0f}, max {max(first):.0f})"
+    )
+    print(
+        f"  what-if change -> diff shown:   {med:7.0f} ms median over {CHANGES}"
+        f"  (min {min(times):.0f}, max {max(times):.0f}; target <= {TARGET_MS:.0f})"
+    )
+    print(f"  target met: {'yes' if med <= TARGET_MS else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""End-to-end in real headless Chromium: a person fills a profile, assesses, compares, saves,
+reloads, downloads a report and switches to Chinese; screenshots of every page in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SCREENSHOTS, Server, shoot
+from st_helpers import (
+    click_button,
+    expand,
+    fill,
+    goto,
+    main_text,
+    nav,
+    select,
+    wait_idle,
+    wait_text,
+)
+
+from advisor.pipeline import assess, preset
+from advisor.report import field_label
+from advisor.whatif import LEVERS, apply_change
+from ui.i18n import catalogue
+
+pytestmark = pytest.mark.browser
+
+CASE_NAME = "Riverside <b>volunteers</b> <script>alert(1)</script>"
+
+
+def s(key: str, lang: str = "en", **kw: Any) -> str:
+    """A UI string as the page shows it."""
+    text = catalogue()[key][lang]
+    return text.format(**kw) if kw else text
+
+
+def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: Server) -> None:
+    """The whole journey of an official, checked against the engine's own answer."""
+    goto(page, server.url)
+    wait_text(page, "Assess a volunteer force")
+
+    # start from the paper's case H, then fill in our own name and volunteer count
+    select(page, s("assess.start.label"), s("assess.start.case-h"))
+    click_button(page, s("assess.start.load"))
+    expand(page, s("section.basics"))
+    fill(page, field_label("name", "en"), CASE_NAME)
+    fill(page, field_label("id", "en"), "riverside")
+    expand(page, s("section.human_resources"))
+    fill(page, field_label("human_resources.volunteers", "en"), "80")
+
+    expected_profile = apply_change(
+        apply_change(apply_change(preset("case-h"), "name", CASE_NAME), "id", "riverside"),
+        "human_resources.volunteers",
+        80,
+    )
+    expected = assess(expected_profile)
+    top = min(expected.actions, key=lambda a: a.rank)
+
+    click_button(page, s("assess.run"))
+    wait_text(page, f"Top action: {top.label.en}")
+    text = main_text(page)
+    assert "Assessment: " + CASE_NAME in text  # the markup shows as text
+    assert page.locator("[data-testid='stMain'] b", has_text="volunteers").count() == 0
+
+    # save to the library
+    click_button(page, s("assess.save"))
+    wait_text(page, "(version 1)")
+
+    # what-if: one lever, then change one field of the variant and see the diff move
+    nav(page, s("nav.whatif"))
+    lever = LEVERS["government_enabler"]
+    click_button(page, lever.label.en)
+    wait_text(page, "Actions added")
+    before = main_text(page)
+    select(
+        page,
+        s("whatif.field"),
+        f"{s('section.management')} · {field_label('management.incentives', 'en')}",
+    )
+    select(page, s("whatif.value"), "Formal")
+    page.wait_for_function(
+        "(t) => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(t)",
+        arg="→ Formal",
+        timeout=30_000,
+    )
+    assert main_text(page) != before
+
+    # a new session (reload) finds the saved case in the library and loads it
+    page.reload()
+    page.locator("h1").first.wait_for()
+    wait_idle(page)
+    nav(page, s("nav.cases"))
+    wait_text(page, s("cases.library", n=1))
+    assert CASE_NAME in main_text(page)
+    nav(page, s("nav.assess"))
+    select(page, s("assess.start.label"), s("assess.start.saved", name=CASE_NAME))
+    click_button(page, s("assess.start.load"))
+    wait_text(page, s("assess.editing_saved", id="riverside", version=1))
+    click_button(page, s("assess.run"))
+    wait_text(page, f"Top action: {top.label.en}")
+
+    # download the print-ready HTML report
+    nav(page, s("nav.reports"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name=s("reports.html")).click()
+    html = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "<!DOCTYPE html>" in html or "<html" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+
+    # switch to Chinese in the sidebar
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    wait_text(page, "下载 HTML（可打印）")
+    assert re.search(r"[\u4e00-\u9fff]{4,}", main_text(page))
+    nav(page, s("nav.assess", "zh"))
+    wait_text(page, "评估一个志愿服务力量")
+    wait_text(page, "首要行动：")
+
+
+def test_default_language_follows_the_browser(browser: Any, server: Server) -> None:
+    """A browser set to Chinese gets the Chinese interface without touching anything."""
+    ctx = browser.new_context(locale="zh-CN")
+    pg = ctx.new_page()
+    try:
+        goto(pg, server.url)
+        wait_text(pg, "评估一个志愿服务力量")
+        wait_text(pg, "从哪里开始")
+    finally:
+        ctx.close()
+
+
+def test_import_refuses_a_bad_file_and_accepts_a_good_one(
+    page: Any, server: Server, tmp_path: Path
+) -> None:
+    """A malformed file is refused with its reason; a valid one is added to the library."""
+    from advisor.io import profile_to_yaml
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nfunding: [1, 2\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        profile_to_yaml(apply_change(preset("case-y"), "id", "imported-y")), encoding="utf-8"
+    )
+    goto(page, server.url)
+    nav(page, s("nav.cases"))
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploader.set_input_files(str(bad))
+    wait_idle(page)
+    click_button(page, s("cases.import_button"))
+    wait_text(page, "malformed YAML")
+    assert "imported-y" not in main_text(page)
+    uploader.set_input_files(str(good))
+    wait_idle(page)
+    click_button(page, s("cases.import_button"))
+    wait_text(page, s("cases.imported", n=1))
+    assert "imported-y" in main_text(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> None:
+    """Every page after assessing case H, in both languages, saved as PNG for a person to read."""
+    ctx = browser.new_context(
+        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
+    )
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    try:
+        goto(pg, server.url)
+        shoot(pg, f"{lang}-00-start")
+        select(pg, s("assess.start.label", lang), s("assess.start.case-y", lang))
+        click_button(pg, s("assess.start.load", lang))
+        expand(pg, s("section.funding", lang))
+        click_button(pg, s("assess.run", lang))
+        wait_text(pg, "#1 · ")
+        shoot(pg, f"{lang}-01-assess")
+        nav(pg, s("nav.whatif", lang))
+        click_button(pg, LEVERS["bring_in_strong_agency"].label.get(lang))
+        click_button(pg, LEVERS["volunteers_in_decisions"].label.get(lang))
+        wait_text(pg, s("whatif.results", lang))
+        shoot(pg, f"{lang}-02-whatif")
+        for n, key in enumerate(("nav.cases", "nav.knowledge", "nav.reports"), start=3):
+            nav(pg, s(key, lang))
+            pg.wait_for_timeout(500)
+            shoot(pg, f"{lang}-{n:02d}-{key.split('.')[1]}")
+        # the trainer pages added by the trainer tools, as they are
+        links = pg.locator('[data-testid="stSidebarNav"] a')
+        titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+        ours = {
+            s(k, lang)
+            for k in ("nav.assess", "nav.whatif", "nav.cases", "nav.knowledge", "nav.reports")
+        }
+        for n, title in enumerate([x for x in titles if x not in ours], start=6):
+            nav(pg, title)
+            pg.wait_for_timeout(500)
+            shoot(pg, f"{lang}-{n:02d}-trainer-{n - 5}")
+        assert len(list(SCREENSHOTS.glob(f"{lang}-*.png"))) >= 6
+    finally:
+        ctx.close()
