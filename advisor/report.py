@@ -101,7 +101,7 @@ def environment(fmt: str) -> Environment:
             keep_trailing_newline=True,
         )
         env.filters["code"] = _code
-    env.filters["num"] = lambda v, digits=2: f"{float(v):.{digits}f}"
+    env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
     env.filters["signed"] = _signed
     return env
@@ -155,6 +155,14 @@ def coproduction_stage_label(stage: str, lang: str) -> str:
     return label("stage", stage, lang)
 
 
+def _num(value: float, digits: int = 2) -> Markup:
+    """A number with ``digits`` decimals and a true minus sign; markup-free by construction."""
+    text = f"{float(value):.{digits}f}"
+    if text.startswith("-") and float(text) != 0:
+        return Markup("\u2212" + text[1:])
+    return Markup(text.lstrip("-"))
+
+
 def _signed(value: float, digits: int = 2) -> str:
     """A delta with its sign (a true minus sign), zero without one."""
     v = round(float(value), digits)
@@ -194,7 +202,7 @@ def _context(
     summary = t(
         "summary_sentence",
         level=level,
-        index=f"{assessment.asymmetry.index:.2f}",
+        index=str(_num(assessment.asymmetry.index)),
         n_diagnoses=len(assessment.diagnoses),
         n_actions=len(actions),
     )

@@ -52,9 +52,17 @@ def write_output(text: str, output: str | None) -> None:
         raise AdvisorError(f"cannot write {output}: it is a folder")
     folder = target.parent if str(target.parent) else Path(".")
     try:
+        # The mode a plain open() would give (mkstemp makes files private to the owner).
+        if target.exists():
+            mode = target.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
         if "tmp" in locals() and os.path.exists(tmp):

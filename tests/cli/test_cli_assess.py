@@ -84,6 +84,9 @@ def test_assess_writes_a_file_with_o(tmp_path: Path, capsys: pytest.CaptureFixtu
     text = target.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "</html>" in text
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"], "no temporary file left"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask, "the usual mode, not mkstemp's 0600"
 
 
 def test_assess_refuses_an_unwritable_output(
