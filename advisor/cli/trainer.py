@@ -146,7 +146,8 @@ def _parse_value(text: str) -> Any:
 
 
 def _paths_md(result: Any, lang: str) -> str:
-    from advisor.trainer.text import field_label, tr, value_label, vocab
+    from advisor.trainer.smallest_change import describe_change
+    from advisor.trainer.text import tr, vocab
 
     out = [f"# {tr('cli.smallest_title', lang, goal=_md_cell(result.goal.describe().get(lang)))}"]
     out.append("")
@@ -156,25 +157,19 @@ def _paths_md(result: Any, lang: str) -> str:
     if start:
         level = vocab("level", start.asymmetry_level, lang)
         out += [tr("cli.now", lang, level=level, index=f"{start.asymmetry_index:+.3f}"), ""]
-    cols = [tr(f"cli.col.{c}", lang) for c in ("actor", "change", "field", "move", "cost")]
+    cols = [tr(f"cli.col.{c}", lang) for c in ("actor", "change", "move", "cost")]
     cols += [tr("cli.col.after", lang), tr("cli.col.diagnoses", lang)]
     for n, path in enumerate(result.paths, start=1):
         out += [f"## {tr('cli.path', lang, n=n, cost=f'{path.cost:g}')}", ""]
         out += ["| # | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
         for i, st in enumerate(path.steps, start=1):
             o = st.outcome
-            field = field_label(st.field, lang)
-            if st.target:
-                field += " → " + field_label(st.target, lang)
-            before = value_label(st.field, st.before, lang)
-            after = value_label(st.field, st.after, lang)
             level = vocab("level", o.asymmetry_level, lang)
             cells = [
                 str(i),
                 vocab("actor", st.actor, lang),
                 _md_cell(st.label.get(lang)),
-                _md_cell(field),
-                f"{_md_cell(before)} → {_md_cell(after)}",
+                _md_cell(describe_change(st, lang)),
                 f"{st.cost:g}",
                 f"{level} ({o.asymmetry_index:+.3f})",
                 ", ".join(o.diagnoses) or "–",

@@ -26,11 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.errors import FieldProblem, KnowledgeBaseError, ProfileError
 from advisor.models import ASYMMETRY_LEVELS, Actor, Assessment, BiText, CaseProfile
-from advisor.trainer._assess import assess_cached, profile_key
-from advisor.trainer.space import get_value
+from advisor.trainer._assess import assess_cached
 
 DEFAULT_MAX_DEPTH = 6
-DEFAULT_MAX_NODES = 1500
+DEFAULT_MAX_NODES = 5000
 DEFAULT_TOP = 3
 COST_PREFIX = "cost."
 
@@ -226,67 +225,146 @@ def _outcome(a: Assessment, goal: Goal) -> Outcome:
     )
 
 
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = data
-    for p in parts[:-1]:
-        node = node[p]
-    node[parts[-1]] = value
+# --------------------------------------------------------------------------- states
+#
+# A state is the baseline plus a set of changed leaves, kept flat ({"government.control": 1}):
+# cheap to hash and to extend. The profile is built only when the state is evaluated.
+
+_TP_FIELDS = ("kind", "capacity", "role", "autonomy")
 
 
-def _apply(profile: CaseProfile, move: Move) -> list[tuple[CaseProfile, Step]]:
-    """The profiles one application of the move leads to (none when it does not apply)."""
+def _flatten(node: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+    out = {} if out is None else out
+    for key, value in node.items():
+        path = f"{prefix}{key}"
+        if key == "third_party" and not prefix:
+            for f in _TP_FIELDS:
+                out[f"third_party.{f}"] = value.get(f) if value else None
+        elif isinstance(value, dict):
+            _flatten(value, path + ".", out)
+        else:
+            out[path] = value
+    return out
+
+
+def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for path, value in flat.items():
+        if path.startswith("third_party."):
+            continue
+        node = data
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    tp = {f: flat[f"third_party.{f}"] for f in _TP_FIELDS}
+    data["third_party"] = None if tp["kind"] is None else tp
+    return data
+
+
+def _read(flat: dict[str, Any], path: str) -> Any:
+    if path == "third_party":
+        if flat["third_party.kind"] is None:
+            return None
+        return {f: flat[f"third_party.{f}"] for f in _TP_FIELDS}
+    return flat.get(path)
+
+
+# A raw step: (move id, target share or None, before, after).
+RawStep = tuple[str, str | None, Any, Any]
+
+
+def _bounds(path: str) -> tuple[Any, Any] | None:
+    from advisor.trainer.space import FIELDS
+
+    spec = FIELDS.get(path)
+    if spec is None or spec.kind != "level":
+        return None
+    return spec.values[0], spec.values[-1]
+
+
+def _moves_from(flat: dict[str, Any], move: Move) -> list[dict[str, Any]]:
+    """The leaf changes one application of the move makes (none when it does not apply)."""
     s = move.spec
-    try:
-        before = get_value(profile, s.field)
-    except KeyError:
-        return []
+    if s.actor == "third_party" and flat["third_party.kind"] is None:
+        return []  # no third party to act (the government can bring one in first)
+    before = _read(flat, s.field)
     if before is None and s.move != "set":
         return []  # e.g. a third-party field where there is no third party
-    candidates: list[tuple[Any, str | None, dict[str, Any]]] = []  # (after, target, data)
-    data = profile.model_dump(mode="json")
     if s.move == "level":
         after = before + (1 if s.direction == "up" else -1)
-        candidates.append((after, None, data))
-    elif s.move == "order":
+        bounds = _bounds(s.field)
+        if bounds is None or not bounds[0] <= after <= bounds[1]:
+            return []
+        return [{s.field: after}]
+    if s.move == "order":
         order = s.order or []
         if before in order and order.index(before) + 1 < len(order):
-            candidates.append((order[order.index(before) + 1], None, data))
-    elif s.move == "set":
-        if before in (s.from_ or []) and before != s.to:
-            candidates.append((s.to, None, data))
-    elif s.move == "shift":
-        amount = min(float(s.amount or 0), float(before))
-        if amount > 1e-9:
-            for target in s.to:
-                d = profile.model_dump(mode="json")
-                _set(d, target, round(float(get_value(d, target)) + amount, 4))
-                candidates.append((round(float(before) - amount, 4), target, d))
-    out: list[tuple[CaseProfile, Step]] = []
-    for after, target, d in candidates:
-        _set(d, s.field, after)
+            return [{s.field: order[order.index(before) + 1]}]
+        return []
+    if s.move == "set":
+        if before not in (s.from_ or []) or before == s.to:
+            return []
+        if s.field == "third_party":
+            return [{f"third_party.{f}": (s.to or {}).get(f) for f in _TP_FIELDS}]
+        return [{s.field: s.to}]
+    amount = min(float(s.amount or 0), float(before))  # shift
+    if amount <= 1e-9:
+        return []
+    return [
+        {s.field: round(float(before) - amount, 4), t: round(float(flat[t]) + amount, 4)}
+        for t in s.to
+    ]
+
+
+class _Space:
+    """The baseline, the moves, and evaluation of states (memoised)."""
+
+    def __init__(self, profile: CaseProfile, goal: Goal, moves: list[Move]) -> None:
+        self.base = _flatten(profile.model_dump(mode="json"))
+        self.goal = goal
+        self.moves = moves
+        self._index: dict[frozenset[tuple[str, Any]], float | None] = {}
+        self.evaluated = 0
+
+    def flat(self, changes: dict[str, Any]) -> dict[str, Any]:
+        return {**self.base, **changes}
+
+    def profile(self, changes: dict[str, Any]) -> CaseProfile | None:
         try:
-            child = CaseProfile.model_validate(d)
+            return CaseProfile.model_validate(_unflatten(self.flat(changes)))
         except ValidationError:
-            continue  # out of range (a level already at its bound): not applicable
-        label = move.label
-        out.append(
-            (
-                child,
-                Step.model_construct(
-                    move=move.id,
-                    actor=s.actor,
-                    field=s.field,
-                    before=before,
-                    after=after,
-                    target=target,
-                    cost=s.cost,
-                    label=label,
-                    outcome=None,
-                ),
-            )
-        )
-    return out
+            return None
+
+    def light(self, key: frozenset[tuple[str, Any]], changes: dict[str, Any]) -> float | None:
+        """The asymmetry index of a state from the indices alone (no rules), memoised."""
+        if key not in self._index:
+            from advisor.indices import derive
+
+            p = self.profile(changes)
+            self._index[key] = None if p is None else derive(p).asymmetry.index
+        return self._index[key]
+
+    def evaluate(self, changes: dict[str, Any]) -> tuple[bool, float] | None:
+        """(goal met, asymmetry index) of a state; None when the state is not a valid profile.
+
+        The asymmetry goal needs only the indices; a diagnosis goal runs the full assessment.
+        """
+        self.evaluated += 1
+        if self.goal.kind == "asymmetry_at_most":
+            from advisor.indices import asymmetry_level
+
+            idx = self.light(frozenset(changes.items()), changes)
+            if idx is None:
+                return None
+            level = asymmetry_level(idx)
+            met = ASYMMETRY_LEVELS.index(level) <= ASYMMETRY_LEVELS.index(self.goal.target)
+            return met, idx
+        p = self.profile(changes)
+        if p is None:
+            return None
+        a = assess_cached(p)
+        return self.goal.is_met(a), a.asymmetry.index
 
 
 def search(
@@ -300,90 +378,178 @@ def search(
 ) -> SearchResult:
     """Uniform-cost search for the ``top`` cheapest change sets meeting ``goal``.
 
-    ``actors`` restricts the changes to those actors. Raises KnowledgeBaseError when the cost
-    parameters are unusable and whatever the pipeline raises for an unassessable profile.
+    States are evaluated when taken off the queue (so the first goal state is a cheapest one):
+    for an asymmetry goal from the derived indices alone, and for a diagnosis goal by the full
+    assessment. For an asymmetry goal, a change that leaves the index where it was is not
+    tried (the index is a weighted sum of per-dimension terms, so such a change cannot help a
+    later one), unless it makes other changes possible (bringing in a third party). A path
+    that repeats a cheaper path's changes with other target shares is not reported. Each
+    reported path is then replayed through the full assessment, which gives the result after
+    every step. ``actors`` restricts the changes to those actors.
+
+    Raises KnowledgeBaseError when the cost parameters are unusable and whatever the pipeline
+    raises for an unassessable profile.
     """
     moves = [m for m in load_moves() if actors is None or m.spec.actor in actors]
+    by_id = {m.id: m for m in moves}
     start_a = assess_cached(profile)
     start = _outcome(start_a, goal)
+    result = SearchResult(
+        profile_id=profile.id,
+        goal=goal,
+        paths=[],
+        already_met=start.goal_met,
+        assessed=1,
+        exhausted=True,
+        max_depth=max_depth,
+        max_nodes=max_nodes,
+    )
     if start.goal_met:
-        return SearchResult(
-            profile_id=profile.id,
-            goal=goal,
-            paths=[ChangePath(steps=[], cost=0.0, start=start, final=start)],
-            already_met=True,
-            assessed=1,
-            exhausted=True,
-            max_depth=max_depth,
-            max_nodes=max_nodes,
-        )
-    counter = itertools.count()
-    # queue entry: (cost, tie-break: parent's asymmetry index, order, profile, steps)
-    queue: list[tuple[float, float, int, CaseProfile, list[Step]]] = [
-        (0.0, start.asymmetry_index, next(counter), profile, [])
+        result.paths = [ChangePath(steps=[], cost=0.0, start=start, final=start)]
+        return result
+    space = _Space(profile, goal, moves)
+    # changes that make other changes possible (bringing in a third party lets it act) are
+    # never pruned as neutral
+    enablers = {
+        m.id for m in moves if any(_depends_on(o, m.spec.field) for o in moves if o.id != m.id)
+    }
+    light_goal = goal.kind == "asymmetry_at_most"
+    order = itertools.count()
+    # queue entry: (cost, tie-break: index so far, insertion order, changes, raw steps)
+    queue: list[tuple[float, float, int, dict[str, Any], tuple[RawStep, ...]]] = [
+        (0.0, start.asymmetry_index, next(order), {}, ())
     ]
-    seen: set[str] = set()
-    found: list[ChangePath] = []
+    seen: set[frozenset[tuple[str, Any]]] = set()
+    found: list[tuple[float, tuple[RawStep, ...]]] = []
     found_sets: list[Counter[str]] = []
-    assessed = 0
-    exhausted = True
     while queue:
-        cost, _, _, state, steps = heapq.heappop(queue)
-        key = profile_key(state)
+        cost, _, _, changes, steps = heapq.heappop(queue)
+        key = frozenset(changes.items())
         if key in seen:
             continue
         seen.add(key)
-        if assessed >= max_nodes:
-            exhausted = False
+        if space.evaluated >= max_nodes:
+            result.exhausted = False
             break
-        a = assess_cached(state)
-        assessed += 1
-        outcome = _outcome(a, goal)
-        if steps:
-            steps = [*steps[:-1], steps[-1].model_copy(update={"outcome": outcome})]
-        if outcome.goal_met:
-            changes = Counter(f"{s.move}>{s.target or ''}" for s in steps)
-            if any(not (g - changes) for g in found_sets):
-                continue  # contains a cheaper goal's changes: adds nothing
-            found_sets.append(changes)
-            found.append(
-                ChangePath(
-                    steps=[Step.model_validate(s.model_dump()) for s in steps],
-                    cost=round(cost, 6),
-                    start=start,
-                    final=outcome,
-                )
-            )
+        evaluated = space.evaluate(changes)
+        if evaluated is None:
+            continue
+        met, index = evaluated
+        if met:
+            sig = Counter(m for m, _, _, _ in steps)  # shift targets are alternatives
+            if any(not (g - sig) for g in found_sets):
+                continue  # holds a cheaper goal's changes: adds nothing
+            found_sets.append(sig)
+            found.append((cost, steps))
             if len(found) >= top:
-                exhausted = False
+                result.exhausted = False
                 break
             continue
         if len(steps) >= max_depth:
             continue
+        flat = space.flat(changes)
         for move in moves:
-            for child, step in _apply(state, move):
-                if profile_key(child) in seen:
+            for delta in _moves_from(flat, move):
+                child = dict(changes)
+                for path, value in delta.items():
+                    if _same_value(space.base.get(path), value):
+                        child.pop(path, None)
+                    else:
+                        child[path] = value
+                ckey = frozenset(child.items())
+                if ckey in seen:
                     continue
+                if light_goal and move.id not in enablers:
+                    child_index = space.light(ckey, child)
+                    if child_index is None or child_index == index:
+                        continue
+                target = next((p for p in delta if p != move.spec.field), None)
+                raw = (move.id, target, _read(flat, move.spec.field), delta.get(move.spec.field))
+                if move.spec.field == "third_party":
+                    raw = (move.id, None, None, _read(space.flat(child), "third_party"))
                 heapq.heappush(
                     queue,
-                    (
-                        cost + step.cost,
-                        outcome.asymmetry_index,
-                        next(counter),
-                        child,
-                        [*steps, step],
-                    ),
+                    (cost + move.spec.cost, index, next(order), child, (*steps, raw)),
                 )
-    return SearchResult(
-        profile_id=profile.id,
-        goal=goal,
-        paths=found,
-        already_met=False,
-        assessed=assessed,
-        exhausted=exhausted and not queue,
-        max_depth=max_depth,
-        max_nodes=max_nodes,
-    )
+    result.assessed = space.evaluated
+    result.exhausted = result.exhausted and not queue
+    result.paths = [
+        p for p in (_replay(profile, goal, start, c, st, by_id) for c, st in found) if p
+    ]
+    return result
+
+
+def _depends_on(move: Move, field: str) -> bool:
+    """Whether ``move``'s applicability reads ``field`` (its own field; the third party)."""
+    deps = {move.spec.field, *(["third_party"] if move.spec.actor == "third_party" else [])}
+    return field in deps
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal as profile values (1 == 1.0, but True is not 1)."""
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
+
+
+def _replay(
+    profile: CaseProfile,
+    goal: Goal,
+    start: Outcome,
+    cost: float,
+    raw_steps: tuple[RawStep, ...],
+    moves: dict[str, Move],
+) -> ChangePath | None:
+    """Apply the steps one by one and assess after each; None if the full assessment disagrees
+    with the search's evaluation (which would be a bug, and is then not reported)."""
+    flat = _flatten(profile.model_dump(mode="json"))
+    steps: list[Step] = []
+    outcome = start
+    for move_id, target, before, after in raw_steps:
+        move = moves[move_id]
+        delta = next(d for d in _moves_from(flat, move) if target is None or target in d)
+        flat.update(delta)
+        p = CaseProfile.model_validate(_unflatten(flat))
+        outcome = _outcome(assess_cached(p), goal)
+        steps.append(
+            Step(
+                move=move_id,
+                actor=move.spec.actor,
+                field=move.spec.field,
+                before=before,
+                after=after,
+                target=target,
+                cost=move.spec.cost,
+                label=move.label,
+                outcome=outcome,
+            )
+        )
+    if not outcome.goal_met:
+        return None
+    return ChangePath(steps=steps, cost=round(cost, 6), start=start, final=outcome)
+
+
+def describe_change(step: Step, lang: str) -> str:
+    """``field: before → after`` in words (a third party brought in is named by its kind)."""
+    from advisor.trainer.text import field_label, value_label
+
+    def show(path: str, value: Any) -> str:
+        if isinstance(value, dict):
+            return value_label("third_party.kind", value.get("kind"), lang)
+        return value_label(path, value, lang)
+
+    head = field_label(step.field, lang)
+    if step.target:
+        head += " → " + field_label(step.target, lang)
+    return f"{head}: {show(step.field, step.before)} → {show(step.field, step.after)}"
+
+
+def apply_path(profile: CaseProfile, path: ChangePath) -> CaseProfile:
+    """The profile after a path's steps (for checking and for what-if comparisons)."""
+    moves = {m.id: m for m in load_moves()}
+    flat = _flatten(profile.model_dump(mode="json"))
+    for st in path.steps:
+        move = moves[st.move]
+        flat.update(next(d for d in _moves_from(flat, move) if st.target is None or st.target in d))
+    return CaseProfile.model_validate(_unflatten(flat))
 
 
 def smallest_change(profile: CaseProfile, goal: Goal | str, **kwargs: Any) -> list[ChangePath]:

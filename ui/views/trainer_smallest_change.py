@@ -9,11 +9,17 @@ from advisor.errors import AdvisorError
 from advisor.models import ACTORS, ASYMMETRY_LEVELS
 from advisor.report import label
 from advisor.trainer._assess import assess_cached
-from advisor.trainer.smallest_change import asymmetry_goal, diagnosis_goal, search
-from ui.i18n import bi, in_lang, t
-from ui.kbtext import field_label, value_label, vocab
+from advisor.trainer.smallest_change import (
+    asymmetry_goal,
+    describe_change,
+    diagnosis_goal,
+    search,
+)
+from ui.i18n import bi, current_lang, in_lang, t
+from ui.kbtext import vocab
 from ui.views.trainer_common import choose_case, show_case, show_error
 
+lang = current_lang()
 st.title(t("trainer.small.title"))
 st.caption(t("trainer.small.intro"))
 
@@ -100,10 +106,7 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
                             t("trainer.small.step"): i + 1,
                             t("trainer.small.actor"): vocab("actor", s.actor),
                             t("trainer.small.change"): bi(s.label),
-                            t("trainer.small.from_to"): (
-                                f"{field_label(s.field)}: {value_label(s.field, s.before)}"
-                                f" → {value_label(s.field, s.after)}"
-                            ),
+                            t("trainer.small.from_to"): describe_change(s, lang),
                             t("trainer.small.cost"): s.cost,
                             t("trainer.small.after"): (
                                 f"{vocab('level', s.outcome.asymmetry_level)}"
