@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from advisor.errors import KnowledgeBaseError
 from advisor.models import CaseProfile
-from knowledge_base.schema import Provenance, Strict, Text
+from knowledge_base.schema import Provenance, Strict, Text, error_list
 
 FIELDS_PATH = Path(__file__).resolve().parent / "data" / "fields.yaml"
 
@@ -47,15 +47,13 @@ class FieldDoc(Strict):
     @model_validator(mode="after")
     def _labels_for_type(self) -> FieldDoc:
         if self.type == "level" and not self.levels:
-            raise ValueError("an ordinal scale needs a label for every level ('levels')")
+            raise ValueError("levels: an ordinal scale needs a label for every level")
         if self.type in ("enum", "bool") and not self.values:
-            raise ValueError(
-                f"a field of type {self.type} needs a label for every value ('values')"
-            )
+            raise ValueError(f"values: a field of type {self.type} needs a label for every value")
         if self.type not in ("level",) and self.levels:
-            raise ValueError("'levels' belong to ordinal scales (type: level) only")
+            raise ValueError("levels: only ordinal scales (type: level) have levels")
         if self.type not in ("enum", "bool") and self.values:
-            raise ValueError("'values' belong to enums and booleans only")
+            raise ValueError("values: only enums and booleans have values")
         return self
 
     def value_label(self, value: Any, lang: str = "zh") -> str:
@@ -88,15 +86,7 @@ def parse_fields(doc: Any) -> tuple[dict[str, FieldDoc], list[tuple[str, str]]]:
     try:
         parsed = FieldsFile.model_validate(doc)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            if err.get("type") == "extra_forbidden":
-                msg = "unknown key"
-            elif err.get("type") == "missing":
-                msg = "missing"
-            problems.append((loc, msg))
-        return {}, problems
+        return {}, error_list(exc)
     docs = {}
     for path, fd in parsed.fields.items():
         docs[path] = fd.model_copy(update={"path": path})

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from advisor.errors import KnowledgeBaseError
 from knowledge_base.fields import FieldDoc, parse_fields
-from knowledge_base.schema import Item, NotEncoded
+from knowledge_base.schema import Item, NotEncoded, error_list
 
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
@@ -80,6 +80,10 @@ class KnowledgeBase:
         return item.value
 
 
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
 def read_items(
     data_dir: Path = DATA_DIR,
 ) -> tuple[dict[str, Item], dict[str, str], list[LoadProblem]]:
@@ -94,7 +98,7 @@ def read_items(
         try:
             doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except yaml.YAMLError as exc:
-            problems.append(LoadProblem(rel, "", "", f"malformed YAML: {exc}"))
+            problems.append(LoadProblem(rel, "", "", f"malformed YAML: {_one_line(exc)}"))
             continue
         if not isinstance(doc, dict):
             problems.append(LoadProblem(rel, "", "", "expected one item (a mapping)"))
@@ -103,14 +107,7 @@ def read_items(
         try:
             item = Item.model_validate(doc)
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                loc = ".".join(str(p) for p in err.get("loc", ()))
-                msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-                if err.get("type") == "extra_forbidden":
-                    msg = "unknown key"
-                elif err.get("type") == "missing":
-                    msg = "missing"
-                problems.append(LoadProblem(rel, item_id, loc, msg))
+            problems += [LoadProblem(rel, item_id, loc, msg) for loc, msg in error_list(exc)]
             continue
         if item.id in items:
             problems.append(
@@ -148,7 +145,7 @@ def read_special(
         try:
             raw[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except yaml.YAMLError as exc:
-            problems.append(LoadProblem(name, "", "", f"malformed YAML: {exc}"))
+            problems.append(LoadProblem(name, "", "", f"malformed YAML: {_one_line(exc)}"))
     fields: dict[str, FieldDoc] = {}
     if "fields.yaml" in raw:
         fields, fprobs = parse_fields(raw["fields.yaml"])
@@ -168,16 +165,10 @@ def read_special(
             try:
                 ne = NotEncoded.model_validate(entry)
             except ValidationError as exc:
-                for err in exc.errors(include_url=False):
-                    loc = ".".join(str(p) for p in err.get("loc", ()))
-                    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-                    if err.get("type") == "extra_forbidden":
-                        msg = "unknown key"
-                    elif err.get("type") == "missing":
-                        msg = "missing"
-                    problems.append(
-                        LoadProblem("coverage.yaml", pid, f"not_encoded[{i}].{loc}", msg)
-                    )
+                problems += [
+                    LoadProblem("coverage.yaml", pid, f"not_encoded[{i}].{loc}", msg)
+                    for loc, msg in error_list(exc)
+                ]
                 continue
             if ne.paragraph in not_encoded:
                 problems.append(

@@ -8,9 +8,10 @@ Unknown keys are errors, so a misplaced key cannot silently drop a citation.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.models import Actor, Dimension, Stage
 
@@ -44,6 +45,10 @@ Kind = Literal[
 ]
 
 
+# Model-level validators name the field they are about by starting the message with
+# "<field>: " (pydantic gives them no location); the loader moves it into the field path.
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -58,7 +63,7 @@ class Text(Strict):
     def _not_blank(self) -> Text:
         for lang in ("zh", "en"):
             if not getattr(self, lang).strip():
-                raise ValueError(f"the {lang} text is blank")
+                raise ValueError(f"{lang}: the {lang} text is blank")
         return self
 
     def get(self, lang: str) -> str:
@@ -84,9 +89,9 @@ class Provenance(Strict):
     @model_validator(mode="after")
     def _complete(self) -> Provenance:
         if self.kind == "literature" and not self.citation:
-            raise ValueError("provenance 'literature' needs a citation")
+            raise ValueError("citation: provenance 'literature' needs a citation")
         if self.kind == "operationalisation" and self.reasoning is None:
-            raise ValueError("provenance 'operationalisation' needs its reasoning")
+            raise ValueError("reasoning: provenance 'operationalisation' needs its reasoning")
         return self
 
 
@@ -122,16 +127,20 @@ class Item(Strict):
         if self.kind == "action":
             missing = [f for f in ("actor", "phase", "stage") if getattr(self, f) is None]
             if missing:
-                raise ValueError(f"an action needs {', '.join(missing)}")
+                raise ValueError(f"{missing[0]}: an action needs {', '.join(missing)}")
         if self.kind == "parameter":
             if self.value is None:
-                raise ValueError("a parameter needs a value")
+                raise ValueError("value: a parameter needs a value")
             if self.provenance.kind != "operationalisation":
-                raise ValueError("a parameter is our operationalisation; label it so")
+                raise ValueError(
+                    "provenance.kind: a parameter is our operationalisation; label it so"
+                )
         if self.kind == "diagnosis" and self.recognition is None:
-            raise ValueError("a diagnosis needs 'recognition': how it shows in a case profile")
+            raise ValueError(
+                "recognition: a diagnosis needs 'recognition' (how it shows in a case profile)"
+            )
         if self.kind == "quote" and not any(s.interview_code for s in self.source):
-            raise ValueError("an interview quote needs its interview_code")
+            raise ValueError("source: an interview quote needs its interview_code")
         return self
 
 
@@ -140,3 +149,30 @@ class NotEncoded(Strict):
 
     paragraph: str  # paragraph id, e.g. "5.1-p3"
     reason: Text
+
+
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_.\[\]]*): (.+)$", re.S)
+
+
+def error_list(exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic's errors as (dotted field path, plain message) pairs.
+
+    A model-level validator names its field by starting the message with ``"<field>: "``.
+    """
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown key"
+        elif err.get("type") == "missing":
+            msg = "missing"
+        elif err.get("type") == "too_short":
+            msg = "empty; at least one entry is needed"
+        elif err.get("type") == "value_error":
+            m = _FIELD_PREFIX.match(msg)
+            if m:
+                loc = f"{loc}.{m.group(1)}" if loc else m.group(1)
+                msg = m.group(2)
+        out.append((loc, msg))
+    return out

@@ -173,26 +173,38 @@ def check_sources(item: Item, file: str, paper: Paper) -> list[LoadProblem]:
     return problems
 
 
-def check_item(item: Item, file: str, items: dict[str, Item]) -> list[LoadProblem]:
-    """References resolve and kind-specific content is there."""
+def check_item(
+    item: Item, file: str, items: dict[str, Item], invalid: frozenset[str] = frozenset()
+) -> list[LoadProblem]:
+    """References resolve and kind-specific content is there.
+
+    ``invalid`` holds the ids of items whose files exist but do not validate: references to them
+    are not reported again (their own problems already are).
+    """
     problems = []
 
     def bad(field: str, msg: str) -> None:
         problems.append(LoadProblem(file, item.id, field, msg))
 
     for i, ref in enumerate(item.links):
+        if ref in invalid:
+            continue
         if ref not in items:
             bad(f"links[{i}]", f"links to {ref!r}, which does not exist")
         elif ref == item.id:
             bad(f"links[{i}]", "links to itself")
     for i, ref in enumerate(item.addresses):
         target = items.get(ref)
+        if ref in invalid:
+            continue
         if target is None:
             bad(f"addresses[{i}]", f"addresses {ref!r}, which does not exist")
         elif target.kind != "diagnosis":
             bad(f"addresses[{i}]", f"{ref!r} is a {target.kind}, not a diagnosis")
     for i, ref in enumerate(item.conflicts_with):
         target = items.get(ref)
+        if ref in invalid:
+            continue
         if target is None:
             bad(f"conflicts_with[{i}]", f"conflicts with {ref!r}, which does not exist")
         elif target.kind != "action":
@@ -221,11 +233,15 @@ def check_item(item: Item, file: str, items: dict[str, Item]) -> list[LoadProble
     return problems
 
 
-def check_required(items: dict[str, Item]) -> list[LoadProblem]:
+def check_required(
+    items: dict[str, Item], invalid: frozenset[str] = frozenset()
+) -> list[LoadProblem]:
     """The ids the contract, the architecture and the engine rely on exist with the right kind."""
     problems = []
     wanted = {d: "diagnosis" for d in CONTRACT_DIAGNOSES + FURTHER_DIAGNOSES} | REQUIRED_ITEMS
     for item_id, kind in wanted.items():
+        if item_id in invalid:
+            continue  # the file is there; its own problems are reported
         item = items.get(item_id)
         what = "contract diagnosis" if item_id in CONTRACT_DIAGNOSES else kind
         if item is None:
@@ -240,13 +256,17 @@ def validate(data_dir: Path = DATA_DIR, paper: Paper | None = None) -> list[Load
     paper = paper or load_paper()
     items, files, problems = read_items(data_dir)
     _raw, fields, not_encoded, special = read_special(data_dir)
+    # items whose files exist but do not validate (a malformed file counts under its stem)
+    invalid = frozenset(p.item for p in problems if p.item and p.item not in items) | frozenset(
+        Path(p.file).stem for p in problems if not p.item and Path(p.file).stem not in items
+    )
     problems = list(problems) + special
     for item_id, item in items.items():
         file = files[item_id]
         problems += check_sources(item, file, paper)
-        problems += check_item(item, file, items)
+        problems += check_item(item, file, items, invalid)
         problems += check_languages(item, file, item_id)
-    problems += check_required(items)
+    problems += check_required(items, invalid)
     if fields:
         problems += [LoadProblem("fields.yaml", "", p, m) for p, m in check_fields(fields)]
         for path, fd in fields.items():
