@@ -13,6 +13,7 @@ in which the engine fired.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,6 @@ from advisor.explain import (
     because,
     diagnosis_label,
     sources_of,
-    trace_step,
     why_not,
 )
 from advisor.indices import Indices, derive
@@ -39,11 +39,21 @@ from advisor.models import (
     Diagnosis,
     NotRecommended,
     PriorityFactor,
+    SourceRef,
+    TraceStep,
 )
-from advisor.priority import ActionSpec, load_params, rank
+from advisor.priority import ActionSpec, PriorityParams, load_params, rank
 from knowledge_base.loader import KnowledgeBase, load_kb
-from rules.dsl import Rule, case_fact, conclude, load_rules, severity_of
-from rules.engine import ENGINE_VERSION, fingerprint, run_rules
+from rules.dsl import (
+    Rule,
+    case_fact,
+    conclude,
+    condition_keys,
+    diagnoses_of,
+    load_rules,
+    severity_of,
+)
+from rules.engine import ENGINE_VERSION, Engine, fingerprint, get_engine
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "presets"
 #: The paper's two cases (section 4.2) as profiles: name -> file.
@@ -64,6 +74,25 @@ class _Static:
     rule_names: dict[str, BiText]
     action_ids: list[str]
     engine_version: str
+    engine: Engine
+    labels: dict[str, BiText]  # item id -> label (diagnoses and actions)
+    specs: dict[str, ActionSpec]  # action id -> what the ranking needs
+    reads: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # rule -> (fact keys, diagnoses)
+    priority: PriorityParams
+    rule_sources: dict[str, tuple[SourceRef, ...]]
+
+    def sources_of_rules(self, rids: tuple[str, ...]) -> tuple[SourceRef, ...]:
+        """The passages the rules rest on, without duplicates, in order."""
+        if len(rids) == 1:
+            return self.rule_sources[rids[0]]
+        seen: set[tuple[str, str]] = set()
+        out: list[SourceRef] = []
+        for rid in rids:
+            for s in self.rule_sources[rid]:
+                if (s.section, s.quote_zh) not in seen:
+                    seen.add((s.section, s.quote_zh))
+                    out.append(s)
+        return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +103,17 @@ def _static() -> _Static:
     for r in rules:
         if r.kind != "diagnosis" and r.concludes:
             by_action.setdefault(r.concludes, []).append(r)
-    action_ids = sorted(i.id for i in kb.by_kind("action"))
+    action_items = kb.by_kind("action")
+    action_ids = sorted(i.id for i in action_items)
+    labels = {
+        i.id: BiText.model_construct(zh=i.label.zh, en=i.label.en)
+        for i in kb.items.values()
+        if i.kind in ("diagnosis", "action")
+    }
+    specs = {
+        i.id: ActionSpec(id=i.id, phase=i.phase or 3, addresses=tuple(i.addresses))
+        for i in action_items
+    }
     return _Static(
         kb=kb,
         rules=rules,
@@ -83,6 +122,12 @@ def _static() -> _Static:
         rule_names={r.id: BiText(zh=r.name.zh, en=r.name.en) for r in rules},
         action_ids=action_ids,
         engine_version=f"{ENGINE_VERSION}; rules {fingerprint(rules)[:12]}",
+        engine=get_engine(rules),
+        labels=labels,
+        specs=specs,
+        reads={r.id: (tuple(condition_keys(r)), tuple(diagnoses_of(r))) for r in rules},
+        priority=load_params(),
+        rule_sources={r.id: tuple(sources_of(kb, r.rests_on)) for r in rules},
     )
 
 
@@ -140,6 +185,44 @@ def _warnings(profile: CaseProfile, ix: Indices, missing: list[str]) -> list[Ass
     return out
 
 
+class _Memo:
+    """Per-process caches of explanation parts, keyed by everything they depend on.
+
+    Profiles repeat the same few values, so the sentences for (rule, the values it read) and
+    the "why not" of (action, the values and diagnoses its rules read) are built once. The cached
+    leaf models are shared between assessments: treat an Assessment as read-only (copy it with
+    ``model_copy(deep=True)`` to edit it).
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.because: dict[tuple[Any, ...], tuple[list[str], list[BiText]]] = {}
+        self.why_not: dict[tuple[Any, ...], NotRecommended] = {}
+        self.rationale: dict[tuple[Any, ...], BiText] = {}
+        self.breakdown: dict[tuple[Any, ...], list[PriorityFactor]] = {}
+        self.trace: dict[tuple[Any, ...], TraceStep] = {}
+        self.lock = threading.Lock()
+
+    def get(self, table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:
+        hit = table.get(key)
+        if hit is None:
+            hit = make()
+            with self.lock:
+                if len(table) >= self.LIMIT:
+                    table.clear()
+                table[key] = hit
+        return hit
+
+
+_memo = _Memo()
+
+
+def _key_values(fact: dict[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
+    # (type, value) so that 1, 1.0 and True stay distinct keys
+    return tuple((type(v).__name__, v) for v in (fact.get(k) for k in keys))
+
+
 def assess(profile: CaseProfile) -> Assessment:
     """Assess one profile. Raises EngineError if the rules engine fails, KnowledgeBaseError if
     the knowledge base or the rule definitions are unsound."""
@@ -147,11 +230,10 @@ def assess(profile: CaseProfile) -> Assessment:
     kb = st.kb
     ix = derive(profile)
     fact = case_fact(profile, ix)
-    result = run_rules(fact, st.rules)
-    fired = set(result.fired)
-    concl = conclude(fired, st.rules)
+    result = st.engine.run(fact)
+    concl = conclude(set(result.fired), st.rules)
     dx_set = set(concl.diagnoses)
-    missing: list[str] = []
+    missing = [d for d in concl.diagnoses if d not in kb.items]
 
     # ---- diagnoses
     severities: dict[str, float] = {
@@ -160,25 +242,22 @@ def assess(profile: CaseProfile) -> Assessment:
     diagnoses: list[Diagnosis] = []
     for d in sorted(concl.diagnoses, key=lambda d: (-severities[d], d)):
         rids = concl.diagnoses[d]
-        if d not in kb.items:
-            missing.append(d)
         terse: list[str] = []
         texts: list[BiText] = []
         for rid in rids:
-            t, x = because(kb, st.by_id[rid], fact, dx_set)
+            t, x = _because(st, rid, fact, dx_set)
             terse.extend(s for s in t if s not in terse)
             texts.extend(s for s in x if s not in texts)
-        rests = list(dict.fromkeys(i for rid in rids for i in st.by_id[rid].rests_on))
         diagnoses.append(
-            Diagnosis(
+            Diagnosis.model_construct(
                 id=d,
-                label=diagnosis_label(kb, d),
+                label=st.labels.get(d) or BiText(zh=d, en=d),
                 severity=severities[d],
                 because=terse,
                 because_text=texts,
                 rules=list(rids),
-                sources=sources_of(kb, rests),
-                trace=[trace_step(kb, st.by_id[rid], result.fired[rid]) for rid in rids],
+                sources=list(st.sources_of_rules(tuple(rids))),
+                trace=[_trace(st, rid, result.fired[rid]) for rid in rids],
             )
         )
 
@@ -190,35 +269,46 @@ def assess(profile: CaseProfile) -> Assessment:
             raise KnowledgeBaseError(
                 f"the rules conclude action {a!r}, which the knowledge base lacks"
             )
-        specs.append(ActionSpec(id=a, phase=item.phase, addresses=tuple(item.addresses)))
-    ranked = rank(specs, severities, _priority_params())
+        specs.append(st.specs[a])
+    ranked = rank(specs, severities, st.priority)
     actions: list[Action] = []
     for rk in ranked:
         item = kb.items[rk.id]
         rids = concl.actions[rk.id]
-        rests = list(dict.fromkeys(i for rid in rids for i in st.by_id[rid].rests_on))
         actions.append(
-            Action(
+            Action.model_construct(
                 id=rk.id,
                 rank=rk.rank,
                 priority=rk.priority,
-                actor=item.actor,  # type: ignore[arg-type]
-                phase=item.phase,  # type: ignore[arg-type]
-                stage=item.stage,  # type: ignore[arg-type]
+                actor=item.actor,
+                phase=item.phase,
+                stage=item.stage,
                 addresses=list(rk.addressed),
                 dimensions=list(item.dimensions),
-                label=BiText(zh=item.label.zh, en=item.label.en),
-                rationale=_rationale(kb, item, rk.addressed, rids, st),
-                priority_breakdown=[
-                    PriorityFactor(
-                        factor=f.factor, value=f.value, label=BiText(zh=f.label_zh, en=f.label_en)
+                label=st.labels[rk.id],
+                rationale=_memo.get(
+                    _memo.rationale,
+                    (rk.id, rk.addressed, tuple(rids)),
+                    lambda rk=rk, rids=rids: _rationale(st, rk.id, rk.addressed, rids),
+                ),
+                priority_breakdown=list(
+                    _memo.get(
+                        _memo.breakdown,
+                        (rk.id, rk.breakdown),
+                        lambda rk=rk: [
+                            PriorityFactor.model_construct(
+                                factor=f.factor,
+                                value=f.value,
+                                label=BiText.model_construct(zh=f.label_zh, en=f.label_en),
+                            )
+                            for f in rk.breakdown
+                        ],
                     )
-                    for f in rk.breakdown
-                ],
+                ),
                 rules=list(rids),
-                sources=sources_of(kb, rests),
+                sources=list(st.sources_of_rules(tuple(rids))),
                 provenance=item.provenance.kind,
-                trace=[trace_step(kb, st.by_id[rid], result.fired[rid]) for rid in rids],
+                trace=[_trace(st, rid, result.fired[rid]) for rid in rids],
             )
         )
 
@@ -227,19 +317,10 @@ def assess(profile: CaseProfile) -> Assessment:
     for a in st.action_ids:
         if a in concl.actions:
             continue
-        item = kb.items[a]
-        rs = st.rules_by_action.get(a, [])
-        not_recommended.append(
-            NotRecommended(
-                id=a,
-                label=BiText(zh=item.label.zh, en=item.label.en),
-                actor=item.actor,  # type: ignore[arg-type]
-                reason=why_not(kb, rs, fact, dx_set, concl.overruled, st.rule_names),
-                rules=[r.id for r in rs],
-            )
-        )
+        not_recommended.append(_why_not(st, a, fact, dx_set, concl.overruled))
 
-    return Assessment(
+    return Assessment.model_construct(
+        schema_version=1,
         profile_id=profile.id,
         profile_name=profile.name,
         engine_version=st.engine_version,
@@ -256,18 +337,53 @@ def assess(profile: CaseProfile) -> Assessment:
     )
 
 
-@lru_cache(maxsize=1)
-def _priority_params() -> Any:
-    return load_params()
+def _because(
+    st: _Static, rid: str, fact: dict[str, Any], dx_set: set[str]
+) -> tuple[list[str], list[BiText]]:
+    keys, dxs = st.reads[rid]
+    key = (rid, _key_values(fact, keys), tuple(d for d in dxs if d in dx_set))
+    return _memo.get(_memo.because, key, lambda: because(st.kb, st.by_id[rid], fact, dx_set))
 
 
-def _rationale(
-    kb: KnowledgeBase, item: Any, addressed: tuple[str, ...], rids: list[str], st: _Static
-) -> BiText:
+def _trace(st: _Static, rid: str, matched: dict[str, Any]) -> TraceStep:
+    key = (rid, tuple((k, type(v).__name__, v) for k, v in matched.items()))
+    return _memo.get(
+        _memo.trace,
+        key,
+        lambda: TraceStep.model_construct(
+            rule=rid, matched=dict(matched), sources=list(st.sources_of_rules((rid,)))
+        ),
+    )
+
+
+def _why_not(
+    st: _Static, a: str, fact: dict[str, Any], dx_set: set[str], overruled: dict[str, list[str]]
+) -> NotRecommended:
+    rs = st.rules_by_action.get(a, [])
+    keys = tuple(k for r in rs for k in st.reads[r.id][0])
+    dxs = tuple(d for r in rs for d in st.reads[r.id][1] if d in dx_set)
+    over = tuple((r.id, tuple(overruled[r.id])) for r in rs if r.id in overruled)
+    key = (a, _key_values(fact, keys), dxs, over)
+
+    def make() -> NotRecommended:
+        item = st.kb.items[a]
+        return NotRecommended.model_construct(
+            id=a,
+            label=st.labels[a],
+            actor=item.actor,
+            reason=why_not(st.kb, rs, fact, dx_set, overruled, st.rule_names),
+            rules=[r.id for r in rs],
+        )
+
+    return _memo.get(_memo.why_not, key, make)
+
+
+def _rationale(st: _Static, action: str, addressed: tuple[str, ...], rids: list[str]) -> BiText:
+    item = st.kb.items[action]
     zh = [item.summary.zh]
     en = [item.summary.en]
     if addressed:
-        labs = [diagnosis_label(kb, d) for d in addressed]
+        labs = [diagnosis_label(st.kb, d) for d in addressed]
         zh.append("本案例中它针对：" + "、".join(lab.zh for lab in labs) + "。")
         en.append("In this case it addresses: " + ", ".join(lab.en for lab in labs) + ".")
     for rid in rids:

@@ -90,6 +90,9 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
+_cache: dict[tuple[Any, ...], tuple[float, tuple[Factor, ...]]] = {}
+
+
 def priority_of(
     spec: ActionSpec, severities: dict[str, float], params: PriorityParams
 ) -> tuple[float, tuple[Factor, ...], tuple[str, ...]]:
@@ -98,6 +101,18 @@ def priority_of(
         sorted((d for d in spec.addresses if d in severities), key=lambda d: (-severities[d], d))
     )
     sev = severities[addressed[0]] if addressed else 0.0
+    key = (id(params), spec, sev, addressed[:1], len(addressed))
+    hit = _cache.get(key)
+    if hit is None:
+        if len(_cache) > 20_000:
+            _cache.clear()
+        hit = _cache[key] = _score(spec, sev, addressed, params)
+    return hit[0], hit[1], addressed
+
+
+def _score(
+    spec: ActionSpec, sev: float, addressed: tuple[str, ...], params: PriorityParams
+) -> tuple[float, tuple[Factor, ...]]:
     breadth = min(1.0, len(addressed) / params.breadth_cap) if params.breadth_cap else 0.0
     lev = params.leverage.get(spec.id, 0.0)
     ph = params.phase_weights.get(spec.phase, 0.0)
@@ -138,7 +153,7 @@ def priority_of(
         ),
     )
     priority = round(min(100.0, max(0.0, sum(pts.values()))), 1)
-    return priority, factors, addressed
+    return priority, factors
 
 
 def rank(

@@ -376,6 +376,11 @@ def fact_keys_of(rule: Rule) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def condition_keys(rule: Rule) -> list[str]:
+    """The fact keys a rule's condition reads, unique, in order."""
+    return list(dict.fromkeys(c.fact for c in walk(rule.when) if isinstance(c, Compare)))
+
+
 def diagnoses_of(rule: Rule) -> list[str]:
     """The diagnosis ids a rule's condition refers to, unique, in order."""
     return list(dict.fromkeys(c.diagnosis for c in walk(rule.when) if isinstance(c, DiagnosisRef)))

@@ -22,9 +22,10 @@ fact through it. The measured facts about durable-rules 2.0.28 (shared DESIGN no
 - **Threads.** One lock per engine serialises runs (measured safe; the engine is GIL-bound).
 
 Compilation: a rule's condition is put in disjunctive normal form over diagnosis references;
-each disjunct becomes a durable ``all`` of one case-fact pattern (the fact-only part, negations
-pushed down with the missing-value semantics of ``rules.dsl``) and one pattern per referenced
-diagnosis fact. Several disjuncts become a durable ``any``. Diagnosis rules assert a
+each disjunct becomes one durable rule (``<id>``, ``<id>__or1``, ...), an ``all`` of one
+case-fact pattern (the fact-only part, negations pushed down with the missing-value semantics of
+``rules.dsl``; left out when the disjunct tests diagnoses only) and one pattern per referenced
+diagnosis fact. Diagnosis rules assert a
 ``{t: dx, id}`` fact, on which action and guard rules join (forward chaining).
 """
 
@@ -44,7 +45,17 @@ from durable import engine as durable_engine
 
 from advisor import __version__
 from advisor.errors import EngineError
-from rules.dsl import All, AnyOf, Compare, Condition, DiagnosisRef, Not, Rule, fact_keys_of
+from rules.dsl import (
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    DiagnosisRef,
+    Not,
+    Rule,
+    condition_keys,
+    walk,
+)
 
 try:
     DURABLE_VERSION = _metadata.version("durable-rules")
@@ -138,21 +149,26 @@ def dnf(cond: Condition) -> list[Conjunct]:
 def _patterns(conj: Conjunct, prefix: str) -> list[dict[str, Any]]:
     facts, dxs = conj
     exprs = [_fact_expr(c) for c in facts]
-    case_expr: dict[str, Any] = {"t": CASE}
-    if exprs:
-        case_expr = {"$and": [{"t": CASE}, *exprs]}
-    pats = [{f"{prefix}c": case_expr}]
+    pats: list[dict[str, Any]] = []
+    # a conjunct of diagnosis references only does not join the case fact: every firing
+    # serialises the facts it matched, and the case fact is the big one
+    if exprs or not dxs:
+        case_expr: dict[str, Any] = {"t": CASE}
+        if exprs:
+            case_expr = {"$and": [{"t": CASE}, *exprs]}
+        pats.append({f"{prefix}c": case_expr})
     for i, d in enumerate(dxs):
         pats.append({f"{prefix}d{i}": {"$and": [{"t": DX}, {"id": d}]}})
     return pats
 
 
-def compile_condition(cond: Condition) -> dict[str, Any]:
-    """A rule condition as the durable-rules definition (without ``run``)."""
-    conjs = dnf(cond)
-    if len(conjs) == 1:
-        return {"all": _patterns(conjs[0], "")}
-    return {"any": [{f"b{j}$all": _patterns(c, f"b{j}.")} for j, c in enumerate(conjs)]}
+def compile_condition(cond: Condition) -> list[dict[str, Any]]:
+    """A rule condition as durable-rules definitions (without ``run``), one per disjunct.
+
+    Not one durable ``any``: measured, an ``any`` of n true branches fires 2**n - 1 times (once
+    per combination of branches); n separate rules fire n times.
+    """
+    return [{"all": _patterns(c, "")} for c in dnf(cond)]
 
 
 # --------------------------------------------------------------------------- running
@@ -168,7 +184,7 @@ class _PrivateHost(durable_engine.Host):
 @dataclass
 class _Run:
     sid: str
-    fired: dict[str, Matched] = field(default_factory=dict)
+    firings: list[tuple[str, list[str], dict[str, Any]]] = field(default_factory=list)
     asserted: set[str] = field(default_factory=set)
     sentinel: bool = False
     errors: list[BaseException] = field(default_factory=list)
@@ -196,14 +212,20 @@ class Engine:
         self._order = {r.id: i for i, r in enumerate(self.rules)}
         self._lock = threading.Lock()
         self._current: _Run | None = None
+        # only the keys some condition reads go into durable: a smaller fact is cheaper to match
+        # and every firing serialises it
+        self.keys = sorted(
+            {c.fact for r in self.rules for c in walk(r.when) if isinstance(c, Compare)}
+        )
         definition: dict[str, Any] = {
             SENTINEL: {"all": [{"c": {"t": CASE}}], "pri": 0, "run": self._sentinel}
         }
         for r in self.rules:
-            d = compile_condition(r.when)
-            d["pri"] = 1 if r.kind == "diagnosis" else 2
-            d["run"] = self._action(r)
-            definition[r.id] = d
+            action = self._action(r)
+            for j, d in enumerate(compile_condition(r.when)):
+                d["pri"] = 1 if r.kind == "diagnosis" else 2
+                d["run"] = action
+                definition[r.id if j == 0 else f"{r.id}__or{j}"] = d
         self.definition = definition
         try:
             self._host = _PrivateHost()
@@ -217,7 +239,7 @@ class Engine:
             self._current.sentinel = True
 
     def _action(self, rule: Rule) -> Callable[[Any], None]:
-        keys = fact_keys_of(rule)
+        keys = condition_keys(rule)
         is_dx = rule.kind == "diagnosis"
 
         def action(c: Any) -> None:
@@ -225,16 +247,9 @@ class Engine:
             if run is None:
                 return
             try:
-                matched: Matched = {}
-                for alias, fact in (c._m or {}).items():
-                    name = alias.rsplit(".", 1)[-1]
-                    if name == "c":
-                        for k in keys:
-                            matched[k] = fact.get(durable_key(k))
-                    elif fact.get("t") == DX:
-                        matched[f"diagnosis:{fact['id']}"] = True
-                prev = run.fired.setdefault(rule.id, {})
-                prev.update(matched)
+                # keep the matched facts as durable handed them; turned into the trace after
+                # the run, outside the engine's callback
+                run.firings.append((rule.id, keys, c._m))
                 if is_dx and rule.concludes not in run.asserted:
                     run.asserted.add(rule.concludes or "")
                     c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
@@ -244,10 +259,29 @@ class Engine:
         action.__name__ = f"action_{rule.id}"
         return action
 
+    def _trace(self, run: _Run) -> dict[str, Matched]:
+        """Merge the firings per rule (outputs are sets), in rule order, keys sorted."""
+        merged: dict[str, Matched] = {}
+        for rid, keys, message in run.firings:
+            m = merged.setdefault(rid, {})
+            for fact in (message or {}).values():
+                if fact.get("t") == DX:
+                    m[f"diagnosis:{fact['id']}"] = True
+                else:
+                    for k in keys:
+                        m[k] = fact.get(durable_key(k))
+        return {
+            rid: dict(sorted(m.items()))
+            for rid, m in sorted(merged.items(), key=lambda kv: self._order[kv[0]])
+        }
+
     def _once(self, fact: dict[str, Any]) -> tuple[_Run, BaseException | None]:
         run = _Run(sid=f"{os.getpid()}-{next(_sids)}")
         self._current = run
-        payload = {"sid": run.sid, "t": CASE, **{durable_key(k): v for k, v in fact.items()}}
+        payload: dict[str, Any] = {"sid": run.sid, "t": CASE}
+        for k in self.keys:
+            if k in fact:
+                payload[durable_key(k)] = fact[k]
         error: BaseException | None = None
         try:
             self._host.assert_facts(self.name, [payload])
@@ -272,10 +306,7 @@ class Engine:
                 if error is None:
                     if not run.sentinel:
                         raise EngineError("the rules engine did not run (the sentinel never fired)")
-                    fired = {
-                        rid: dict(sorted(m.items()))
-                        for rid, m in sorted(run.fired.items(), key=lambda kv: self._order[kv[0]])
-                    }
+                    fired = self._trace(run)
                     return EngineResult(fired=fired, sid=run.sid, attempts=attempt)
                 if isinstance(error, durable_engine.MessageObservedException) and attempt == 1:
                     continue  # a 32-bit hash collision: retry once with a fresh sid
