@@ -1,0 +1,66 @@
+"""The HTML report prints on A4 with each section on a new page (real headless Chromium)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ASSESSMENT
+
+from advisor.models import Assessment, CaseProfile
+from advisor.report import render
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+A4_POINTS = (595.0, 842.0)
+
+
+def _print_pdf(html_path: Path, pdf_path: Path) -> bytes:
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path}",
+            html_path.as_uri(),
+        ],
+        capture_output=True,
+        timeout=90,
+        check=True,
+    )
+    return pdf_path.read_bytes()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_prints_on_a4_with_a_page_per_section(
+    profile: CaseProfile, tmp_path: Path, lang: str
+) -> None:
+    """Chromium prints the report on A4 pages, with the five sections starting new pages.
+
+    A short assessment (no diagnoses or actions) fits on 3 pages without the page breaks, so
+    exactly 5 pages shows that each section starts a new one.
+    """
+    short = Assessment.model_validate(
+        {**ASSESSMENT, "diagnoses": [], "actions": [], "not_recommended": [], "warnings": []}
+    )
+    page = tmp_path / "report.html"
+    page.write_text(render(short, profile, "html", lang, today=dt.date(2026, 11, 28)))
+    pdf = _print_pdf(page, tmp_path / "report.pdf")
+    boxes = {
+        tuple(float(x) for x in box.split()[2:])
+        for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
+    }
+    assert boxes and all(abs(w - A4_POINTS[0]) < 1 and abs(h - A4_POINTS[1]) < 1 for w, h in boxes)
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    # cover + summary, dependence, diagnoses, actions, why-not + sources: one page each
+    assert pages == 5
