@@ -15,10 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from advisor.errors import AdvisorError, FieldProblem, ProfileError
 from advisor.io import load_profile, profile_to_yaml
-from advisor.models import Assessment, CaseProfile
-from advisor.whatif import LEVERS, MAX_VARIANTS, apply_lever, compare
+from advisor.models import Assessment, BiText, CaseProfile
+from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
 FORMATS = ("json", "md", "html")
 LANGS = ("zh", "en")
@@ -108,10 +110,10 @@ def _load_baseline(ref: str) -> CaseProfile:
 def _cmd_whatif(args: argparse.Namespace) -> int:
     from advisor.report import render_comparison
 
-    n = len(args.variants) + len(args.lever)
+    n = len(args.variants) + len(args.lever) + (1 if args.set else 0)
     if n == 0:
         raise ProfileError(
-            [FieldProblem("variants", "give at least one VARIANT file or --lever NAME")]
+            [FieldProblem("variants", "give at least one VARIANT file, --lever NAME or --set")]
         )
     if n > MAX_VARIANTS:
         raise ProfileError(
@@ -127,6 +129,23 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         variants.append(apply_lever(baseline, name))
         labels.append(LEVERS[name].label)
         levers.append(name)
+    if args.set:
+        variant = baseline
+        for item in args.set:
+            path, _, raw = item.partition("=")
+            if not _:
+                raise ProfileError([FieldProblem(path, "write --set as PATH=VALUE")])
+            try:
+                value = yaml.safe_load(raw) if raw.strip() else None
+            except yaml.YAMLError:
+                value = raw
+            variant = apply_change(variant, path.strip(), value)
+        from advisor.report import strings
+
+        custom = strings()["variant_name"]["custom"]
+        variants.append(variant)
+        labels.append(BiText(zh=custom["zh"], en=custom["en"]))
+        levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
     write_output(render_comparison(comparison, args.format, args.lang), args.output)
     return 0
@@ -192,6 +211,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         choices=tuple(LEVERS),
         help="add the baseline with this lever applied as a variant (repeatable)",
+    )
+    w.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="change a field of the baseline (repeatable; all --set together make one variant), "
+        "e.g. --set government.control=1",
     )
     w.add_argument("--format", choices=("md", "json"), default="md", help="output format (md)")
     w.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")

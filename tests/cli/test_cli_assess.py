@@ -241,10 +241,27 @@ def test_whatif_compares_variant_files(tmp_path: Path, capsys: pytest.CaptureFix
     ]
 
 
+def test_whatif_set_changes_fields_of_the_baseline(capsys: pytest.CaptureFixture[str]) -> None:
+    """--set PATH=VALUE options together make one variant with exactly those fields changed."""
+    argv = ["whatif", str(SAMPLE), "--set", "government.control=1", "--set", "linkage=five_social"]
+    code, out, err = run([*argv, "--format", "json"], capsys)
+    assert code == 0, err
+    (only,) = Comparison.model_validate_json(out).variants
+    assert [(c.path, c.new) for c in only.fields_changed] == [
+        ("government.control", 1),
+        ("linkage", "five_social"),
+    ]
+    assert only.label.en == "Custom changes"
+
+
 @pytest.mark.parametrize(
     ("extra", "needle"),
     [
         ([], "at least one"),
+        (["--set", "government.control=9"], "government.control: Input should be less"),
+        (["--set", "government.colour=1"], "government.colour: unknown field"),
+        (["--set", "funding.charity=0.5"], "funding: funding shares sum to 1.40"),
+        (["--set", "linkage"], "PATH=VALUE"),
         ([str(SAMPLE)] * 5, "at most 4"),
         (["--lever", "abolish"], "invalid choice"),
         ([str(INVALID)], "funding shares sum to 1.70"),
