@@ -316,7 +316,7 @@ def register(sub: Any) -> None:
     p.add_argument("--top", type=int, default=3, help="how many paths (default 3)")
     p.add_argument("--max-depth", type=int, default=6, help="most changes in a path (default 6)")
     p.add_argument(
-        "--max-nodes", type=int, default=1500, help="most states assessed (default 1500)"
+        "--max-nodes", type=int, default=5000, help="most states evaluated (default 5000)"
     )
     p.add_argument(
         "--actor",

@@ -346,9 +346,10 @@ class _Space:
         return self._index[key]
 
     def evaluate(self, changes: dict[str, Any]) -> tuple[bool, float] | None:
-        """(goal met, asymmetry index) of a state; None when the state is not a valid profile.
+        """(goal met, tie-break) of a state; None when the state is not a valid profile.
 
-        The asymmetry goal needs only the indices; a diagnosis goal runs the full assessment.
+        The asymmetry goal needs only the indices (tie-break: the index); a diagnosis goal
+        needs the rules (tie-break: the diagnosis's severity).
         """
         self.evaluated += 1
         if self.goal.kind == "asymmetry_at_most":
@@ -363,8 +364,13 @@ class _Space:
         p = self.profile(changes)
         if p is None:
             return None
-        a = assess_cached(p)
-        return self.goal.is_met(a), a.asymmetry.index
+        # the plain-Python oracle evaluates the same rule definitions ~5x faster than the
+        # engine (tests/differential checks they agree); paths found are replayed through
+        # the engine before they are reported
+        from rules.oracle import evaluate as oracle
+
+        found = oracle(p)
+        return self.goal.target not in found.diagnoses, found.severities.get(self.goal.target, 0)
 
 
 def search(
@@ -379,8 +385,8 @@ def search(
     """Uniform-cost search for the ``top`` cheapest change sets meeting ``goal``.
 
     States are evaluated when taken off the queue (so the first goal state is a cheapest one):
-    for an asymmetry goal from the derived indices alone, and for a diagnosis goal by the full
-    assessment. For an asymmetry goal, a change that leaves the index where it was is not
+    for an asymmetry goal from the derived indices alone, and for a diagnosis goal by the rules'
+    plain-Python oracle. For an asymmetry goal, a change that leaves the index where it was is not
     tried (the index is a weighted sum of per-dimension terms, so such a change cannot help a
     later one), unless it makes other changes possible (bringing in a third party). A path
     that repeats a cheaper path's changes with other target shares is not reported. Each
@@ -415,7 +421,7 @@ def search(
     }
     light_goal = goal.kind == "asymmetry_at_most"
     order = itertools.count()
-    # queue entry: (cost, tie-break: index so far, insertion order, changes, raw steps)
+    # queue entry: (cost, tie-break: the parent's index or severity, order, changes, steps)
     queue: list[tuple[float, float, int, dict[str, Any], tuple[RawStep, ...]]] = [
         (0.0, start.asymmetry_index, next(order), {}, ())
     ]
@@ -539,7 +545,8 @@ def describe_change(step: Step, lang: str) -> str:
     head = field_label(step.field, lang)
     if step.target:
         head += " → " + field_label(step.target, lang)
-    return f"{head}: {show(step.field, step.before)} → {show(step.field, step.after)}"
+    colon = "：" if lang == "zh" else ": "
+    return f"{head}{colon}{show(step.field, step.before)} → {show(step.field, step.after)}"
 
 
 def apply_path(profile: CaseProfile, path: ChangePath) -> CaseProfile:
