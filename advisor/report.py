@@ -163,12 +163,12 @@ def _num(value: float, digits: int = 2) -> Markup:
     return Markup(text.lstrip("-"))
 
 
-def _signed(value: float, digits: int = 2) -> str:
-    """A delta with its sign (a true minus sign), zero without one."""
+def _signed(value: float, digits: int = 2) -> Markup:
+    """A delta with its sign (a true minus sign), zero without one; markup-free by construction."""
     v = round(float(value), digits)
     if v == 0:
-        return f"{0:.{digits}f}"
-    return f"+{v:.{digits}f}" if v > 0 else f"−{abs(v):.{digits}f}"
+        return Markup(f"{0:.{digits}f}")
+    return Markup(f"+{v:.{digits}f}" if v > 0 else f"\u2212{abs(v):.{digits}f}")
 
 
 def group_actions(actions: list[Action]) -> list[dict[str, Any]]:

@@ -69,7 +69,11 @@ class AsymmetryChange(_Model):
     index_delta: float
     level_before: str
     level_after: str
+    force_on_government_before: float
+    force_on_government_after: float
     force_on_government_delta: float
+    government_on_force_before: float
+    government_on_force_after: float
     government_on_force_delta: float
 
 
@@ -223,6 +227,10 @@ def diff(
         index_delta=_d(b.asymmetry.index, a.asymmetry.index),
         level_before=a.asymmetry.level,
         level_after=b.asymmetry.level,
+        force_on_government_before=a.asymmetry.force_on_government,
+        force_on_government_after=b.asymmetry.force_on_government,
+        government_on_force_before=a.asymmetry.government_on_force,
+        government_on_force_after=b.asymmetry.government_on_force,
         force_on_government_delta=_d(
             b.asymmetry.force_on_government, a.asymmetry.force_on_government
         ),

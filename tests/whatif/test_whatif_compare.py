@@ -94,6 +94,7 @@ def test_comparison_markdown_names_levers_changes_and_sections(
     for key in ("fields", "dependence", "summary", "diagnoses", "actions"):
         assert md.count(label("whatif", key, lang)) == len(LEVERS)
     assert "`government.role`" in md and "\u2212" in md
+    assert "\\+" not in md, "signs are not escaped"
 
 
 def test_comparison_json_round_trips(all_levers: Comparison) -> None:
