@@ -15,7 +15,9 @@ not declared one by one, so they stay consistent when actions are added:
   (the guard rail "a weak third party builds capacity before more responsibility") is not
   dropped from the plan but *deferred*: it comes later, after the action it conflicts with.
 
-An action's planned phase is its own phase, or later when a precondition is planned later;
+Only direct preconditions are kept (the transitive reduction: when A comes before B and B
+before C, "A before C" is implied and not listed). An action's planned phase is its own
+phase, or later when a precondition is planned later;
 within a phase, actions are ordered so that every precondition comes first (ties by rank).
 For a case with several assessments over time (the case library's history), ``trajectory``
 gives its movement from dependence toward co-production.
@@ -160,6 +162,27 @@ def _order(items: list[RoadmapItem], edges: list[Precondition]) -> None:
         i.after = sorted(set(preds[i.id]), key=lambda p: (by_id[p].planned_phase, by_id[p].order))
 
 
+def reduce_edges(edges: list[Precondition]) -> list[Precondition]:
+    """The transitive reduction: drop ``a -> c`` when ``a -> ... -> c`` runs through others,
+    so each action lists only its direct preconditions."""
+    succ: dict[str, set[str]] = {}
+    for e in edges:
+        succ.setdefault(e.before, set()).add(e.after)
+
+    def reachable(start: str, skip_direct: str) -> set[str]:
+        seen: set[str] = set()
+        stack = [n for n in succ.get(start, set()) if n != skip_direct]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            stack.extend(succ.get(n, set()))
+        return seen
+
+    return [e for e in edges if e.after not in reachable(e.before, e.after)]
+
+
 def build_roadmap(assessment: Assessment) -> Roadmap:
     """The phased plan of an assessment's actions, with deferred conflicting actions."""
     kb = _kb_actions()
@@ -204,7 +227,7 @@ def build_roadmap(assessment: Assessment) -> Roadmap:
                 deferred=True,
             )
         )
-    edges = derive_preconditions(items, conflicts)
+    edges = reduce_edges(derive_preconditions(items, conflicts))
     _order(items, edges)
     return Roadmap(
         profile_id=assessment.profile_id,

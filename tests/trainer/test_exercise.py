@@ -53,9 +53,12 @@ def test_the_pack_lists_recommended_and_distractor_actions(pack, case_y: CasePro
 def test_the_scenario_card_tells_the_case_in_words(pack) -> None:
     """Every line of the card exists in both languages and names a value."""
     assert len(pack.scenario) > 20
-    for line in pack.scenario:
-        assert line.zh and line.en
+    for line in pack.scenario[:-1]:
         assert "：" in line.zh and ": " in line.en
+    # case Y has no third party, and the card says so rather than leaving it out
+    assert pack.scenario[-1].en.startswith("No social organisation")
+    assert all(line.zh.strip() and line.en.strip() for line in pack.scenario)
+    assert any("0.92" in line.en for line in pack.scenario)  # direct government funding
 
 
 def test_engine_ranking_scores_one_with_no_misses(pack) -> None:

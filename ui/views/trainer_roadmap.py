@@ -50,8 +50,8 @@ for actor in actors:
                     st.markdown(text)
                     if item.after:
                         st.caption(
-                            f"{t('trainer.road.after')}: "
-                            + "; ".join(labels[p] for p in item.after)
+                            t("trainer.road.after")
+                            + t("trainer.road.sep").join(labels[p] for p in item.after)
                         )
 
 with st.expander(t("trainer.road.preconditions")):
