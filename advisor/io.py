@@ -37,6 +37,10 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
     if stripped.startswith(("{", "[")):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise ProfileError(
+                [FieldProblem("", "the JSON is nested too deeply")], source
+            ) from None
         except json.JSONDecodeError as exc:
             raise ProfileError(
                 [
@@ -55,7 +59,9 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
         raise ProfileError(
             [FieldProblem("", f"malformed YAML{where}: {problem}")], source
         ) from None
-    except (ValueError, RecursionError) as exc:  # e.g. a date out of range, deep nesting
+    except RecursionError:
+        raise ProfileError([FieldProblem("", "the YAML is nested too deeply")], source) from None
+    except ValueError as exc:  # e.g. a date out of range
         raise ProfileError([FieldProblem("", f"malformed YAML: {exc}")], source) from None
 
 
