@@ -100,7 +100,7 @@ else:
             tooltip=list(frame.columns),
         )
         .properties(height=280),
-        use_container_width=True,
+        width="stretch",
     )
 
 lang = current_lang()

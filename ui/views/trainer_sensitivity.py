@@ -65,7 +65,7 @@ chart = (
     )
     .properties(height=260, title=t("trainer.sens.chart_asymmetry"))
 )
-st.altair_chart(chart, use_container_width=True)
+st.altair_chart(chart, width="stretch")
 
 rows = [
     {
@@ -88,9 +88,9 @@ if rows:
             tooltip=list(prio.columns),
         )
         .properties(height=300, title=t("trainer.sens.chart_priority")),
-        use_container_width=True,
+        width="stretch",
     )
-st.dataframe(frame, hide_index=True, use_container_width=True)
+st.dataframe(frame, hide_index=True, width="stretch")
 bad = [p for p in result.points if not p.valid]
 if bad:
     st.caption(
@@ -129,6 +129,6 @@ if saved and saved[0] == profile.id:
             tooltip=list(tf.columns),
         )
         .properties(height=max(120, 22 * len(tf))),
-        use_container_width=True,
+        width="stretch",
     )
-    st.dataframe(tf, hide_index=True, use_container_width=True)
+    st.dataframe(tf, hide_index=True, width="stretch")

@@ -118,6 +118,6 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
                     ]
                 ),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
     st.caption(t("trainer.small.assessed", n=res.assessed))

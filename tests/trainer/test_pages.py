@@ -1,0 +1,146 @@
+"""AppTest wiring of the four trainer pages, in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from advisor.models import CaseProfile
+
+PAGES = [
+    ("views/trainer_sensitivity.py", "Sensitivity", "敏感性分析"),
+    ("views/trainer_smallest_change.py", "Smallest change", "最小变化"),
+    ("views/trainer_exercises.py", "Exercises", "培训演练"),
+    ("views/trainer_roadmap.py", "Roadmap", "行动路线图"),
+]
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, joined."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "error",
+        "warning",
+        "success",
+    ):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of the page's altair charts."""
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+@pytest.mark.parametrize(("page", "en", "zh"), PAGES)
+def test_each_trainer_page_renders_in_both_languages(
+    make_app: Callable[..., AppTest], page: str, en: str, zh: str
+) -> None:
+    """Each page runs on the default case (paper case Y) without an exception, in zh and en."""
+    at = make_app(page, "en")
+    assert at.title[0].value == en
+    at = make_app(page, "zh")
+    assert at.title[0].value == zh
+    assert not at.exception
+
+
+def test_sensitivity_charts_a_sweep_and_the_tornado(make_app: Callable[..., AppTest]) -> None:
+    """The default sweep charts five control levels; a share sweep says it rebalances; the
+    tornado button adds a bar chart."""
+    at = make_app("views/trainer_sensitivity.py")
+    specs = charts(at)
+    assert len(specs) == 2  # asymmetry and the top actions' priorities
+    at.selectbox(key="sens:field").set_value("funding.government_direct").run()
+    assert not at.exception
+    assert any("proportion" in i.value for i in at.info)
+    at.button(key="sens:tornado").click().run()
+    assert not at.exception
+    assert len(charts(at)) == 3
+    bars = at.dataframe[-1].value
+    assert list(bars.columns) == ["Field", "Low", "High", "Swing"]
+    assert len(bars) >= 5
+    assert list(bars["Swing"]) == sorted(bars["Swing"], reverse=True)
+
+
+def test_smallest_change_finds_paths_for_case_y(make_app: Callable[..., AppTest]) -> None:
+    """Searching case Y down to moderate shows at least one path with its steps."""
+    at = make_app("views/trainer_smallest_change.py")
+    at.button(key="small:go").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Path 1" in shown
+    assert at.dataframe, "no table of steps"
+
+
+def test_smallest_change_in_chinese(make_app: Callable[..., AppTest]) -> None:
+    """The same search in Chinese labels its paths in Chinese."""
+    at = make_app("views/trainer_smallest_change.py", "zh")
+    at.button(key="small:go").click().run()
+    assert not at.exception
+    assert "路径 1" in texts(at)
+
+
+def test_exercise_build_rank_and_reveal(make_app: Callable[..., AppTest]) -> None:
+    """Build a pack from case Y, rank in the engine's order, and get correlation 1."""
+    at = make_app("views/trainer_exercises.py")
+    at.button(key="ex:create").click().run()
+    assert not at.exception
+    pack = at.session_state["ex:pack"]
+    order = pack.recommended() + pack.not_recommended()
+    for rank, aid in enumerate(order, start=1):
+        at.selectbox(key=f"ex:rank:{aid}").set_value(rank)
+    submit = next(b for b in at.get("button") if "Submit" in str(b.proto.label))
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["ex:score"].spearman == 1.0
+    assert "+1.00" in [m.value for m in at.metric]
+    assert "No misses worth discussing." in texts(at)
+
+
+def test_exercise_repeated_rank_is_refused(make_app: Callable[..., AppTest]) -> None:
+    """Two actions with the same rank get a message naming them, and no score."""
+    at = make_app("views/trainer_exercises.py")
+    at.button(key="ex:create").click().run()
+    pack = at.session_state["ex:pack"]
+    first, second = pack.actions[0].id, pack.actions[1].id
+    at.selectbox(key=f"ex:rank:{second}").set_value(1)
+    submit = next(b for b in at.get("button") if "Submit" in str(b.proto.label))
+    submit.click().run()
+    assert not at.exception
+    assert any("share a rank" in e.value for e in at.error)
+    assert "ex:score" not in at.session_state
+    assert f"{pack.actions[0].label.en}" in next(
+        e.value for e in at.error if "share a rank" in e.value
+    )
+    del first
+
+
+def test_roadmap_shows_phases_and_history(
+    make_app: Callable[..., AppTest], case_y: CaseProfile, fresh_db: Path
+) -> None:
+    """A saved case assessed twice shows its phases and its movement chart."""
+    from advisor.pipeline import assess
+    from advisor.store import CaseStore
+    from advisor.trainer.space import with_value
+
+    store = CaseStore(fresh_db)
+    store.save(case_y)
+    store.record_assessment(case_y.id, assess(case_y))
+    better = with_value(case_y, "funding.government_direct", 0.4)
+    store.record_assessment(case_y.id, assess(better))
+    at = make_app("views/trainer_roadmap.py")
+    assert "Government" in [s.value for s in at.subheader]
+    assert not charts(at)
+    at.radio(key="road:source").set_value("saved").run()
+    assert not at.exception
+    assert len(charts(at)) == 1
