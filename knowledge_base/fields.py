@@ -191,7 +191,8 @@ def load_fields(path: Path = FIELDS_PATH) -> dict[str, FieldDoc]:
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeBaseError(f"{path.name}: cannot read: {exc}") from None
     docs, problems = parse_fields(doc)
-    problems += check_fields(docs) if docs else []
+    # completeness against CaseProfile is checked by `advisor kb validate` and tests/kb, not here:
+    # a profile field added without documentation must not break the documented ones
     if problems:
         raise KnowledgeBaseError(
             "fields.yaml does not validate:\n" + "\n".join(f"  - {p}: {m}" for p, m in problems)
