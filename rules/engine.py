@@ -252,7 +252,10 @@ class Engine:
                 run.firings.append((rule.id, keys, c._m))
                 if is_dx and rule.concludes not in run.asserted:
                     run.asserted.add(rule.concludes or "")
-                    c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
+                    try:
+                        c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
+                    except durable_engine.MessageNotHandledException:
+                        pass  # no rule refers to this diagnosis: nothing to chain on
             except BaseException as exc:  # durable would swallow it into the session state
                 run.errors.append(exc)
 
@@ -291,6 +294,11 @@ class Engine:
             self._current = None
             if run.sentinel:
                 try:
+                    # an exception raised in an action outside our wrapper is swallowed by
+                    # durable-rules into the session state: look for it before deleting
+                    swallowed = self._host.get_state(self.name, run.sid).get("exception")
+                    if swallowed and error is None:
+                        error = RuntimeError(f"an action failed: {swallowed}")
                     self._host.delete_state(self.name, run.sid)
                 except BaseException as exc:  # pragma: no cover - never seen
                     error = error or exc
