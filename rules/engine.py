@@ -31,6 +31,7 @@ diagnosis fact. Diagnosis rules assert a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -252,10 +253,9 @@ class Engine:
                 run.firings.append((rule.id, keys, c._m))
                 if is_dx and rule.concludes not in run.asserted:
                     run.asserted.add(rule.concludes or "")
-                    try:
+                    # MessageNotHandled: no rule refers to this diagnosis, nothing to chain on
+                    with contextlib.suppress(durable_engine.MessageNotHandledException):
                         c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
-                    except durable_engine.MessageNotHandledException:
-                        pass  # no rule refers to this diagnosis: nothing to chain on
             except BaseException as exc:  # durable would swallow it into the session state
                 run.errors.append(exc)
 
