@@ -380,12 +380,11 @@ def _worker_init() -> None:
 
 def _error_record(
     row: RawRow, problems: list[FieldProblem], profile_id: str | None
-) -> tuple[str, ErrorDigest]:
+) -> tuple[bytes, ErrorDigest]:
     errors = [{"path": p.path, "message": p.message} for p in problems]
     rec = {"line": row.line, "source": row.source, "profile_id": profile_id, "errors": errors}
-    return json.dumps(rec, ensure_ascii=False), ErrorDigest(
-        row.line, row.source, profile_id, errors
-    )
+    line = json.dumps(rec, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    return line, ErrorDigest(row.line, row.source, profile_id, errors)
 
 
 def _id_of(data: Any) -> str | None:
@@ -444,8 +443,8 @@ def _digest(assessment: Any) -> Digest:
     )
 
 
-def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[str, Any]:
-    """Assess one raw row; return its JSONL line (no newline) and its digest."""
+def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, Any]:
+    """Assess one raw row; return its JSONL line (UTF-8, no newline) and its digest."""
     data: Any = None
     try:
         data = _parse(kind, header, row)
@@ -458,10 +457,11 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[str, An
     except Exception as exc:  # a defect in the engine must not stop a district-wide run
         msg = f"internal error while assessing: {type(exc).__name__}: {exc}"
         return _error_record(row, [FieldProblem("", msg)], _id_of(data))
-    return assessment.model_dump_json(), _digest(assessment)
+    # bytes straight from pydantic-core: no str round trip, and bytes cross processes cheaply
+    return assessment.__pydantic_serializer__.to_json(assessment), _digest(assessment)
 
 
-def assess_chunk(kind: str, header: tuple[str, ...], rows: list[RawRow]) -> list[tuple[str, Any]]:
+def assess_chunk(kind: str, header: tuple[str, ...], rows: list[RawRow]) -> list[tuple[bytes, Any]]:
     """Assess a chunk of rows in order (the unit of work sent to a worker)."""
     _engine()
     return [assess_row(kind, header, row) for row in rows]
@@ -516,8 +516,7 @@ class Summary:
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     attention: list[tuple[tuple[float, ...], int, dict[str, Any]]] = field(default_factory=list)
     failed_rows: list[ErrorDigest] = field(default_factory=list)
-    engine_version: str = ""
-    knowledge_base_version: str = ""
+    versions: Counter = field(default_factory=Counter)  # (engine, knowledge base) -> records
 
     def add(self, digest: Digest | ErrorDigest) -> None:
         """Count one record (call in output order)."""
@@ -529,9 +528,7 @@ class Summary:
             return
         self.assessed += 1
         d = digest
-        if not self.engine_version:
-            self.engine_version = d.engine_version
-            self.knowledge_base_version = d.knowledge_base_version
+        self.versions[(d.engine_version, d.knowledge_base_version)] += 1
         for k, v in d.labels.items():
             self.labels.setdefault(k, v)
         self.levels[d.level] += 1
@@ -671,17 +668,17 @@ class LineWriter:
     def __init__(self, path: Path, append: bool) -> None:
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
         self.fd = os.open(path, flags, 0o644)
-        self.pending: list[str] = []
+        self.pending: list[bytes] = []
         self.last_flush = time.monotonic()
 
-    def write(self, line: str) -> None:
+    def write(self, line: bytes) -> None:
         self.pending.append(line)
         if len(self.pending) >= FLUSH_LINES or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
-            data = ("\n".join(self.pending) + "\n").encode("utf-8")
+            data = b"\n".join(self.pending) + b"\n"
             self.pending = []
             view = memoryview(data)
             while view:
@@ -824,7 +821,7 @@ def run_batch(
         bar.total = max(0, count_rows(spec) - done)
     writer = LineWriter(out, append=bool(done))
 
-    def emit(results: list[tuple[str, Any]]) -> None:
+    def emit(results: list[tuple[bytes, Any]]) -> None:
         failed = 0
         for line, digest in results:
             writer.write(line)
@@ -892,6 +889,10 @@ def _run_pool(
     import multiprocessing
 
     ctx = multiprocessing.get_context(start_method)
+    if start_method == "forkserver":
+        # The server imports the pipeline once and forks workers from it; no durable-rules
+        # state exists yet at import (the ruleset is built on first use, in each worker).
+        ctx.set_forkserver_preload(["advisor.pipeline"])
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
@@ -900,7 +901,7 @@ def _run_pool(
     limit = workers * INFLIGHT_PER_WORKER
     pending: dict[int, list[RawRow]] = {}  # submitted, not yet written: seq -> rows
     futures: dict[Future, int] = {}
-    ready: dict[int, list[tuple[str, Any]]] = {}  # the reorder buffer
+    ready: dict[int, list[tuple[bytes, Any]]] = {}  # the reorder buffer
     retries: Counter = Counter()
     next_seq = 0
     next_write = 0
@@ -945,8 +946,10 @@ def _run_pool(
                 pending.pop(next_write, None)
                 next_write += 1
     except BaseException:
+        # No public API stops a pool's workers at once; take them before shutdown forgets them.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):  # no public API for this
+        for proc in procs:
             with contextlib.suppress(Exception):
                 proc.terminate()
         raise
@@ -993,6 +996,13 @@ UI: dict[str, dict[str, str]] = {
     "source": {"zh": "来源", "en": "Source"},
     "errors": {"zh": "问题", "en": "Problems"},
     "none": {"zh": "无", "en": "None"},
+    "mixed_versions": {
+        "zh": "注意：本输出中的评估来自不同的引擎或知识库版本（例如续跑前后知识库有改动）；"
+        "如需一致的结果，请不加 --resume 重新运行。",
+        "en": "Note: the assessments in this output come from different engine or knowledge base "
+        "versions (for example, the knowledge base changed between a run and its resumption); "
+        "run again without --resume for consistent results.",
+    },
     "more_failed": {
         "zh": "另有 {n} 条失败记录未列出。",
         "en": "{n} more failed records not listed.",
@@ -1123,8 +1133,11 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
         "total": summary.total,
         "assessed": summary.assessed,
         "failed": summary.failed,
-        "engine_version": summary.engine_version,
-        "knowledge_base_version": summary.knowledge_base_version,
+        "versions": [
+            {"engine": e, "knowledge_base": k, "count": c}
+            for (e, k), c in sorted(summary.versions.items(), key=lambda kv: -kv[1])
+        ],
+        "mixed_versions": t["mixed_versions"] if len(summary.versions) > 1 else "",
         "levels": levels,
         "dependence": dependence,
         "stages": stages,

@@ -130,6 +130,12 @@ def _run_batch(args: argparse.Namespace) -> int:
         f"  {result.out}\n  {result.summary_md}\n  {result.summary_html}",
         file=sys.stderr,
     )
+    if len(result.summary.versions) > 1:
+        print(
+            "advisor batch: warning: the output mixes engine or knowledge base versions "
+            "(see the summary); run again without --resume for consistent results",
+            file=sys.stderr,
+        )
     return result.exit_code
 
 

@@ -178,6 +178,19 @@ def test_names_are_escaped_in_html_and_markdown() -> None:
     assert "<script>" not in md and "\\| x" in md
 
 
+def test_mixed_versions_are_flagged() -> None:
+    """Records from two knowledge base versions (a resume across a change) are flagged."""
+    s = sample_summary()
+    other = make("g", "high", 0.5, {}, []).model_copy(update={"knowledge_base_version": "k2"})
+    s.add(_digest(other))
+    md, html = render_summary(s, "en", META)
+    assert "e1 / k1 (5)" in md and "e1 / k2 (1)" in md
+    assert "different engine or knowledge base versions" in md
+    assert 'id="mixed-versions"' in html
+    md_one, _ = render_summary(sample_summary(), "en", META)
+    assert "different engine" not in md_one
+
+
 def test_empty_summary_renders() -> None:
     """A batch with no records still renders, saying there is nothing to summarise."""
     md, html = render_summary(Summary(), "zh", META)
