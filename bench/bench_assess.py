@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psutil
 
 from advisor.indices import derive
+from advisor.io import profile_from_data
 from advisor.pipeline import _static, assess_data, preset
 from rules.dsl import case_fact
 
