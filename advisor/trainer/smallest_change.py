@@ -317,6 +317,25 @@ def _moves_from(flat: dict[str, Any], move: Move) -> list[dict[str, Any]]:
     ]
 
 
+def _relevant_facts(diagnosis: str) -> list[str]:
+    """The fact keys read by the rules that conclude ``diagnosis``, and by the rules of the
+    diagnoses those rules refer to (transitively)."""
+    from rules.dsl import diagnoses_of, fact_keys_of, load_rules
+
+    rules = [r for r in load_rules() if r.kind == "diagnosis"]
+    todo, done, keys = [diagnosis], set(), []
+    while todo:
+        d = todo.pop()
+        if d in done:
+            continue
+        done.add(d)
+        for r in rules:
+            if r.concludes == d:
+                keys += fact_keys_of(r)
+                todo += diagnoses_of(r)
+    return sorted(set(keys))
+
+
 class _Space:
     """The baseline, the moves, and evaluation of states (memoised)."""
 
@@ -324,7 +343,8 @@ class _Space:
         self.base = _flatten(profile.model_dump(mode="json"))
         self.goal = goal
         self.moves = moves
-        self._index: dict[frozenset[tuple[str, Any]], float | None] = {}
+        self._sig: dict[frozenset[tuple[str, Any]], Any] = {}
+        self.fact_keys = _relevant_facts(goal.target) if goal.kind == "remove_diagnosis" else []
         self.evaluated = 0
 
     def flat(self, changes: dict[str, Any]) -> dict[str, Any]:
@@ -336,14 +356,24 @@ class _Space:
         except ValidationError:
             return None
 
-    def light(self, key: frozenset[tuple[str, Any]], changes: dict[str, Any]) -> float | None:
-        """The asymmetry index of a state from the indices alone (no rules), memoised."""
-        if key not in self._index:
+    def signature(self, key: frozenset[tuple[str, Any]], changes: dict[str, Any]) -> Any:
+        """What the goal depends on, from the indices alone (no rules), memoised: the asymmetry
+        index, or the values of the facts read by the rules that can conclude the target
+        diagnosis. None when the state is not a valid profile."""
+        if key not in self._sig:
             from advisor.indices import derive
 
             p = self.profile(changes)
-            self._index[key] = None if p is None else derive(p).asymmetry.index
-        return self._index[key]
+            if p is None:
+                self._sig[key] = None
+            elif self.goal.kind == "asymmetry_at_most":
+                self._sig[key] = derive(p).asymmetry.index
+            else:
+                from rules.dsl import case_fact
+
+                fact = case_fact(p, derive(p))
+                self._sig[key] = tuple(fact.get(k) for k in self.fact_keys)
+        return self._sig[key]
 
     def evaluate(self, changes: dict[str, Any]) -> tuple[bool, float] | None:
         """(goal met, tie-break) of a state; None when the state is not a valid profile.
@@ -355,7 +385,7 @@ class _Space:
         if self.goal.kind == "asymmetry_at_most":
             from advisor.indices import asymmetry_level
 
-            idx = self.light(frozenset(changes.items()), changes)
+            idx = self.signature(frozenset(changes.items()), changes)
             if idx is None:
                 return None
             level = asymmetry_level(idx)
@@ -386,12 +416,13 @@ def search(
 
     States are evaluated when taken off the queue (so the first goal state is a cheapest one):
     for an asymmetry goal from the derived indices alone, and for a diagnosis goal by the rules'
-    plain-Python oracle. For an asymmetry goal, a change that leaves the index where it was is not
-    tried (the index is a weighted sum of per-dimension terms, so such a change cannot help a
-    later one), unless it makes other changes possible (bringing in a third party). A path
-    that repeats a cheaper path's changes with other target shares is not reported. Each
-    reported path is then replayed through the full assessment, which gives the result after
-    every step. ``actors`` restricts the changes to those actors.
+    plain-Python oracle. A change that leaves what the goal depends on where it was (the
+    asymmetry index; or the facts read by the rules that can conclude the diagnosis) is not
+    tried: the indices are weighted sums of per-field terms, so such a change cannot help a
+    later one. Changes that make other changes possible (bringing in a third party) are always
+    tried. A path that repeats a cheaper path's changes with other target shares is not
+    reported. Each reported path is then replayed through the full assessment, which gives the
+    result after every step. ``actors`` restricts the changes to those actors.
 
     Raises KnowledgeBaseError when the cost parameters are unusable and whatever the pipeline
     raises for an unassessable profile.
@@ -419,7 +450,6 @@ def search(
     enablers = {
         m.id for m in moves if any(_depends_on(o, m.spec.field) for o in moves if o.id != m.id)
     }
-    light_goal = goal.kind == "asymmetry_at_most"
     order = itertools.count()
     # queue entry: (cost, tie-break: the parent's index or severity, order, changes, steps)
     queue: list[tuple[float, float, int, dict[str, Any], tuple[RawStep, ...]]] = [
@@ -465,9 +495,9 @@ def search(
                 ckey = frozenset(child.items())
                 if ckey in seen:
                     continue
-                if light_goal and move.id not in enablers:
-                    child_index = space.light(ckey, child)
-                    if child_index is None or child_index == index:
+                if move.id not in enablers:
+                    sig = space.signature(ckey, child)
+                    if sig is None or sig == space.signature(key, changes):
                         continue
                 target = next((p for p in delta if p != move.spec.field), None)
                 raw = (move.id, target, _read(flat, move.spec.field), delta.get(move.spec.field))

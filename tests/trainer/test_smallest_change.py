@@ -17,6 +17,7 @@ from advisor.trainer.smallest_change import (
     _unflatten,
     apply_path,
     asymmetry_goal,
+    diagnosis_goal,
     load_moves,
     parse_goal,
     search,
@@ -142,3 +143,18 @@ def test_every_cost_parameter_is_sourced_and_labelled() -> None:
             assert re.sub(r"\s+", "", src["quote_zh"]) in paper, f"{f.name}: quote not verbatim"
     moves = load_moves()
     assert {m.spec.actor for m in moves} == {"government", "third_party", "volunteers", "residents"}
+
+
+def test_removing_weak_professionalism_finds_exactly_the_rule_s_exits(case_y: CaseProfile) -> None:
+    """dx_weak_professionalism needs training from none/government, < 6 sessions and own
+    know-how <= 1. No change raises the sessions, so the only exits are: know-how up twice
+    (0 -> 2, 3 + 3) or a third party brought in that then trains (4 + 2). The search is
+    exhaustive within its bounds and finds both, at cost 6."""
+    result = search(case_y, diagnosis_goal("weak_professionalism"))
+    assert result.exhausted
+    found = sorted(sorted(s.move for s in p.steps) for p in result.paths)
+    assert found == [
+        ["cost.government.bring_in_third_party", "cost.third_party.training_provider"],
+        ["cost.volunteers.self_sufficiency", "cost.volunteers.self_sufficiency"],
+    ]
+    assert [p.cost for p in result.paths] == [6.0, 6.0]
