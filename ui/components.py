@@ -122,6 +122,24 @@ def profile_form_sections(expanded: bool = False) -> None:
             for i, spec in enumerate(section.fields):
                 with cols[i % 2]:
                     _widget(spec, values, disabled=not present)
+            _share_sums(section, values)
+
+
+def _share_sums(section: profile_form.Section, values: dict[str, Any]) -> None:
+    """Under a group of shares, their running total, so a person sees why it must reach 1."""
+    groups: dict[str, list[str]] = {}
+    for spec in section.fields:
+        if spec.kind == "share":
+            groups.setdefault(spec.path.rsplit(".", 1)[0], []).append(spec.path)
+    for parent, paths in groups.items():
+        if len(paths) < 2:
+            continue
+        total = sum(float(values.get(p) or 0.0) for p in paths)
+        text = t("form.share_sum", what=field_label(parent), total=f"{total:.2f}")
+        if abs(total - 1.0) <= 0.01:
+            st.caption(":green[" + text + "]")
+        else:
+            st.caption(":orange[" + text + "]")
 
 
 def _section_icon(section: profile_form.Section) -> str:

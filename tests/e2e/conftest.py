@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,8 @@ def start_server(tmp: Path, timeout: float = 60.0) -> Server:
             "none",
             "--browser.gatherUsageStats",
             "false",
+            "--client.toolbarMode",
+            "minimal",
         ],
         cwd=ROOT,
         env=env,
@@ -151,9 +154,24 @@ def wait_idle(page: object, timeout: float = 30_000) -> None:
     )
 
 
-def shoot(page: object, name: str) -> Path:
-    """A full-page screenshot into tests/artifacts/screenshots/."""
+def shoot(page: Any, name: str, max_height: int = 7000) -> Path:
+    """A screenshot of the whole page into tests/artifacts/screenshots/.
+
+    Streamlit scrolls inside its main container, not the document, so the window is made as
+    tall as the content for the shot and restored afterwards.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    size = page.viewport_size
+    height = page.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stSidebarContent"]\')].map(e => e.scrollHeight))'
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(max_height, int(height) + 40)})
+    page.wait_for_timeout(400)
+    page.evaluate(
+        "() => document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0))"
+    )
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     return path

@@ -40,13 +40,12 @@ def nav(page: Page, title: str) -> None:
 
 
 def select(page: Page, label: str, option: str, scope: Any = None) -> None:
-    """Choose ``option`` in the selectbox labelled ``label``."""
+    """Choose ``option`` in the selectbox (a combobox) labelled ``label``."""
     root = scope or page
-    box = root.locator('[data-testid="stSelectbox"]').filter(
-        has=page.get_by_text(label, exact=True)
-    )
-    box.first.locator('[data-baseweb="select"]').click()
-    page.locator('[role="option"]').filter(has_text=re.compile(re.escape(option))).first.click()
+    box = root.get_by_role("combobox", name=label, exact=True).first
+    box.click()
+    box.fill(option)  # filters the (virtualised) list down to the option
+    page.get_by_role("option").filter(has_text=re.compile(re.escape(option))).first.click()
     wait_idle(page)
 
 
