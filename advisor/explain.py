@@ -223,28 +223,34 @@ def diagnosis_label(kb: KnowledgeBase, dx_id: str) -> BiText:
     return BiText(zh=item.label.zh, en=item.label.en)
 
 
+def merge_sources(sources: list[SourceRef]) -> list[SourceRef]:
+    """Sources without repeats: a quote contained in a longer quote of the same section goes."""
+    out: list[SourceRef] = []
+    for s in sources:
+        if any(o.section == s.section and s.quote_zh in o.quote_zh for o in out):
+            continue
+        out = [o for o in out if not (o.section == s.section and o.quote_zh in s.quote_zh)]
+        out.append(s)
+    return out
+
+
 def sources_of(kb: KnowledgeBase, item_ids: list[str]) -> list[SourceRef]:
-    """The passages of the given knowledge items, without duplicates, in order."""
-    seen: set[tuple[str, str]] = set()
+    """The passages of the given knowledge items, without repeats, in order."""
     out: list[SourceRef] = []
     for iid in item_ids:
         item = kb.items.get(iid)
         if item is None:
             continue
-        for s in item.source:
-            key = (s.section, s.quote_zh)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(
-                SourceRef(
-                    section=s.section,
-                    quote_zh=s.quote_zh,
-                    quote_en=s.quote_en,
-                    interview_code=s.interview_code,
-                )
+        out.extend(
+            SourceRef(
+                section=s.section,
+                quote_zh=s.quote_zh,
+                quote_en=s.quote_en,
+                interview_code=s.interview_code,
             )
-    return out
+            for s in item.source
+        )
+    return merge_sources(out)
 
 
 def because(

@@ -25,6 +25,7 @@ from advisor.errors import FieldProblem, KnowledgeBaseError, ProfileError
 from advisor.explain import (
     because,
     diagnosis_label,
+    merge_sources,
     sources_of,
     why_not,
 )
@@ -85,14 +86,7 @@ class _Static:
         """The passages the rules rest on, without duplicates, in order."""
         if len(rids) == 1:
             return self.rule_sources[rids[0]]
-        seen: set[tuple[str, str]] = set()
-        out: list[SourceRef] = []
-        for rid in rids:
-            for s in self.rule_sources[rid]:
-                if (s.section, s.quote_zh) not in seen:
-                    seen.add((s.section, s.quote_zh))
-                    out.append(s)
-        return tuple(out)
+        return tuple(merge_sources([s for rid in rids for s in self.rule_sources[rid]]))
 
 
 @lru_cache(maxsize=1)
