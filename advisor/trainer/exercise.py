@@ -181,13 +181,30 @@ def _slug(text: str) -> str:
 
 
 def scenario_lines(profile: CaseProfile) -> list[BiText]:
-    """The case told in words: one line per field, ``label: value`` in each language."""
-    from advisor.trainer.space import get_value
+    """The case told in words: one line per field (``label: value``), and one line per share
+    group listing its non-zero shares as percentages, largest first."""
+    from advisor.trainer.space import get_value, share_group
 
     data = profile.model_dump(mode="json")
     lines: list[BiText] = []
+    done_groups: set[str] = set()
     for path in SCENARIO_FIELDS:
         if path.startswith("third_party.") and profile.third_party is None:
+            continue
+        group = share_group(path)
+        if group is not None:
+            if group in done_groups:
+                continue
+            done_groups.add(group)
+            shares = sorted(
+                ((k, v) for k, v in get_value(data, group).items() if v > 0),
+                key=lambda kv: -kv[1],
+            )
+            text = {}
+            for lang, colon, sep in (("zh", "：", "，"), ("en", ": ", ", ")):
+                parts = [f"{field_label(f'{group}.{k}', lang)} {v:.0%}" for k, v in shares]
+                text[lang] = field_label(group, lang) + colon + sep.join(parts)
+            lines.append(BiText(**text))
             continue
         value = get_value(data, path)
         lines.append(

@@ -58,7 +58,7 @@ def test_the_scenario_card_tells_the_case_in_words(pack) -> None:
     # case Y has no third party, and the card says so rather than leaving it out
     assert pack.scenario[-1].en.startswith("No social organisation")
     assert all(line.zh.strip() and line.en.strip() for line in pack.scenario)
-    assert any("0.92" in line.en for line in pack.scenario)  # direct government funding
+    assert any("Directly from government 92%" in line.en for line in pack.scenario)
 
 
 def test_engine_ranking_scores_one_with_no_misses(pack) -> None:

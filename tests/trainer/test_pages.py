@@ -55,14 +55,18 @@ def test_each_trainer_page_renders_in_both_languages(
 
 
 def test_sensitivity_charts_a_sweep_and_the_tornado(make_app: Callable[..., AppTest]) -> None:
-    """The default sweep charts five control levels; a share sweep says it rebalances; the
-    tornado button adds a bar chart."""
+    """The default sweep (direct government funding) says it rebalances the other shares and
+    charts the asymmetry with the level bands; control has no such note; the tornado button
+    adds a bar chart."""
     at = make_app("views/trainer_sensitivity.py")
     specs = charts(at)
-    assert len(specs) == 2  # asymmetry and the top actions' priorities
-    at.selectbox(key="sens:field").set_value("funding.government_direct").run()
-    assert not at.exception
+    assert len(specs) == 2  # asymmetry (with level guides) and the top actions' priorities
+    assert "layer" in specs[0]
     assert any("proportion" in i.value for i in at.info)
+    at.selectbox(key="sens:field").set_value("government.control").run()
+    assert not at.exception
+    assert not any("proportion" in i.value for i in at.info)
+    assert next(iter(at.dataframe[0].value["Value"])).startswith("0")
     at.button(key="sens:tornado").click().run()
     assert not at.exception
     assert len(charts(at)) == 3

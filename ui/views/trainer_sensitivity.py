@@ -9,6 +9,7 @@ import streamlit as st
 from advisor.errors import AdvisorError
 from advisor.trainer.sensitivity import sweep, tornado
 from advisor.trainer.space import applicable_fields
+from knowledge_base.loader import load_kb
 from ui.i18n import bi, in_lang, t
 from ui.kbtext import field_label, value_label, vocab
 from ui.services import md_text
@@ -26,7 +27,9 @@ if profile.third_party is None:
     st.caption(t("trainer.sens.no_third_party"))
 
 paths = [s.path for s in applicable_fields(profile)]
-default = paths.index("government.control") if "government.control" in paths else 0
+# start on a field that enters the asymmetry, so the first chart shows movement
+start = "funding.government_direct"
+default = paths.index(start) if start in paths else 0
 path = st.selectbox(
     t("trainer.sens.field"),
     paths,
@@ -44,32 +47,56 @@ except AdvisorError as exc:
 if result.note:
     st.info(bi(result.note), icon=":material/balance:")
 points = result.valid_points()
-order = [value_label(path, p.value) for p in points]
+value_col, index_col = t("trainer.sens.value"), t("trainer.sens.index")
+
+
+def short(value: object) -> str:
+    """The axis tick: the raw value (the full label is in the tooltip and the table)."""
+    return "–" if value is None else str(value)
+
+
+ticks = [short(p.value) for p in points]
 frame = pd.DataFrame(
     {
-        t("trainer.sens.value"): order,
-        t("trainer.sens.index"): [p.asymmetry_index for p in points],
+        value_col: [value_label(path, p.value) for p in points],
+        "x": ticks,
+        index_col: [p.asymmetry_index for p in points],
         t("trainer.sens.level"): [vocab("level", p.asymmetry_level) for p in points],
         t("trainer.sens.coproduction"): [p.coproduction_score for p in points],
         t("trainer.sens.baseline"): ["●" if p.is_baseline else "" for p in points],
     }
 )
-x = alt.X(f"{t('trainer.sens.value')}:N", sort=order, title=field_label(path))
-chart = (
+x_axis = alt.X("x:N", sort=ticks, title=field_label(path), axis=alt.Axis(labelAngle=0))
+cuts = load_kb().param("asymmetry.levels")  # the level bands, drawn as guides
+guides = pd.DataFrame(
+    {
+        "y": [cuts[k] for k in ("moderate", "high", "severe")],
+        t("trainer.sens.level"): [vocab("level", k) for k in ("moderate", "high", "severe")],
+    }
+)
+line = (
     alt.Chart(frame)
     .mark_line(point=True)
     .encode(
-        x=x,
-        y=alt.Y(f"{t('trainer.sens.index')}:Q", title=t("trainer.sens.chart_asymmetry")),
-        tooltip=list(frame.columns),
+        x=x_axis,
+        y=alt.Y(f"{index_col}:Q", scale=alt.Scale(domain=[-1, 1]), title=index_col),
+        tooltip=[c for c in frame.columns if c != "x"],
     )
-    .properties(height=260, title=t("trainer.sens.chart_asymmetry"))
 )
-st.altair_chart(chart, width="stretch")
+rules = (
+    alt.Chart(guides)
+    .mark_rule(strokeDash=[4, 4], color="#999")
+    .encode(y="y:Q", tooltip=[t("trainer.sens.level")])
+)
+st.altair_chart(
+    (rules + line).properties(height=300, title=t("trainer.sens.chart_asymmetry")),
+    width="stretch",
+)
 
 rows = [
     {
         t("trainer.sens.value"): value_label(path, p.value),
+        "x": short(p.value),
         t("trainer.sens.action"): bi(result.action_labels[a]),
         t("trainer.sens.priority"): p.priorities.get(a, 0.0),
     }
@@ -82,15 +109,15 @@ if rows:
         alt.Chart(prio)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{t('trainer.sens.value')}:N", sort=order, title=field_label(path)),
+            x=x_axis,
             y=alt.Y(f"{t('trainer.sens.priority')}:Q", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(f"{t('trainer.sens.action')}:N", legend=alt.Legend(orient="bottom")),
-            tooltip=list(prio.columns),
+            tooltip=[c for c in prio.columns if c != "x"],
         )
-        .properties(height=300, title=t("trainer.sens.chart_priority")),
+        .properties(height=320, title=t("trainer.sens.chart_priority")),
         width="stretch",
     )
-st.dataframe(frame, hide_index=True, width="stretch")
+st.dataframe(frame.drop(columns=["x"]), hide_index=True, width="stretch")
 bad = [p for p in result.points if not p.valid]
 if bad:
     st.caption(
