@@ -233,18 +233,18 @@ def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
 
 
 def diagnosis_card(d: Diagnosis) -> None:
-    """A diagnosis: label, severity, what triggered it, and the paper's quotes."""
+    """A diagnosis: label, severity, the paper's first quote; the rest under 'why'."""
     with st.container(border=True):
         st.markdown(f"**{md_text(bi(d.label))}**")
         st.progress(min(max(d.severity, 0.0), 1.0), text=t("results.severity", v=d.severity))
-        because = [bi(b) for b in d.because_text] or d.because
-        if because:
-            st.caption(t("results.because") + " " + "; ".join(because))
-        sources_block(d.sources[:2])
-        if len(d.sources) > 2 or d.trace:
-            with st.expander(t("results.why")):
-                sources_block(d.sources[2:])
-                trace_block(d.trace, d.rules)
+        sources_block(d.sources[:1])
+        with st.expander(t("results.why")):
+            because = [bi(b) for b in d.because_text] or d.because
+            if because:
+                st.markdown(t("results.because"))
+                st.markdown("\n".join(f"- {md_text(b)}" for b in because))
+            sources_block(d.sources[1:])
+            trace_block(d.trace, d.rules)
 
 
 def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
@@ -310,11 +310,21 @@ def assessment_view(a: Assessment) -> None:
     with left:
         st.altair_chart(dependence_chart(a), width="stretch")
     with right:
-        st.subheader(t("results.diagnoses", n=len(a.diagnoses)))
-        if not a.diagnoses:
-            st.info(t("results.no_diagnoses"))
-        for d in sorted(a.diagnoses, key=lambda d: (-d.severity, d.id)):
-            diagnosis_card(d)
+        st.markdown(f"**{t('results.top_three')}**")
+        for act in actions[:3]:
+            st.markdown(
+                f"{act.rank}. {md_text(bi(act.label))}  \n"
+                f":gray[{vocab('actor', act.actor)} · {t('results.priority')} {act.priority:.0f}]"
+            )
+    st.subheader(t("results.diagnoses", n=len(a.diagnoses)))
+    if not a.diagnoses:
+        st.info(t("results.no_diagnoses"))
+    ordered = sorted(a.diagnoses, key=lambda d: (-d.severity, d.id))
+    for start in range(0, len(ordered), 3):
+        cols = st.columns(3)
+        for col, d in zip(cols, ordered[start : start + 3], strict=False):
+            with col:
+                diagnosis_card(d)
     st.subheader(t("results.framework", n=len(actions)))
     st.caption(t("results.framework_hint"))
     labels = {d.id: bi(d.label) for d in a.diagnoses}

@@ -168,7 +168,7 @@ def shoot(page: Any, name: str, max_height: int = 7000) -> Path:
         '[data-testid="stSidebarContent"]\')].map(e => e.scrollHeight))'
     )
     page.set_viewport_size({"width": size["width"], "height": min(max_height, int(height) + 40)})
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(1500)  # charts and metrics re-lay out after the resize
     page.evaluate(
         "() => document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0))"
     )

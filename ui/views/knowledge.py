@@ -72,7 +72,9 @@ encoded_n = sum(1 for p in paper.paragraphs if p.id in idx["items_by_para"])
 st.caption(
     t("kb.stats", items=len(kb.items), paragraphs=len(paper.paragraphs), encoded=encoded_n)
     + " · "
-    + " · ".join(f"{k}: {sum(1 for i in kb.items.values() if i.kind == k)}" for k in kinds)
+    + " · ".join(
+        f"{t(f'kb.kind.{k}')} {sum(1 for i in kb.items.values() if i.kind == k)}" for k in kinds
+    )
 )
 
 

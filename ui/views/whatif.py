@@ -71,9 +71,23 @@ def add_variant(data: dict[str, Any], label: Any = None, lever: str | None = Non
 
 # ---------------------------------------------------------------- one-click variants
 st.markdown(f"**{t('whatif.add')}**")
-cols = st.columns(len(whatif.LEVERS) + 1)
 full = len(variants) >= MAX_VARIANTS
-for col, (name, lever) in zip(cols, whatif.LEVERS.items(), strict=False):
+choices = [*whatif.LEVERS.items(), ("copy", None)]
+cols = st.columns(3)
+for n, (name, lever) in enumerate(choices):
+    col = cols[n % 3]
+    if lever is None:
+        clicked = col.button(
+            t("whatif.add_copy"),
+            key="add_copy",
+            icon=":material/add:",
+            disabled=full,
+            width="stretch",
+        )
+        if clicked:
+            add_variant(copy.deepcopy(state["baseline"]))
+            st.rerun()
+        continue
     if col.button(
         bi(lever.label),
         key=f"lever_{name}",
@@ -88,15 +102,6 @@ for col, (name, lever) in zip(cols, whatif.LEVERS.items(), strict=False):
             st.rerun()
         except ProfileError as exc:
             st.error("; ".join(md_text(str(p)) for p in exc.problems))
-if cols[-1].button(
-    t("whatif.add_copy"),
-    key="add_copy",
-    icon=":material/add:",
-    disabled=full,
-    width="stretch",
-):
-    add_variant(copy.deepcopy(state["baseline"]))
-    st.rerun()
 if full:
     st.caption(t("whatif.full", n=MAX_VARIANTS))
 
@@ -224,7 +229,10 @@ chart = (
         y=alt.Y("dimension:N", title=None, sort=[vocab("dimension", d) for d in DIMENSIONS]),
         yOffset=alt.YOffset("scenario:N", sort=scenario_names),
         color=alt.Color(
-            "scenario:N", title=None, sort=scenario_names, legend=alt.Legend(orient="bottom")
+            "scenario:N",
+            title=None,
+            sort=scenario_names,
+            legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
         ),
         tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
     )
