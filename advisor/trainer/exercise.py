@@ -583,8 +583,8 @@ def render_debrief_md(pack: ExercisePack, result: Score | None, lang: str) -> st
         out += [f"## {tr('exercise.h_score', lang)}", "", result.summary.get(lang), ""]
         if result.kendall_tau is not None:
             out += [
-                f"- Spearman rho: {result.spearman:+.3f}",
-                f"- Kendall tau: {result.kendall_tau:+.3f}",
+                f"- {tr('exercise.spearman', lang)}: {result.spearman:+.3f}",
+                f"- {tr('exercise.kendall', lang)}: {result.kendall_tau:+.3f}",
                 "",
             ]
         if result.misses:
