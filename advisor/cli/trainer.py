@@ -23,6 +23,18 @@ PRESETS = ("case-h", "case-y")
 # --------------------------------------------------------------------------- helpers
 
 
+class UsageError(ProfileError):
+    """The command's arguments do not fit together (exit code 2, like any invalid input)."""
+
+    def __init__(self, problems: list[FieldProblem], source: str | None = None) -> None:
+        super().__init__(problems, source)
+        where = f"{source}: " if source else ""
+        self.args = (where + "invalid arguments\n" + "\n".join(f"  - {p}" for p in problems),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def _case_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "profile", nargs="?", metavar="PROFILE", help="case profile (JSON/YAML, - for stdin)"
@@ -36,13 +48,13 @@ def _lang_arg(p: argparse.ArgumentParser) -> None:
 
 def _profile(args: argparse.Namespace) -> CaseProfile:
     if args.profile and args.preset:
-        raise ProfileError([FieldProblem("", "give either PROFILE or --preset, not both")])
+        raise UsageError([FieldProblem("", "give either PROFILE or --preset, not both")])
     if args.preset:
         from advisor.pipeline import preset
 
         return preset(args.preset)
     if not args.profile:
-        raise ProfileError([FieldProblem("", "give a PROFILE file (or - for stdin) or --preset")])
+        raise UsageError([FieldProblem("", "give a PROFILE file (or - for stdin) or --preset")])
     from advisor.io import load_profile
 
     return load_profile(args.profile)
@@ -112,7 +124,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     profile = _profile(args)
     if bool(args.field) == bool(args.tornado):
-        raise ProfileError([FieldProblem("", "give either --field PATH or --tornado")])
+        raise UsageError([FieldProblem("", "give either --field PATH or --tornado")])
     if args.tornado:
         bars = tornado(profile)
         if args.format == "json":
@@ -187,7 +199,7 @@ def _cmd_smallest_change(args: argparse.Namespace) -> int:
 
     profile = _profile(args)
     if bool(args.goal) == bool(args.remove_diagnosis):
-        raise ProfileError([FieldProblem("", "give either --goal LEVEL or --remove-diagnosis ID")])
+        raise UsageError([FieldProblem("", "give either --goal LEVEL or --remove-diagnosis ID")])
     goal = asymmetry_goal(args.goal) if args.goal else diagnosis_goal(args.remove_diagnosis)
     result = search(
         profile,
@@ -212,24 +224,38 @@ def _cmd_smallest_change(args: argparse.Namespace) -> int:
 
 def _read_ranking(args: argparse.Namespace) -> list[str]:
     if bool(args.ranking) == bool(args.ranking_file):
-        raise ProfileError(
+        raise UsageError(
             [FieldProblem("ranking", "give either --ranking A,B,C or --ranking-file FILE")]
         )
     if args.ranking:
         return [r for r in args.ranking.split(",")]
     path = Path(args.ranking_file)
     if not path.is_file():
-        raise ProfileError([FieldProblem("ranking", "no such file")], str(path))
+        raise UsageError([FieldProblem("ranking", "no such file")], str(path))
     text = path.read_text(encoding="utf-8")
     return [line.split("#")[0].strip() for line in text.replace(",", "\n").splitlines()]
 
 
 def _cmd_exercise_create(args: argparse.Namespace) -> int:
+    from advisor.models import BiText
     from advisor.trainer.exercise import create_pack, save_pack
 
     profile = _profile(args)
+    texts: dict[str, BiText | None] = {}
+    for what in ("title", "question"):
+        zh, en = getattr(args, f"{what}_zh"), getattr(args, f"{what}_en")
+        if bool(zh) != bool(en):
+            raise UsageError(
+                [FieldProblem(what, f"give it in both languages (--{what}-zh and --{what}-en)")]
+            )
+        texts[what] = BiText(zh=zh, en=en) if zh else None
     pack = create_pack(
-        profile, pack_id=args.id, max_actions=args.max_actions, distractors=args.distractors
+        profile,
+        pack_id=args.id,
+        title=texts["title"],
+        question=texts["question"],
+        max_actions=args.max_actions,
+        distractors=args.distractors,
     )
     save_pack(pack, args.out)
     print(f"wrote {args.out}: {len(pack.actions)} actions to rank", file=sys.stderr)
@@ -275,7 +301,7 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
         from advisor.store import CaseStore
 
         if args.profile or args.preset:
-            raise ProfileError([FieldProblem("", "give PROFILE, --preset or --case, not several")])
+            raise UsageError([FieldProblem("", "give PROFILE, --preset or --case, not several")])
         store = CaseStore(args.db) if args.db else CaseStore()
         profile = store.get(args.case).profile
         points = trajectory(store.history(args.case))
@@ -336,6 +362,9 @@ def register(sub: Any) -> None:
     p.add_argument("--id", help="pack id (default exercise-<case id>)")
     p.add_argument("--max-actions", type=int, default=8, help="recommended actions to include")
     p.add_argument("--distractors", type=int, default=3, help="not-recommended actions to include")
+    for what in ("title", "question"):
+        for lang in LANGS:
+            p.add_argument(f"--{what}-{lang}", metavar="TEXT", help=f"the pack's {what} in {lang}")
     p.set_defaults(func=_cmd_exercise_create)
     p = exsub.add_parser("score", help="score a participant's ranking and show the debrief")
     p.add_argument("pack", metavar="PACK")

@@ -148,3 +148,18 @@ def test_roadmap_shows_phases_and_history(
     at.radio(key="road:source").set_value("saved").run()
     assert not at.exception
     assert len(charts(at)) == 1
+
+
+def test_exercise_question_in_both_languages(make_app: Callable[..., AppTest]) -> None:
+    """The trainer's own question goes into the pack; a blank one in either language is refused."""
+    at = make_app("views/trainer_exercises.py")
+    at.text_area(key="ex:q_en").set_value("   ")
+    at.button(key="ex:create").click().run()
+    assert any("both languages" in e.value for e in at.error)
+    assert "ex:pack" not in at.session_state
+    at.text_area(key="ex:q_en").set_value("Which first, and why?")
+    at.text_area(key="ex:q_zh").set_value("先做哪一项？为什么？")
+    at.button(key="ex:create").click().run()
+    pack = at.session_state["ex:pack"]
+    assert pack.question.en == "Which first, and why?"
+    assert pack.question.zh == "先做哪一项？为什么？"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from advisor.errors import AdvisorError, ProfileError
+from advisor.models import BiText
 from advisor.trainer.exercise import (
     ExercisePack,
     create_pack,
@@ -14,6 +15,7 @@ from advisor.trainer.exercise import (
     render_handout,
     score,
 )
+from advisor.trainer.text import bitext
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text
@@ -39,10 +41,19 @@ with tab_create:
         c1, c2 = st.columns(2)
         max_actions = c1.number_input(t("trainer.ex.max_actions"), 2, 20, 6, key="ex:max")
         distractors = c2.number_input(t("trainer.ex.distractors"), 0, 10, 3, key="ex:dis")
-        if st.button(t("trainer.ex.create"), key="ex:create", type="primary"):
+        default_q = bitext("exercise.question_default")
+        q_zh = st.text_area(t("trainer.ex.question_zh"), default_q.zh, key="ex:q_zh")
+        q_en = st.text_area(t("trainer.ex.question_en"), default_q.en, key="ex:q_en")
+        clicked = st.button(t("trainer.ex.create"), key="ex:create", type="primary")
+        if clicked and (not q_zh.strip() or not q_en.strip()):
+            st.error(t("trainer.ex.question_both"), icon=":material/error:")
+        elif clicked:
             try:
                 pack = create_pack(
-                    chosen.profile, max_actions=int(max_actions), distractors=int(distractors)
+                    chosen.profile,
+                    question=BiText(zh=q_zh.strip(), en=q_en.strip()),
+                    max_actions=int(max_actions),
+                    distractors=int(distractors),
                 )
                 st.session_state[PACK] = pack
                 st.session_state.pop(SCORE, None)
