@@ -192,7 +192,7 @@ def dependence_chart(a: Assessment) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("dimension:N", title=None, sort=order),
+            y=alt.Y("dimension:N", title=None, sort=order, axis=alt.Axis(labelLimit=0)),
             yOffset=alt.YOffset("on:N"),
             color=alt.Color(
                 "on:N",
@@ -206,7 +206,7 @@ def dependence_chart(a: Assessment) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".2f", title=t("results.value")),
             ],
         )
-        .properties(height=260)
+        .properties(height=300)
     )
 
 
@@ -252,7 +252,7 @@ def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
     with st.container(border=True):
         head, score = st.columns([5, 1])
         head.markdown(f"**#{a.rank} · {md_text(bi(a.label))}**")
-        score.metric(t("results.priority"), f"{a.priority:.0f}", label_visibility="collapsed")
+        score.metric(t("results.priority"), f"{a.priority:.0f}")
         st.caption(
             " · ".join(
                 [

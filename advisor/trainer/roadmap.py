@@ -2,7 +2,8 @@
 
 Phases follow the contract: now = phase 1 (diversify dependence), next = phase 2 (build
 capacity), later = phase 3 (co-production). Preconditions between actions are *derived* from
-the knowledge base's action data (actor, phase, stage, ``conflicts_with``) by three named rules,
+the knowledge base's action data (actor, phase, stage) and the guard rules' ``overrules`` by
+three named rules,
 not declared one by one, so they stay consistent when actions are added:
 
 - ``stage_order``: for the same actor, a foundation-stage action comes before that actor's
@@ -11,9 +12,9 @@ not declared one by one, so they stay consistent when actions are added:
 - ``coproduction_cycle``: for the same actor and no earlier phase, co-planning comes before
   co-design, co-design before co-delivery, co-delivery before co-evaluation (the order in which
   section 6 lists them);
-- ``conflict_later``: an action the knowledge base declares in conflict with a recommended one
-  (the guard rail "a weak third party builds capacity before more responsibility") is not
-  dropped from the plan but *deferred*: it comes later, after the action it conflicts with.
+- ``guard_later``: an action a guard rule holds back (its own rule holds, but a fired guard
+  overrules it: "a weak third party gets capacity-building before more responsibility") is not
+  dropped from the plan but *deferred*: it comes later, after the guard's own action.
 
 Only direct preconditions are kept (the transitive reduction: when A comes before B and B
 before C, "A before C" is implied and not listed). An action's planned phase is its own
@@ -33,8 +34,8 @@ from pydantic import BaseModel, ConfigDict
 from advisor.models import ACTORS, STAGES, Actor, Assessment, BiText
 from advisor.trainer.text import bitext, tr, vocab
 
-Rule = Literal["stage_order", "coproduction_cycle", "conflict_later"]
-RULES: tuple[str, ...] = ("stage_order", "coproduction_cycle", "conflict_later")
+Rule = Literal["stage_order", "coproduction_cycle", "guard_later"]
+RULES: tuple[str, ...] = ("stage_order", "coproduction_cycle", "guard_later")
 PHASE_KEYS = {1: "now", 2: "next", 3: "later"}
 
 
@@ -100,9 +101,7 @@ def _is_coproduction_stage(stage: str) -> bool:
     return stage != "foundation"
 
 
-def derive_preconditions(
-    items: list[RoadmapItem], conflicts: dict[str, set[str]]
-) -> list[Precondition]:
+def derive_preconditions(items: list[RoadmapItem], held: dict[str, set[str]]) -> list[Precondition]:
     """The precondition edges among ``items`` by the three rules (see the module docstring)."""
     out: list[Precondition] = []
     by_id = {i.id: i for i in items}
@@ -121,9 +120,9 @@ def derive_preconditions(
             ):
                 out.append(Precondition(before=a.id, after=b.id, rule="coproduction_cycle"))
     for d in (i for i in items if i.deferred):
-        for other in sorted(conflicts.get(d.id, set())):
+        for other in sorted(held.get(d.id, set())):
             if other in by_id and not by_id[other].deferred:
-                out.append(Precondition(before=other, after=d.id, rule="conflict_later"))
+                out.append(Precondition(before=other, after=d.id, rule="guard_later"))
     return out
 
 
@@ -183,8 +182,28 @@ def reduce_edges(edges: list[Precondition]) -> list[Precondition]:
     return [e for e in edges if e.after not in reachable(e.before, e.after)]
 
 
+def held_back(assessment: Assessment) -> dict[str, set[str]]:
+    """Actions a fired guard rule holds back: not-recommended action id -> the recommended
+    actions of the guards that overrule its rules (from the rule definitions' ``overrules``)."""
+    from rules.dsl import load_rules
+
+    rules = {r.id: r for r in load_rules()}
+    not_recommended = {n.id for n in assessment.not_recommended}
+    out: dict[str, set[str]] = {}
+    for action in assessment.actions:
+        for rid in action.rules:
+            guard = rules.get(rid)
+            if guard is None or guard.kind != "guard":
+                continue
+            for target in guard.overrules:
+                held = rules.get(target)
+                if held is not None and held.concludes in not_recommended:
+                    out.setdefault(held.concludes, set()).add(action.id)
+    return out
+
+
 def build_roadmap(assessment: Assessment) -> Roadmap:
-    """The phased plan of an assessment's actions, with deferred conflicting actions."""
+    """The phased plan of an assessment's actions, with the actions guards hold back deferred."""
     kb = _kb_actions()
     items: list[RoadmapItem] = [
         RoadmapItem(
@@ -201,16 +220,10 @@ def build_roadmap(assessment: Assessment) -> Roadmap:
         )
         for a in sorted(assessment.actions, key=lambda a: a.rank)
     ]
-    recommended = {i.id for i in items}
-    conflicts: dict[str, set[str]] = {}
-    for aid, it in kb.items():
-        for other in it.conflicts_with:
-            conflicts.setdefault(aid, set()).add(other)
-            conflicts.setdefault(other, set()).add(aid)
+    held = held_back(assessment)
     for n in assessment.not_recommended:
-        clash = conflicts.get(n.id, set()) & recommended
         it = kb.get(n.id)
-        if not clash or it is None:
+        if n.id not in held or it is None:
             continue
         items.append(
             RoadmapItem(
@@ -227,7 +240,7 @@ def build_roadmap(assessment: Assessment) -> Roadmap:
                 deferred=True,
             )
         )
-    edges = reduce_edges(derive_preconditions(items, conflicts))
+    edges = reduce_edges(derive_preconditions(items, held))
     _order(items, edges)
     return Roadmap(
         profile_id=assessment.profile_id,

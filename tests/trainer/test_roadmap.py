@@ -70,12 +70,24 @@ def test_weak_third_party_defers_more_responsibility(case_h: CaseProfile) -> Non
         update={"third_party": case_h.third_party.model_copy(update={"capacity": 0})}
     )
     r = build_roadmap(assess(weak))
-    deferred = [i for i in r.items if i.deferred]
-    assert deferred, "a weak third party should defer more-responsibility actions"
-    for i in deferred:
+    deferred = {i.id: i for i in r.items if i.deferred}
+    # guard_weak_third_party_capacity_first overrules exactly these two (rules/definitions)
+    assert set(deferred) == {"tp_five_social_linkage", "tp_joint_negotiation"}
+    for i in deferred.values():
         assert i.planned_phase == 3
         assert i.rank is None
-        assert i.after, f"{i.id} is deferred after nothing"
+        assert i.after == ["tp_build_own_capacity"]
+    assert not r.item("tp_build_own_capacity").deferred
+
+
+def test_nothing_is_deferred_when_no_guard_holds_anything_back(case_y: CaseProfile) -> None:
+    """Case Y's not-recommended actions fail their own rules; none is put on the plan."""
+    from advisor.pipeline import assess
+
+    a = assess(case_y)
+    r = build_roadmap(a)
+    assert not [i for i in r.items if i.deferred]
+    assert {i.id for i in r.items} == {x.id for x in a.actions}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

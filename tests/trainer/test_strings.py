@@ -34,7 +34,7 @@ def test_every_advisor_trainer_key_exists_in_both_languages() -> None:
     assert len(used) > 30
     missing = sorted(k for k in used if k not in table)
     assert not missing, f"missing in advisor/trainer/strings.yaml: {missing}"
-    for rule in ("stage_order", "coproduction_cycle", "conflict_later"):
+    for rule in ("stage_order", "coproduction_cycle", "guard_later"):
         assert f"roadmap.rule.{rule}" in table
     for key, entry in table.items():
         assert entry["zh"].strip() and entry["en"].strip(), key

@@ -226,7 +226,12 @@ chart = (
     .mark_bar()
     .encode(
         x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("dimension:N", title=None, sort=[vocab("dimension", d) for d in DIMENSIONS]),
+        y=alt.Y(
+            "dimension:N",
+            title=None,
+            sort=[vocab("dimension", d) for d in DIMENSIONS],
+            axis=alt.Axis(labelLimit=0),
+        ),
         yOffset=alt.YOffset("scenario:N", sort=scenario_names),
         color=alt.Color(
             "scenario:N",
