@@ -149,6 +149,28 @@ def evaluate_fact(
     return diagnoses, severities, actions, fired, overruled, dx_by
 
 
+def conclusions(
+    fired: set[str], rules: list[dsl.Rule]
+) -> tuple[
+    set[str], dict[str, float], dict[str, list[str]], set[str], set[str], dict[str, list[str]]
+]:
+    """What a set of fired rules (from any evaluator) concludes, in ``evaluate_fact``'s shape
+    (severities are left empty: they need the fact)."""
+    overruled = {t for r in rules if r.kind == "guard" and r.id in fired for t in r.overrules}
+    diagnoses: set[str] = set()
+    dx_by: dict[str, list[str]] = {}
+    actions: dict[str, list[str]] = {}
+    for r in rules:
+        if r.id not in fired or not r.concludes:
+            continue
+        if r.kind == "diagnosis":
+            diagnoses.add(r.concludes)
+            dx_by.setdefault(r.concludes, []).append(r.id)
+        elif r.id not in overruled:
+            actions.setdefault(r.concludes, []).append(r.id)
+    return diagnoses, {}, actions, set(fired), overruled, dx_by
+
+
 def evaluate(profile: CaseProfile) -> OracleResult:
     """The oracle's conclusions for one profile: diagnoses, severities, ranked actions."""
     from advisor.indices import derive
