@@ -5,7 +5,7 @@ field labels of the knowledge base), a question, the actions to rank (the engine
 actions plus a few framework actions the engine did not recommend for this case, listed in a
 neutral order) and the answer key (the engine's ranks, with the engine and knowledge-base
 versions that produced them). Packs are files (JSON or YAML), validated on load with every
-problem named by field path.
+problem named by field path. The pack holds the answer key: participants get the handout.
 
 ``score(pack, ranking)`` compares a participant's ranking with the key: Spearman's rho and
 Kendall's tau over the recommended actions (their order relative to each other), plus the misses

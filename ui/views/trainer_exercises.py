@@ -107,7 +107,7 @@ with tab_run:
     if pack is None:
         st.info(t("trainer.ex.no_pack"))
         st.stop()
-    st.subheader(bi(pack.title))
+    st.subheader(md_text(bi(pack.title)))
     with st.container(border=True):
         st.markdown(f"**{t('trainer.ex.scenario')}**")
         st.markdown(md_text(bi(pack.scenario_intro)))
@@ -118,7 +118,7 @@ with tab_run:
         picks: dict[str, int] = {}
         for i, a in enumerate(pack.actions):
             picks[a.id] = st.selectbox(
-                f"{bi(a.label)} — {vocab('actor', a.actor)}",
+                f"{md_text(bi(a.label))} — {vocab('actor', a.actor)}",
                 list(range(1, n + 1)),
                 index=i,
                 format_func=in_lang(lambda r, lang: f"{t('trainer.ex.rank_of', lang)} {r}"),
