@@ -765,8 +765,36 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-class _Terminated(BaseException):
-    """Raised in the main thread by SIGTERM, so the run stops like after Ctrl-C."""
+class _Stop:
+    """Ctrl-C and SIGTERM ask the run to stop; the run checks between chunks and stops there.
+
+    The signal handler only sets a flag: raising inside the engine would be caught by its
+    action wrapper and turn into a failed record for a row that is fine. A second signal
+    stops at once (whatever is written is still whole records).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.saved: dict[int, Any] = {}
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.saved[sig] = signal.signal(sig, self.handler)
+
+    def restore(self) -> None:
+        for sig, old in self.saved.items():
+            signal.signal(sig, old)
+        self.saved.clear()
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
 
 
 def summary_paths(out: Path) -> tuple[Path, Path]:
@@ -829,28 +857,23 @@ def run_batch(
             failed += isinstance(digest, ErrorDigest)
         bar.update(len(results), failed)
 
-    old_term = None
-    if threading.current_thread() is threading.main_thread():
-
-        def on_term(signum: int, frame: Any) -> None:
-            raise _Terminated()
-
-        old_term = signal.signal(signal.SIGTERM, on_term)
+    stop = _Stop()
+    stop.install()
     try:
         chunks = _chunks(rows, chunk_size)
         _engine()  # fail early and clearly if the engine cannot be imported
         if workers == 1:
             for chunk in chunks:
                 emit(assess_chunk(spec.kind, spec.header, chunk))
+                stop.check()
         else:
-            _run_pool(spec, chunks, workers, emit, start_method)
-    except (KeyboardInterrupt, _Terminated):
+            _run_pool(spec, chunks, workers, emit, start_method, stop)
+    except KeyboardInterrupt:
         writer.close()
         bar.close()
         raise BatchInterrupted(summary.total, out) from None
     finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
+        stop.restore()
     writer.close()
     bar.close()
     md_path, html_path = summary_paths(out)
@@ -884,6 +907,7 @@ def _run_pool(
     workers: int,
     emit: Any,
     start_method: str,
+    stop: _Stop,
 ) -> None:
     """Feed chunks to a process pool with bounded in-flight work; emit results in order."""
     import multiprocessing
@@ -918,7 +942,7 @@ def _run_pool(
                 next_seq += 1
             if not futures:
                 break
-            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            finished, _ = wait(futures, timeout=0.25, return_when=FIRST_COMPLETED)
             broken = False
             for fut in finished:
                 seq = futures.pop(fut)
@@ -927,6 +951,11 @@ def _run_pool(
                 except BrokenProcessPool:
                     broken = True
                     retries[seq] += 1
+            while next_write in ready:
+                emit(ready.pop(next_write))
+                pending.pop(next_write, None)
+                next_write += 1
+            stop.check()
             if broken:
                 # A worker died (the engine's C code can crash): restart the pool and resubmit
                 # every unfinished chunk; a chunk present at CHUNK_RETRIES crashes fails its rows.
