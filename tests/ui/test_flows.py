@@ -85,3 +85,31 @@ def test_reports_page_offers_three_downloads(make_app: Callable[..., AppTest]) -
     assert not at.info
     assert any("Case:" in m.value for m in at.markdown)
     assert len(at.get("download_button")) == 3
+
+
+def test_history_over_time_is_charted_after_two_assessments(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """Two assessments of a saved case give two history rows and a chart on the Cases page."""
+    store = CaseStore()
+    store.save(preset("case-h"))
+    at = load_and_assess(make_app("en"), "saved:" + preset("case-h").id)
+    next(b for b in at.button if b.label == "Assess").click().run()
+    assert len(store.history(preset("case-h").id)) == 2
+    at.switch_page("views/cases.py").run()
+    assert not at.exception, at.exception
+    assert any(m.value == "**Assessment history (2)**" for m in at.markdown)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_an_invalid_variant_is_named_and_left_out(make_app: Callable[..., AppTest]) -> None:
+    """Breaking a variant's funding shares shows the reason and compares nothing for it."""
+    at = load_and_assess(make_app("en"))
+    at.switch_page("views/whatif.py").run()
+    at.button(key="add_copy").click().run()
+    at.selectbox(key="field_1_0").set_value("funding.charity").run()
+    at.number_input(key="val_1_0_funding.charity").set_value(0.9).run()
+    assert not at.exception, at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "left out of the comparison" in errors
+    assert "funding shares sum to" in errors

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +19,37 @@ st.title(t("cases.title"))
 st.caption(t("cases.intro", path=str(services.store().path)))
 store = services.store()
 services.show_flash()
+
+
+def history_chart(history: list[Any]) -> alt.Chart:
+    """The asymmetry index and the force's dependence on government, assessment by assessment."""
+    rows = []
+    for h in history:
+        when = h.at[:19].replace("T", " ")
+        rows.append(
+            {
+                "when": when,
+                "what": t("results.asymmetry_index"),
+                "value": h.summary["asymmetry"]["index"],
+            }
+        )
+        rows.append(
+            {
+                "when": when,
+                "what": t("cases.force_on_government"),
+                "value": h.summary["asymmetry"]["force_on_government"],
+            }
+        )
+    return (
+        alt.Chart(pd.DataFrame(rows), title=t("cases.history_chart"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:N", title=t("cases.col.when"), sort=None),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
+        )
+        .properties(height=220)
+    )
 
 
 def _store_error(exc: StoreError) -> None:
@@ -150,6 +184,8 @@ else:
             if not history:
                 st.caption(t("cases.no_history"))
             else:
+                if len(history) >= 2:
+                    st.altair_chart(history_chart(history), width="stretch")
                 st.dataframe(
                     pd.DataFrame(
                         [
