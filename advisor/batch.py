@@ -1043,24 +1043,30 @@ UI: dict[str, dict[str, str]] = {
         "taken from the assessments themselves.",
     },
 }
-LEVEL_LABELS = {
-    "balanced": {"zh": "平衡", "en": "balanced"},
-    "moderate": {"zh": "中等", "en": "moderate"},
-    "high": {"zh": "高", "en": "high"},
-    "severe": {"zh": "严重", "en": "severe"},
-}
-DIMENSION_LABELS = {
-    "legitimacy": {"zh": "合法性（身份认同）", "en": "legitimacy"},
-    "funding": {"zh": "资金", "en": "funding"},
-    "human_resources": {"zh": "人力资源", "en": "human resources"},
-    "knowledge": {"zh": "知识", "en": "knowledge"},
-}
-ACTOR_LABELS = {
-    "government": {"zh": "政府", "en": "Government"},
-    "third_party": {"zh": "社会组织（第三方）", "en": "Social organisation (third party)"},
-    "volunteers": {"zh": "志愿者", "en": "Volunteers"},
-    "residents": {"zh": "居民", "en": "Residents"},
-}
+# Levels, dimensions and actors use the reports' labels (templates/strings.yaml), so a batch
+# summary and a single report name things alike; co-production stages use the knowledge base's.
+ACTORS_SHOWN = ("government", "third_party", "volunteers", "residents")
+
+
+def _ui_label(namespace: str, key: str, lang: str) -> str:
+    from advisor.report import label
+
+    return label(namespace, key, lang)
+
+
+def _stage_label(stage: str, lang: str) -> str:
+    from knowledge_base.loader import load_kb
+
+    try:
+        bands = load_kb().param("coproduction.stages")["bands"]
+    except Exception:  # the summary must render even if the parameter moved
+        return stage
+    for band in bands:
+        if band.get("stage") == stage:
+            return str(band.get("label", {}).get(lang, stage))
+    return stage
+
+
 LEVEL_COLOURS = {
     "balanced": "#4c9a5f",
     "moderate": "#d4a017",
@@ -1083,7 +1089,7 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
     levels = [
         {
             "id": lv,
-            "label": LEVEL_LABELS[lv][lang],
+            "label": _ui_label("level", lv, lang),
             "count": summary.levels.get(lv, 0),
             "pct": 100 * summary.levels.get(lv, 0) / n if n else 0.0,
             "colour": LEVEL_COLOURS[lv],
@@ -1092,13 +1098,13 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
     ]
     dependence = [
         {
-            "label": DIMENSION_LABELS[d][lang],
+            "label": _ui_label("dimension", d, lang),
             "mean": summary.dependence_sum[i] / n if n else 0.0,
         }
         for i, d in enumerate(DIMENSIONS)
     ]
     stages = [
-        {"label": s, "count": c, "pct": 100 * c / n if n else 0.0}
+        {"label": _stage_label(s, lang), "count": c, "pct": 100 * c / n if n else 0.0}
         for s, c in sorted(summary.stages.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     diagnoses = [
@@ -1114,7 +1120,7 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
         ]
     ]
     actors = []
-    for actor in ACTOR_LABELS:
+    for actor in ACTORS_SHOWN:
         items = sorted(
             ((aid, c) for (act, aid), c in summary.action_count.items() if act == actor),
             key=lambda kv: (-kv[1], kv[0]),
@@ -1122,7 +1128,7 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
         actors.append(
             {
                 "id": actor,
-                "label": ACTOR_LABELS[actor][lang],
+                "label": _ui_label("actor", actor, lang),
                 "actions": [
                     {
                         "id": aid,
@@ -1146,7 +1152,7 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
                 "n": entry["n"],
                 "id": d.profile_id,
                 "name": d.name or d.profile_id,
-                "level": LEVEL_LABELS.get(d.level, {}).get(lang, d.level),
+                "level": _ui_label("level", d.level, lang),
                 "level_id": d.level,
                 "index": d.index,
                 "diagnoses": [
