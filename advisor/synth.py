@@ -35,10 +35,13 @@ force type                  weight  third party present (kind weights)
 
 Funding shares are a Dirichlet draw whose concentration per source is set by type
 (``_FUNDING_ALPHA``), recruitment shares likewise (``_RECRUIT_ALPHA``); categorical fields use the
-weights in ``_ARCHETYPES``; ordinal 0-4 scales are a clamped normal around a type mean. A further
-``EXPLORE_SHARE`` (10 %) of profiles ignore the archetypes and draw every categorical field
-uniformly, so every enum value of the contract occurs and off-archetype combinations (for
-example a grassroots force whose agenda government sets) are covered.
+weights in ``_ARCHETYPES``; ordinal 0-4 scales are a clamped normal around a type mean; volunteer
+numbers are log-normal (1 % of forces have none), core volunteers 5-35 % of them. A further
+``EXPLORE_SHARE`` (10 %) of profiles ignore the archetypes: force type, every categorical field
+and the third party's presence are drawn uniformly and the shares from a flat Dirichlet (the
+ordinal scales keep their archetype's means), so every enum value of the contract occurs and
+off-archetype combinations (for example a grassroots force whose agenda government sets) are
+covered. A quarter of profiles leave ``development_mode`` null, to be inferred.
 
 Every profile is valid by construction: shares are integers in thousandths distributed by the
 largest-remainder method so they sum to exactly 1; core volunteers never exceed volunteers; a
