@@ -158,7 +158,7 @@ def _parse_value(text: str) -> Any:
 
 
 def _paths_md(result: Any, lang: str) -> str:
-    from advisor.trainer.smallest_change import describe_change
+    from advisor.trainer.smallest_change import describe_change, describe_diagnoses
     from advisor.trainer.text import tr, vocab
 
     out = [f"# {tr('cli.smallest_title', lang, goal=_md_cell(result.goal.describe().get(lang)))}"]
@@ -184,7 +184,7 @@ def _paths_md(result: Any, lang: str) -> str:
                 _md_cell(describe_change(st, lang)),
                 f"{st.cost:g}",
                 f"{level} ({o.asymmetry_index:+.3f})",
-                ", ".join(o.diagnoses) or "–",
+                _md_cell(describe_diagnoses(st, lang)),
             ]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")

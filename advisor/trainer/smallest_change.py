@@ -119,12 +119,22 @@ class Goal(BaseModel):
         return all(d.id != self.target for d in a.diagnoses)
 
     def describe(self) -> BiText:
+        from advisor.trainer.text import bitext, vocab
+
         if self.kind == "asymmetry_at_most":
+            level = {lang: vocab("level", self.target, lang) for lang in ("zh", "en")}
             return BiText(
-                zh=f"非对称性依赖降到 {self.target} 或以下",
-                en=f"asymmetry down to {self.target} or lower",
+                zh=bitext("goal.asymmetry", level=level["zh"]).zh,
+                en=bitext("goal.asymmetry", level=level["en"]).en,
             )
-        return BiText(zh=f"消除诊断 {self.target}", en=f"remove the diagnosis {self.target}")
+        from knowledge_base.loader import load_kb
+
+        item = load_kb().items.get(self.target)
+        name = {lang: item.label.get(lang) if item else self.target for lang in ("zh", "en")}
+        return BiText(
+            zh=bitext("goal.remove", name=name["zh"]).zh,
+            en=bitext("goal.remove", name=name["en"]).en,
+        )
 
 
 def asymmetry_goal(level: str) -> Goal:
@@ -187,6 +197,8 @@ class Step(BaseModel):
     cost: float
     label: BiText
     outcome: Outcome
+    removed: list[str] = []  # diagnoses gone after this step
+    added: list[str] = []  # diagnoses that appeared after this step
 
 
 class ChangePath(BaseModel):
@@ -544,6 +556,7 @@ def _replay(
         delta = next(d for d in _moves_from(flat, move) if target is None or target in d)
         flat.update(delta)
         p = CaseProfile.model_validate(_unflatten(flat))
+        previous = outcome
         outcome = _outcome(assess_cached(p), goal)
         steps.append(
             Step(
@@ -556,6 +569,8 @@ def _replay(
                 cost=move.spec.cost,
                 label=move.label,
                 outcome=outcome,
+                removed=[d for d in previous.diagnoses if d not in outcome.diagnoses],
+                added=[d for d in outcome.diagnoses if d not in previous.diagnoses],
             )
         )
     if not outcome.goal_met:
@@ -577,6 +592,19 @@ def describe_change(step: Step, lang: str) -> str:
         head += " → " + field_label(step.target, lang)
     colon = "：" if lang == "zh" else ": "
     return f"{head}{colon}{show(step.field, step.before)} → {show(step.field, step.after)}"
+
+
+def describe_diagnoses(step: Step, lang: str) -> str:
+    """The diagnoses a step removes and adds, by label: ``− removed; + added`` (``–``: none)."""
+    from knowledge_base.loader import load_kb
+
+    kb = load_kb()
+
+    def name(d: str) -> str:
+        return kb.items[d].label.get(lang) if d in kb.items else d
+
+    parts = [f"− {name(d)}" for d in step.removed] + [f"+ {name(d)}" for d in step.added]
+    return ("；" if lang == "zh" else "; ").join(parts) or "–"
 
 
 def apply_path(profile: CaseProfile, path: ChangePath) -> CaseProfile:

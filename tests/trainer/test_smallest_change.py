@@ -43,6 +43,8 @@ def test_case_y_to_moderate_returns_valid_cheapest_paths(case_y: CaseProfile) ->
         assert p.final.goal_met
         assert p.steps[-1].outcome.goal_met
         assert not any(s.outcome.goal_met for s in p.steps[:-1]), "a shorter prefix already met it"
+        gone = {d for s in p.steps for d in s.removed} - {d for s in p.steps for d in s.added}
+        assert gone <= set(p.start.diagnoses) - set(p.final.diagnoses)
         final = assess(apply_path(case_y, p))
         assert goal.is_met(final)
         assert final.asymmetry.index == pytest.approx(p.final.asymmetry_index)

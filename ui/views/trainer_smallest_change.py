@@ -12,6 +12,7 @@ from advisor.trainer._assess import assess_cached
 from advisor.trainer.smallest_change import (
     asymmetry_goal,
     describe_change,
+    describe_diagnoses,
     diagnosis_goal,
     search,
 )
@@ -112,7 +113,7 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
                                 f"{vocab('level', s.outcome.asymmetry_level)}"
                                 f" ({s.outcome.asymmetry_index:+.2f})"
                             ),
-                            t("trainer.small.diagnoses_after"): len(s.outcome.diagnoses),
+                            t("trainer.small.diagnoses_after"): describe_diagnoses(s, lang),
                         }
                         for i, s in enumerate(path.steps)
                     ]
