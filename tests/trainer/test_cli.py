@@ -159,3 +159,16 @@ def test_roadmap_of_a_saved_case_includes_its_history(
     assert len(json.loads(out)["trajectory"]) == 2
     code, _, err = run(capsys, "roadmap", "--case", "nobody", "--db", str(db))
     assert code == 1 and "nobody" in err
+
+
+def test_sensitivity_with_chosen_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """--values sweeps only those values, parsed as numbers, booleans or text."""
+    argv = ["sensitivity", "--preset", "case-y", "--format", "json", "--field"]
+    code, out, _ = run(capsys, *argv, "government.control", "--values", "0,4")
+    assert code == 0 and [p["value"] for p in json.loads(out)["points"]] == [0, 4]
+    code, out, _ = run(capsys, *argv, "government.purchases_services", "--values", "true,false")
+    assert [p["value"] for p in json.loads(out)["points"]] == [True, False]
+    code, out, _ = run(capsys, *argv, "government.role", "--values", "enabler,boss")
+    points = json.loads(out)["points"]
+    assert points[0]["valid"] and not points[1]["valid"]
+    assert "boss" in points[1]["problem"]
