@@ -63,7 +63,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CHUNK_SIZE = 64
 INFLIGHT_PER_WORKER = 4
 FLUSH_SECONDS = 0.5
-FLUSH_LINES = 512
+FLUSH_BYTES = 4 << 20  # an assessment is ~50 kB of JSON: a few MiB at most wait in memory
 ATTENTION_TOP = 25
 FAILED_SHOWN = 200
 TOP_DIAGNOSES = 12
@@ -669,17 +669,20 @@ class LineWriter:
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
         self.fd = os.open(path, flags, 0o644)
         self.pending: list[bytes] = []
+        self.pending_bytes = 0
         self.last_flush = time.monotonic()
 
     def write(self, line: bytes) -> None:
         self.pending.append(line)
-        if len(self.pending) >= FLUSH_LINES or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+        self.pending_bytes += len(line)
+        if self.pending_bytes >= FLUSH_BYTES or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
             data = b"\n".join(self.pending) + b"\n"
             self.pending = []
+            self.pending_bytes = 0
             view = memoryview(data)
             while view:
                 n = os.write(self.fd, view)
