@@ -188,7 +188,7 @@ class _Memo:
     ``model_copy(deep=True)`` to edit it).
     """
 
-    LIMIT = 50_000
+    LIMIT = 4_096
 
     def __init__(self) -> None:
         self.because: dict[tuple[Any, ...], tuple[list[str], list[BiText]]] = {}

@@ -104,7 +104,7 @@ def priority_of(
     key = (id(params), spec, sev, addressed[:1], len(addressed))
     hit = _cache.get(key)
     if hit is None:
-        if len(_cache) > 20_000:
+        if len(_cache) > 4_096:
             _cache.clear()
         hit = _cache[key] = _score(spec, sev, addressed, params)
     return hit[0], hit[1], addressed
