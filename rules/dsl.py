@@ -505,13 +505,19 @@ def _resolve_rule(rule: Rule) -> Rule:
         s = rule.severity
         if s.fact is not None and (s.fact not in FACT_KEYS or FACT_KEYS[s.fact][0] != "number"):
             raise ValueError(f"{where}: severity fact {s.fact!r} is not a number fact")
-        update["severity"] = Severity.model_construct(
+        sev = Severity.model_construct(
             value=_num(s.value),
             fact=s.fact,
             from_=_num(s.from_),
             to=_num(s.to),
             low=_num(s.low) or 0.0,
         )
+        for part in (sev.value, sev.low):
+            if part is not None and not 0.0 <= float(part) <= 1.0:  # type: ignore[arg-type]
+                raise ValueError(f"{where}: a severity of {part} is outside 0..1")
+        if sev.fact is not None and sev.from_ == sev.to:
+            raise ValueError(f"{where}: severity 'from' and 'to' are equal")
+        update["severity"] = sev
     return rule.model_copy(update=update)
 
 

@@ -120,6 +120,20 @@ BASE: dict[str, Any] = {
             {"colour": "red", "when": {"fact": "government.control", "op": "ge", "value": 1}},
             "colour",
         ),
+        (
+            {
+                "severity": {"value": 1.5},
+                "when": {"fact": "government.control", "op": "ge", "value": 1},
+            },
+            "outside 0..1",
+        ),
+        (
+            {
+                "severity": {"fact": "government.control", "from": 2, "to": 2},
+                "when": {"fact": "government.control", "op": "ge", "value": 1},
+            },
+            "equal",
+        ),
     ],
 )
 def test_malformed_rules_are_refused(change: dict[str, Any], message: str) -> None:
