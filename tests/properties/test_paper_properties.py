@@ -8,10 +8,11 @@ weakened to pass.
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 from typing import Any
 
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from strategies import profile_dicts, third_parties
 
@@ -118,10 +119,60 @@ def more_government(draw: st.DrawFn, dimension: str) -> tuple[dict[str, Any], di
     return before, after
 
 
+# A counterexample found by the search, kept so the test does not depend on finding it again:
+# no third party, little training, no own know-how; training from nobody -> mixed training.
+NO_TRAINING = {
+    "schema_version": 1,
+    "id": "no-training",
+    "name": "x",
+    "force_type": "social_org_cultivated",
+    "development_mode": "bottom_up",
+    "legitimacy": {"status": "independent"},
+    "funding": {
+        "government_direct": 0.4,
+        "government_via_third_party": 0.0,
+        "third_party_own": 0.0,
+        "charity": 0.0,
+        "residents": 0.4,
+        "self_generated": 0.2,
+    },
+    "human_resources": {
+        "volunteers": 175,
+        "core_volunteers": 19,
+        "recruited_by": {"government": 0.0, "third_party": 0.0, "self": 1.0},
+        "leadership": "cadre",
+        "resident_awareness": 3,
+    },
+    "knowledge": {
+        "training_provider": "none",
+        "training_sessions_per_year": 1,
+        "self_sufficiency": 0,
+    },
+    "government": {
+        "reliance_on_force": 3,
+        "control": 1,
+        "role": "sponsor",
+        "acceptance_mechanism": True,
+        "purchases_services": True,
+        "party_leadership": 1,
+    },
+    "agenda": {"set_by": "government", "pattern": "regular"},
+    "management": {"decision_participation": 1, "incentives": "formal", "records": False},
+    "third_party": None,
+    "coproduction": {"planning": 1, "design": 1, "delivery": 2, "evaluation": 1},
+    "linkage": "three_social",
+}
+MIXED_TRAINING = {
+    **NO_TRAINING,
+    "knowledge": {**NO_TRAINING["knowledge"], "training_provider": "mixed"},
+}
+
+
 # --------------------------------------------------------------------------- the issue's list
 
 
 @given(st.sampled_from(DIMENSIONS).flatmap(lambda d: st.tuples(st.just(d), more_government(d))))
+@example(("knowledge", (NO_TRAINING, MIXED_TRAINING)))
 def test_more_government_share_never_lowers_dependence_or_diversification(
     case: tuple[str, tuple[dict[str, Any], dict[str, Any]]],
 ) -> None:
@@ -255,12 +306,22 @@ def _nows(text: str) -> str:
     return "".join(text.split())
 
 
+# The extraction's page furniture (the DOI address, the author's name, the running footer) sits
+# between the halves of a sentence at a page break; it is not the paper's text. Matched here on
+# its own rather than through knowledge_base.passages, so this check stays independent.
+FURNITURE = re.compile(
+    r"^(https?://doi\.org/10\.12677/ass\.2024\.131018|高雅|"
+    r"DOI:\s*10\.12677/ass\.2024\.131018\s+\d+\s+社会科学前沿)$"
+)
+
+
 @lru_cache(maxsize=1)
 def paper_nows() -> str:
-    """The paper's text with all whitespace removed."""
+    """The paper's text without page furniture and with all whitespace removed."""
     from knowledge_base.loader import paper_text
 
-    return _nows(paper_text())
+    lines = [ln for ln in paper_text().splitlines() if not FURNITURE.match(ln.strip())]
+    return _nows("\n".join(lines))
 
 
 @lru_cache(maxsize=1)
@@ -274,7 +335,8 @@ def rules_by_id() -> dict[str, Any]:
 @given(profile_dicts())
 def test_every_conclusion_rests_on_a_rule_and_a_verbatim_source(data: dict[str, Any]) -> None:
     """Every diagnosis and action of every output names at least one rule that concludes it and
-    at least one source whose Chinese quote occurs verbatim in the paper (whitespace removed).
+    at least one source whose Chinese quote occurs verbatim in the paper (whitespace and page
+    furniture removed).
 
     No passage: this is the project's fidelity rule (nothing is attributed to the paper that the
     paper does not contain), on which every other citation depends.
