@@ -162,6 +162,8 @@ def shoot(page: Any, name: str, max_height: int = 7000) -> Path:
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    wait_idle(page)
+    page.wait_for_timeout(800)
     size = page.viewport_size
     height = page.evaluate(
         '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '

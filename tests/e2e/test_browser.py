@@ -186,6 +186,13 @@ def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> N
         click_button(pg, s("assess.run", lang))
         wait_text(pg, s("results.top_action", lang).split("{")[0])
         shoot(pg, f"{lang}-01-assess")
+        # save it and assess twice more, so the library shows a history over time
+        if lang == "zh":
+            expand(pg, s("section.basics", lang))
+            fill(pg, field_label("id", lang), "case-y-zh")
+        click_button(pg, s("assess.save", lang))
+        click_button(pg, s("assess.run", lang))
+        click_button(pg, s("assess.run", lang))
         nav(pg, s("nav.whatif", lang))
         click_button(pg, LEVERS["bring_in_strong_agency"].label.get(lang))
         click_button(pg, LEVERS["volunteers_in_decisions"].label.get(lang))

@@ -10,8 +10,9 @@ import streamlit as st
 
 from advisor.errors import ProfileError
 from advisor.store import StoreError
+from knowledge_base.loader import load_kb
 from ui import services
-from ui.i18n import t
+from ui.i18n import bi, t
 from ui.kbtext import vocab
 from ui.services import md_text
 
@@ -25,31 +26,40 @@ def history_chart(history: list[Any]) -> alt.Chart:
     """The asymmetry index and the force's dependence on government, assessment by assessment."""
     rows = []
     for h in history:
-        when = h.at[:19].replace("T", " ")
+        asym = h.summary["asymmetry"]
+        rows.append({"when": h.at, "what": t("results.asymmetry_index"), "value": asym["index"]})
         rows.append(
             {
-                "when": when,
-                "what": t("results.asymmetry_index"),
-                "value": h.summary["asymmetry"]["index"],
-            }
-        )
-        rows.append(
-            {
-                "when": when,
+                "when": h.at,
                 "what": t("cases.force_on_government"),
-                "value": h.summary["asymmetry"]["force_on_government"],
+                "value": asym["force_on_government"],
             }
         )
     return (
         alt.Chart(pd.DataFrame(rows), title=t("cases.history_chart"))
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:N", title=t("cases.col.when"), sort=None),
+            x=alt.X(
+                "when:T",
+                title=t("cases.col.when"),
+                axis=alt.Axis(format="%Y-%m-%d %H:%M", labelAngle=0),
+            ),
             y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
+            tooltip=[
+                alt.Tooltip("when:T", format="%Y-%m-%d %H:%M:%S"),
+                "what:N",
+                alt.Tooltip("value:Q", format=".2f"),
+            ],
         )
-        .properties(height=220)
+        .properties(height=260)
     )
+
+
+def _action_label(action_id: str) -> str:
+    """An action's label from the knowledge base (its id if the knowledge base has no such item)."""
+    item = load_kb().items.get(action_id)
+    return bi(item.label) if item is not None else action_id
 
 
 def _store_error(exc: StoreError) -> None:
@@ -199,7 +209,9 @@ else:
                                     h.summary["asymmetry"]["index"], 2
                                 ),
                                 t("cases.col.diagnoses"): len(h.summary["diagnoses"]),
-                                t("cases.col.top_action"): (h.summary["actions"] or [""])[0],
+                                t("cases.col.top_action"): _action_label(
+                                    (h.summary["actions"] or [""])[0]
+                                ),
                             }
                             for h in history
                         ]

@@ -241,7 +241,7 @@ chart = (
         ),
         tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
     )
-    .properties(height=280)
+    .properties(height=max(240, 26 * len(scenario_names) * len(DIMENSIONS)))
 )
 st.altair_chart(chart, width="stretch")
 
@@ -290,17 +290,21 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
         )
         c = vd.coproduction
         st.metric(t("results.coproduction"), f"{c.score_after}/16", f"{c.score_delta:+d}")
-        dep = pd.DataFrame(
-            [
-                {
-                    t("results.dimension"): vocab("dimension", dd.dimension),
-                    t("whatif.gov_delta"): round(dd.government_delta, 2),
-                    t("whatif.tp_delta"): round(dd.third_party_delta, 2),
-                }
-                for dd in vd.dependence
-            ]
-        )
-        st.dataframe(dep, hide_index=True, width="stretch")
+        moved = [
+            t(
+                "whatif.dependence_moved",
+                dimension=vocab("dimension", dd.dimension),
+                gov=f"{dd.government_before:.2f} → {dd.government_after:.2f}",
+                tp=f"{dd.third_party_before:.2f} → {dd.third_party_after:.2f}",
+            )
+            for dd in vd.dependence
+            if abs(dd.government_delta) > 0.005 or abs(dd.third_party_delta) > 0.005
+        ]
+        st.markdown(f"**{t('whatif.dependence')}**")
+        if moved:
+            st.markdown("\n".join(f"- {m}" for m in moved))
+        else:
+            st.caption(t("whatif.dependence_same"))
         top_after = vd.top_action_after
         st.markdown(
             t("whatif.top_action", label=md_text(bi(top_after.label)) if top_after else "—")
@@ -324,7 +328,8 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
         _list(
             t("whatif.actions_reranked", n=len(vd.actions_reranked)),
             [
-                f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank} ({x.priority_delta:+.0f})"
+                f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank}"
+                + (f" ({x.priority_delta:+.0f})" if abs(x.priority_delta) >= 0.5 else "")
                 for x in vd.actions_reranked
             ],
         )
