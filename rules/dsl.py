@@ -5,7 +5,11 @@ A rule file (``rules/definitions/*.yaml``) holds a list of rules. A rule says wh
 diagnoses concluded by other rules), how severe a diagnosis is, which knowledge items it rests
 on (their passages become the assessment's sources) and, for guard rules, which rules it
 overrules. ``param:`` references are resolved against the knowledge base when the rules load,
-so no threshold is a constant in code.
+so no threshold is a constant in code: ``param: id`` is a parameter's value, ``param: "id:key"``
+one key of a mapping parameter (``thresholds.sole_dependence:government_funding_min``); in a
+severity any number may be written ``{param: ...}``. Rule kinds: ``diagnosis`` (``dx_``, needs
+``concludes`` and ``severity``), ``action`` (``act_``, needs ``concludes``), ``guard``
+(``guard_``, may conclude an action, may ``overrules`` action rules).
 
 This module is engine-agnostic: ``rules/engine.py`` (durable-rules) and ``rules/oracle.py``
 (plain Python) evaluate the same ``Rule`` objects and must agree. The semantics below are the
