@@ -78,6 +78,8 @@ def start_server(tmp: Path, timeout: float = 60.0) -> Server:
             "false",
             "--client.toolbarMode",
             "minimal",
+            "--server.maxUploadSize",
+            "1",
         ],
         cwd=ROOT,
         env=env,
@@ -170,7 +172,7 @@ def shoot(page: Any, name: str, max_height: int = 7000) -> Path:
         '[data-testid="stSidebarContent"]\')].map(e => e.scrollHeight))'
     )
     page.set_viewport_size({"width": size["width"], "height": min(max_height, int(height) + 40)})
-    page.wait_for_timeout(1500)  # charts and metrics re-lay out after the resize
+    page.wait_for_timeout(900)  # charts and metrics re-lay out after the resize
     page.evaluate(
         "() => document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0))"
     )

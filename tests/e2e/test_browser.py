@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SCREENSHOTS, Server, shoot
+from conftest import Server
 from st_helpers import (
     click_button,
     expand,
@@ -167,54 +167,3 @@ def test_import_refuses_a_bad_file_and_accepts_a_good_one(
     # the new case is offered in the library's chooser
     select(page, s("cases.choose"), "imported-y")
     wait_text(page, "(id imported-y, version 1)")
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> None:
-    """Every page after assessing case H, in both languages, saved as PNG for a person to read."""
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
-    )
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    try:
-        goto(pg, server.url)
-        shoot(pg, f"{lang}-00-start")
-        select(pg, s("assess.start.label", lang), s("assess.start.case-y", lang))
-        click_button(pg, s("assess.start.load", lang))
-        expand(pg, s("section.funding", lang))
-        click_button(pg, s("assess.run", lang))
-        wait_text(pg, s("results.top_action", lang).split("{")[0])
-        shoot(pg, f"{lang}-01-assess")
-        # save it and assess twice more, so the library shows a history over time
-        if lang == "zh":
-            expand(pg, s("section.basics", lang))
-            fill(pg, field_label("id", lang), "case-y-zh")
-        click_button(pg, s("assess.save", lang))
-        click_button(pg, s("assess.run", lang))
-        click_button(pg, s("assess.run", lang))
-        nav(pg, s("nav.whatif", lang))
-        click_button(pg, LEVERS["bring_in_strong_agency"].label.get(lang))
-        click_button(pg, LEVERS["volunteers_in_decisions"].label.get(lang))
-        wait_text(pg, s("whatif.results", lang))
-        shoot(pg, f"{lang}-02-whatif")
-        for n, key in enumerate(("nav.cases", "nav.knowledge", "nav.reports"), start=3):
-            nav(pg, s(key, lang))
-            pg.wait_for_timeout(500)
-            shoot(pg, f"{lang}-{n:02d}-{key.split('.')[1]}")
-        # the trainer pages added by the trainer tools, as they are
-        links = pg.locator('[data-testid="stSidebarNav"] a')
-        hrefs = [str(links.nth(i).get_attribute("href")) for i in range(links.count())]
-        ours = ("/assess", "/what-if", "/cases", "/knowledge", "/reports")
-        others = [
-            h for h in hrefs if not h.rstrip("/").endswith(ours) and h.rstrip("/") != server.url
-        ]
-        for n, href in enumerate(others, start=6):
-            pg.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').click()
-            pg.wait_for_timeout(300)
-            wait_idle(pg)
-            pg.wait_for_timeout(500)
-            shoot(pg, f"{lang}-{n:02d}-{href.rstrip('/').rsplit('/', 1)[-1]}")
-        assert len(list(SCREENSHOTS.glob(f"{lang}-*.png"))) >= 6
-    finally:
-        ctx.close()
