@@ -59,17 +59,33 @@ def test_eight_threads_give_exactly_the_sequential_results(profiles: list[Any]) 
     assert [got[i] for i in range(len(sample))] == expected
 
 
-def test_ten_thousand_runs_keep_memory_flat(profiles: list[Any]) -> None:
-    """10,000 engine runs in one process grow RSS by less than 15 MB (sessions are deleted:
-    more than 1024 live sessions would also raise)."""
-    eng = _static().engine
-    facts = [case_fact(p, derive(p)) for p in profiles]
-    for f in facts:  # warm up: caches, allocator pools
-        eng.run(f)
+def test_ten_thousand_assessments_keep_memory_flat(profiles: list[Any]) -> None:
+    """10,000 full assessments in one process grow RSS by less than 15 MB (sessions are
+    deleted: more than 1024 live sessions would also raise)."""
+    for p in profiles:  # warm up: caches, allocator pools
+        assess(p)
     gc.collect()
     before = psutil.Process().memory_info().rss
     for i in range(10_000):
-        eng.run(facts[i % len(facts)])
+        assess(profiles[i % len(profiles)])
+    gc.collect()
+    growth = psutil.Process().memory_info().rss - before
+    assert growth < 15 * 2**20, f"RSS grew by {growth / 2**20:.1f} MB"
+
+
+def test_engine_runs_on_distinct_facts_keep_memory_flat(profiles: list[Any]) -> None:
+    """5,000 engine runs, each on a fact never seen before, leave no sessions behind."""
+    eng = _static().engine
+    facts = [case_fact(p, derive(p)) for p in profiles]
+    for f in facts:
+        eng.run(f)
+    gc.collect()
+    before = psutil.Process().memory_info().rss
+    assert "knowledge.training_sessions_per_year" in eng.keys
+    for i in range(5_000):
+        f = dict(facts[i % len(facts)])
+        f["knowledge.training_sessions_per_year"] = 100 + i  # a distinct fact every time
+        eng.run(f)
     gc.collect()
     growth = psutil.Process().memory_info().rss - before
     assert growth < 15 * 2**20, f"RSS grew by {growth / 2**20:.1f} MB"
