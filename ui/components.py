@@ -222,13 +222,18 @@ def sources_block(sources: list[SourceRef]) -> None:
             st.caption(md_text(s.quote_en))
 
 
+def _code(value: Any) -> str:
+    """A value shown inside a code span: a backtick in it cannot end the span."""
+    return str(value).replace("`", "'")
+
+
 def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
     """The rules that fired and the facts each matched."""
     if not trace:
         st.markdown(t("results.rules_fired") + " " + ", ".join(f"`{r}`" for r in rules))
         return
     for step in trace:
-        facts = ", ".join(f"`{k}` = `{v}`" for k, v in step.matched.items())
+        facts = ", ".join(f"`{_code(k)}` = `{_code(v)}`" for k, v in step.matched.items())
         st.markdown(f"- `{step.rule}`: {facts}" if facts else f"- `{step.rule}`")
 
 

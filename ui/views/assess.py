@@ -95,7 +95,9 @@ if save_clicked:
         else:
             rec = services.store().save(profile)
         st.session_state[services.CASE_REF] = {"id": rec.id, "version": rec.version}
-        st.toast(t("assess.saved", name=rec.name, version=rec.version), icon=":material/check:")
+        st.toast(
+            t("assess.saved", name=md_text(rec.name), version=rec.version), icon=":material/check:"
+        )
         st.success(t("assess.saved", name=md_text(rec.name), version=rec.version))
     except StoreError as exc:
         st.error(t(f"store.{exc.code}", **exc.params), icon=":material/error:")
