@@ -577,3 +577,18 @@ def test_output_follows_the_contract_and_the_knowledge_base(data: dict[str, Any]
         assert set(a.addresses) <= present, (a.id, a.addresses)
     assert len({a.id for a in out.actions}) == len(out.actions)
     assert len(present) == len(out.diagnoses)
+
+
+@given(profile_dicts())
+def test_every_diagnosis_gets_an_action_that_addresses_it(data: dict[str, Any]) -> None:
+    """Every diagnosis of an output is addressed by at least one of its recommended actions: the
+    framework answers each problem it names, whether or not a third party is present.
+
+    6: “为此，应当重构政府和志愿组织的互动关系” (to this end the interaction between government and
+    volunteer organisations should be rebuilt), followed by measures at the government, public
+    and third-party levels for the problems sections 5 and 6 name.
+    """
+    out = run(data)
+    answered = {d for a in out.actions for d in kb_actions()[a.id].addresses}
+    unanswered = diagnosis_ids(out) - answered
+    assert not unanswered, (sorted(unanswered), sorted(action_ids(out)))
