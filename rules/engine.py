@@ -336,18 +336,35 @@ def fingerprint(rules: list[Rule]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+_default: list[Engine] = []
+# id(rules list) -> (the list, its engine): the same list object skips the fingerprint
+_by_identity: dict[int, tuple[list[Rule], Engine]] = {}
+
+
 def get_engine(rules: list[Rule] | None = None) -> Engine:
     """The engine for these rules (default: ``load_rules()``), compiled once per process."""
     if rules is None:
+        if _default:
+            return _default[0]
         from rules.dsl import load_rules
 
-        rules = load_rules()
+        eng = get_engine(load_rules())
+        with _registry_lock:
+            if not _default:
+                _default.append(eng)
+        return eng
+    hit = _by_identity.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
     key = fingerprint(rules)
     with _registry_lock:
         eng = _registry.get(key)
         if eng is None:
             eng = Engine(rules, name=f"advisor_{key}_{os.getpid()}_{next(_names)}")
             _registry[key] = eng
+        if len(_by_identity) > 64:
+            _by_identity.clear()
+        _by_identity[id(rules)] = (rules, eng)
         return eng
 
 
