@@ -342,7 +342,11 @@ _by_identity: dict[int, tuple[list[Rule], Engine]] = {}
 
 
 def get_engine(rules: list[Rule] | None = None) -> Engine:
-    """The engine for these rules (default: ``load_rules()``), compiled once per process."""
+    """The engine for these rules (default: ``load_rules()``), compiled once per process.
+
+    Engines are keyed by the rules' fingerprint; a list seen before is recognised by identity,
+    so do not change a list in place after passing it here.
+    """
     if rules is None:
         if _default:
             return _default[0]
