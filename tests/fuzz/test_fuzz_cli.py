@@ -225,3 +225,23 @@ def test_batch_survives_garbage_lines(
                 assert rec["errors"], rec
             else:
                 Assessment.model_validate(rec)
+
+
+@given(
+    data=profile_dicts(),
+    fmt=st.sampled_from(["json", "md", "html"]),
+    lang=st.sampled_from(["zh", "en"]),
+)
+@settings(max_examples=40)
+def test_the_same_file_gives_the_same_bytes_in_every_format(
+    data: dict, fmt: str, lang: str, folder: Path, fuzz_tried: Counter[str]
+) -> None:
+    """``advisor assess`` run twice on the same file prints byte-identical output, in JSON,
+    Markdown and HTML, in both languages (no clock, no set order, no randomness leaks in)."""
+    fuzz_tried["assess in-process"] += 2
+    path = folder / "same.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    argv = ["assess", str(path), "--format", fmt, "--lang", lang]
+    first = run_main(argv)
+    assert first[0] == 0, first[2]
+    assert run_main(argv) == first
