@@ -74,6 +74,9 @@ def more_government(draw: st.DrawFn, dimension: str) -> tuple[dict[str, Any], di
     funding: part of a non-government source moves to a government source; human resources:
     part of the non-government recruitment moves to government; legitimacy and knowledge: the
     field changes to a value the knowledge base maps to a higher dependence on government.
+    Only pure moves count: the dimension's dependence on the third party must not rise with it
+    (training from nobody -> "mixed", for instance, adds third-party know-how as well, so it is
+    not a rise of government's share alone).
     """
     before = draw(profile_dicts())
     after = copy.deepcopy(before)
@@ -114,56 +117,23 @@ def more_government(draw: st.DrawFn, dimension: str) -> tuple[dict[str, Any], di
             higher = [int(s) for s, v in table.items() if v > cur]
             assume(higher)
             k["self_sufficiency"] = draw(st.sampled_from(sorted(higher)))
+    assume(is_pure_government_move(before, after, dimension))
     return before, after
 
 
-NO_TRAINING = {
-    "schema_version": 1,
-    "id": "no-training",
-    "name": "x",
-    "force_type": "social_org_cultivated",
-    "development_mode": "bottom_up",
-    "legitimacy": {"status": "independent"},
-    "funding": {
-        "government_direct": 0.4,
-        "government_via_third_party": 0.0,
-        "third_party_own": 0.0,
-        "charity": 0.0,
-        "residents": 0.4,
-        "self_generated": 0.2,
-    },
-    "human_resources": {
-        "volunteers": 175,
-        "core_volunteers": 19,
-        "recruited_by": {"government": 0.0, "third_party": 0.0, "self": 1.0},
-        "leadership": "cadre",
-        "resident_awareness": 3,
-    },
-    "knowledge": {
-        "training_provider": "none",
-        "training_sessions_per_year": 1,
-        "self_sufficiency": 0,
-    },
-    "government": {
-        "reliance_on_force": 3,
-        "control": 1,
-        "role": "sponsor",
-        "acceptance_mechanism": True,
-        "purchases_services": True,
-        "party_leadership": 1,
-    },
-    "agenda": {"set_by": "government", "pattern": "regular"},
-    "management": {"decision_participation": 1, "incentives": "formal", "records": False},
-    "third_party": None,
-    "coproduction": {"planning": 1, "design": 1, "delivery": 2, "evaluation": 1},
-    "linkage": "three_social",
-}
+def is_pure_government_move(before: dict[str, Any], after: dict[str, Any], dimension: str) -> bool:
+    """Whether ``after`` has more dependence on government in ``dimension`` than ``before`` and
+    no more dependence on the third party there."""
+    from advisor.indices import dependence_on_government, dependence_on_third_party
 
-
-MIXED_TRAINING = {
-    **NO_TRAINING,
-    "knowledge": {**NO_TRAINING["knowledge"], "training_provider": "mixed"},
-}
+    b, a = CaseProfile.model_validate(before), CaseProfile.model_validate(after)
+    gov_up = getattr(dependence_on_government(a), dimension) > getattr(
+        dependence_on_government(b), dimension
+    )
+    tp_same = getattr(dependence_on_third_party(a), dimension) <= getattr(
+        dependence_on_third_party(b), dimension
+    )
+    return gov_up and tp_same
 
 
 @st.composite

@@ -10,12 +10,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import assume, example, given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from paper_helpers import (
     DIMENSIONS,
-    MIXED_TRAINING,
-    NO_TRAINING,
     diagnosis_ids,
     diversifying,
     kb_actions,
@@ -29,7 +27,6 @@ from strategies import profile_dicts, third_parties
 
 
 @given(st.sampled_from(DIMENSIONS).flatmap(lambda d: st.tuples(st.just(d), more_government(d))))
-@example(("knowledge", (NO_TRAINING, MIXED_TRAINING)))
 def test_more_government_share_never_lowers_dependence_or_diversification(
     case: tuple[str, tuple[dict[str, Any], dict[str, Any]]],
 ) -> None:

@@ -34,9 +34,11 @@ class Outcome:
     """What the properties look at, for one profile."""
 
     dependence: dict[str, float]
+    tp_dependence: dict[str, float]
     force_on_government: float
     index: float
     diagnoses: frozenset[str]
+    severities: dict[str, float]
     priorities: dict[str, float]
     ranks: dict[str, int]
 
@@ -48,9 +50,11 @@ def outcome(data: dict[str, Any]) -> Outcome:
     r = oracle.evaluate(profile)
     return Outcome(
         dependence={d: getattr(ix.dependence, d) for d in DIMENSIONS},
+        tp_dependence={d: getattr(ix.third_party_dependence, d) for d in DIMENSIONS},
         force_on_government=ix.asymmetry.force_on_government,
         index=ix.asymmetry.index,
         diagnoses=frozenset(r.diagnoses),
+        severities=dict(r.severities),
         priorities=dict(r.priorities),
         ranks=dict(r.actions),
     )
@@ -71,7 +75,8 @@ def actions() -> dict[str, Any]:
 
 
 def government_moves(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(dimension, label, changed copy) for every way to raise government's share."""
+    """(dimension, label, changed copy) for every way to raise government's share (the sweep
+    then keeps the pure ones: the dimension's dependence on the third party must not rise)."""
     f = data["funding"]
     for src in ("third_party_own", "charity", "residents", "self_generated"):
         for dst in ("government_direct", "government_via_third_party"):
@@ -119,6 +124,12 @@ def raise_field(data: dict[str, Any], path: str, top: int) -> dict[str, Any] | N
     return new
 
 
+ON_GOVERNMENT = {
+    "asymmetric_dependence",
+    "sole_dependence",
+    "hermit_crab",
+    "administrative_assistant",
+}
 PARTICIPATION = {
     "management.decision_participation": 3,
     "coproduction.planning": 4,
@@ -144,6 +155,7 @@ def violations() -> dict[str, list[dict[str, Any]]]:
             "control",
             "reliance",
             "awareness",
+            "severity",
         )
     }
 
@@ -155,8 +167,14 @@ def violations() -> dict[str, list[dict[str, Any]]]:
         base = outcome(data)
         for dim, label, new in government_moves(data):
             o = outcome(new)
+            if o.tp_dependence[dim] > base.tp_dependence[dim]:
+                continue  # not government's share alone: the third party's rose too
             if o.dependence[dim] < base.dependence[dim]:
                 flag("government_share", data, label, f"dependence.{dim} fell")
+            for d in ON_GOVERNMENT & base.diagnoses:
+                if o.severities.get(d, -1.0) < base.severities[d]:
+                    flag("severity", data, label, f"{d}: {base.severities[d]} -> "
+                         f"{o.severities.get(d, 'gone')}")  # fmt: skip
             div = {a for a, it in actions().items() if it.phase == 1 and dim in it.dimensions}
             for a in div & set(base.priorities):
                 if o.priorities.get(a, -1.0) < base.priorities[a]:
@@ -214,6 +232,9 @@ def violations() -> dict[str, list[dict[str, Any]]]:
             lost = base.diagnoses - o.diagnoses
             if o.index < base.index or lost & {"excessive_control", "administrative_assistant"}:
                 flag("control", data, "control +1", sorted(lost))
+            for d in {"excessive_control", "administrative_assistant"} & base.diagnoses:
+                if o.severities.get(d, -1.0) < base.severities[d]:
+                    flag("severity", data, "control +1", f"{d} severity fell")
         new = raise_field(data, "government.reliance_on_force", 4)
         if new is not None:
             o = outcome(new)
@@ -303,3 +324,15 @@ def test_sweep_more_resident_awareness() -> None:
     citizens' volunteering awareness).
     """
     assert not violations()["awareness"], report("awareness")
+
+
+def test_sweep_severity_follows_the_cause() -> None:
+    """Raising government's share never lowers (or removes) the severity of a diagnosis of
+    dependence on government (asymmetric, sole, hermit crab, administrative assistant); more
+    control never lowers the severity of excessive control or administrative assistant.
+
+    5.1: “这类志愿组织几乎是从政府获取所有资源，这就使得开展活动也全部围绕基层政府的需求，逐渐沦为
+    成为基层公共事务的“行政助手”” (such organisations get almost all resources from government, so
+    their activities revolve around its needs and they become 'administrative assistants').
+    """
+    assert not violations()["severity"], report("severity")
