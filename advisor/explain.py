@@ -114,7 +114,7 @@ def value_text(kb: KnowledgeBase, key: str, value: Any) -> tuple[str, str]:
     if isinstance(spec, dict) and isinstance(value, str):
         lab = (spec.get("values") or {}).get(value)
         if isinstance(lab, dict):
-            return f"{lab.get('zh', value)}（{value}）", f"{lab.get('en', value)} ({value})"
+            return str(lab.get("zh", value)), str(lab.get("en", value))
     if isinstance(value, float):
         s = f"{value:.4f}".rstrip("0").rstrip(".")
         return s, s
@@ -134,8 +134,9 @@ def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiT
     vz, ve = value_text(kb, c.fact, fact.get(c.fact))
     oz, oe = OP_TEXT[c.op]
     tz, te = _cond_value_text(kb, c)
-    pz = f"，参数 {c.param}" if c.param else ""
-    pe = f", parameter {c.param}" if c.param else ""
+    # A threshold from a parameter is ours, not the paper's: say so, and name it for reviewers.
+    pz = f"；本工具设定的阈值 {c.param}" if c.param else ""
+    pe = f"; a threshold set by this tool, {c.param}" if c.param else ""
     return BiText(
         zh=f"{lz}：{vz}（条件：{oz} {tz}{pz}）",
         en=f"{le}: {ve} (condition: {oe} {te}{pe})",

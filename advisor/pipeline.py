@@ -44,6 +44,7 @@ from advisor.models import (
     TraceStep,
 )
 from advisor.priority import ActionSpec, PriorityParams, load_params, rank
+from knowledge_base.fields import enum_label
 from knowledge_base.loader import KnowledgeBase, load_kb
 from rules.dsl import (
     Rule,
@@ -132,9 +133,12 @@ def _warnings(profile: CaseProfile, ix: Indices, missing: list[str]) -> list[Ass
             AssessmentWarning(
                 code="development_mode_inferred",
                 message=BiText(
-                    zh=f"档案未填写发展模式，按培育者类型推断为 {ix.development_mode.value}。",
-                    en=f"The profile gives no development mode; inferred "
-                    f"{ix.development_mode.value} from who cultivated the force.",
+                    zh="档案未填写发展模式，本工具按培育者类型推断为“"
+                    + enum_label("development_mode", ix.development_mode.value, "zh")
+                    + "”。",
+                    en="The profile gives no development mode; this tool inferred “"
+                    + enum_label("development_mode", ix.development_mode.value, "en")
+                    + "” from who cultivated the force.",
                 ),
             )
         )
