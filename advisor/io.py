@@ -16,6 +16,12 @@ from advisor.models import CaseProfile
 MAX_BYTES = 1_000_000
 
 
+def _value_problem(fmt: str, exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return f"malformed {fmt}: a number has more than 4,300 digits"
+    return f"malformed {fmt}: {exc}"
+
+
 def parse_document(raw: bytes, source: str = "input") -> Any:
     """Parse JSON or YAML bytes into plain data; raise ProfileError for anything unreadable."""
     if len(raw) > MAX_BYTES:
@@ -50,6 +56,8 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
                 ],
                 source,
             ) from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ProfileError([FieldProblem("", _value_problem("JSON", exc))], source) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -61,8 +69,8 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
         ) from None
     except RecursionError:
         raise ProfileError([FieldProblem("", "the YAML is nested too deeply")], source) from None
-    except ValueError as exc:  # e.g. a date out of range
-        raise ProfileError([FieldProblem("", f"malformed YAML: {exc}")], source) from None
+    except ValueError as exc:  # e.g. a date out of range, an integer of 4,300+ digits
+        raise ProfileError([FieldProblem("", _value_problem("YAML", exc))], source) from None
 
 
 def profile_from_data(data: Any, source: str | None = None) -> CaseProfile:
