@@ -21,6 +21,7 @@ import yaml
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGS: tuple[str, ...] = ("zh", "en")
 LANG_KEY = "lang"
+LANG_WIDGET = "lang_choice"
 
 
 class LocaleError(ValueError):
@@ -80,12 +81,23 @@ def init_language() -> None:
     st.session_state[LANG_KEY] = lang_from_locale(locale)
 
 
+def _language_chosen() -> None:
+    st.session_state[LANG_KEY] = st.session_state[LANG_WIDGET]
+
+
 def language_selector() -> None:
-    """The sidebar switch between 中文 and English."""
+    """The sidebar switch between 中文 and English.
+
+    The language itself is plain session state (``lang``), not the widget's own state: Streamlit
+    drops or resets a widget's state in some reruns (a page's upload, say), and the language
+    must never flip by itself.
+    """
     st.radio(
         t("lang.label"),
         LANGS,
-        key=LANG_KEY,
+        index=LANGS.index(current_lang()),
+        key=LANG_WIDGET,
+        on_change=_language_chosen,
         format_func=in_lang(lambda code, lang: t(f"lang.{code}", lang)),
         horizontal=True,
     )

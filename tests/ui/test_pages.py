@@ -54,10 +54,10 @@ def test_switching_language_in_the_sidebar(make_app: Callable[..., AppTest]) -> 
     """The sidebar switch turns the page Chinese and back."""
     at = make_app("en")
     assert at.title[0].value == "Assess a volunteer force"
-    at.sidebar.radio(key="lang").set_value("zh").run()
+    at.sidebar.radio(key="lang_choice").set_value("zh").run()
     assert at.title[0].value == "评估一个志愿服务力量"
     assert "从哪里开始" in [s.label for s in at.selectbox]
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key="lang_choice").set_value("en").run()
     assert at.title[0].value == "Assess a volunteer force"
 
 
