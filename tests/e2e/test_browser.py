@@ -152,15 +152,9 @@ def test_import_refuses_a_bad_file_and_accepts_a_good_one(
     nav(page, s("nav.cases"))
 
     def upload(path: Path) -> None:
-        button = page.get_by_role("button", name=s("cases.import_button"), exact=True)
-        for _attempt in range(2):  # the upload's rerun is sometimes lost under heavy load
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
-            page.get_by_text(path.name).first.wait_for()
-            try:
-                button.first.wait_for(timeout=10_000)
-                break
-            except Exception:
-                continue
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+        page.get_by_text(path.name).first.wait_for()
+        page.get_by_role("button", name=s("cases.import_button"), exact=True).first.wait_for()
         wait_idle(page)
 
     upload(bad)
