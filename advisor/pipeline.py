@@ -268,7 +268,7 @@ def assess(profile: CaseProfile) -> Assessment:
                 f"the rules conclude action {a!r}, which the knowledge base lacks"
             )
         specs.append(st.specs[a])
-    ranked = rank(specs, severities, st.priority)
+    ranked = rank(specs, severities, st.priority, fact.get("third_party.capacity"))
     actions: list[Action] = []
     for rk in ranked:
         item = kb.items[rk.id]

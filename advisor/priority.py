@@ -1,6 +1,7 @@
 """Priority: how urgent a recommended action is for this case, 0-100, and why.
 
-An action's priority is the sum of four weighted factors, each shown in its breakdown:
+An action's priority is the sum of four weighted factors, less a capacity deduction for
+third-party actions, each shown in its breakdown:
 
 - ``severity``: the highest severity among the diagnoses of this case that the action addresses
   (the most serious problem it tackles);
@@ -8,14 +9,21 @@ An action's priority is the sum of four weighted factors, each shown in its brea
 - ``leverage``: what the action does for the paper's main line (reducing asymmetric
   dependence, government changing its role, cooperating with a third party), a value per action;
 - ``phase``: the framework's order, diversifying dependence (1) before building capacity (2)
-  before co-production (3).
+  before co-production (3);
+- ``capacity`` (third-party actions only): minus the points that ``priority.third_party_capacity``
+  gives for the third party's capacity level (section 6: the weaker the agency's advantage, the
+  less its intervention does). It applies to every action whose actor is the third party except
+  those that address ``weak_third_party`` itself (building its own capacity, which the paper
+  prescribes for the weak). The same points for every such action of a case, so their order among
+  themselves is kept.
 
 ``priority = 100 * (w_sev * severity + w_breadth * min(1, n / cap) + w_lev * leverage
-+ w_phase * phase_factor)``; each factor's ``value`` is its share in points, so the breakdown adds
-up to the priority (within rounding). Ranks are 1..n by priority, ties broken by phase, then id:
-stable and total. The weights, leverage values and phase factors are knowledge-base parameters
-(``priority.weights``, ``priority.leverage``, ``priority.phase_weights``), labelled as our
-operationalisation.
++ w_phase * phase_factor) - capacity_deduction``, clamped to 0..100; each factor's ``value`` is
+its share in points, so the breakdown adds up to the priority (within rounding). Ranks are 1..n
+by priority, ties broken by phase, then id: stable and total. The weights, leverage values, phase
+factors and capacity deductions are knowledge-base parameters (``priority.weights``,
+``priority.leverage``, ``priority.phase_weights``, ``priority.third_party_capacity``), labelled
+as our operationalisation.
 
 The functions here are pure: they take plain data (no engine, no knowledge-base access except in
 ``load_params``), so the differential oracle can reuse or reimplement them.
@@ -23,12 +31,14 @@ The functions here are pure: they take plain data (no engine, no knowledge-base 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 P_WEIGHTS = "priority.weights"
 P_LEVERAGE = "priority.leverage"
 P_PHASE = "priority.phase_weights"
+P_CAPACITY = "priority.third_party_capacity"
+CAPACITY_EXEMPT_DIAGNOSIS = "weak_third_party"
 FACTORS = ("severity", "breadth", "leverage", "phase")
 
 
@@ -40,6 +50,8 @@ class PriorityParams:
     breadth_cap: int
     leverage: dict[str, float]  # action id -> 0..1
     phase_weights: dict[int, float]  # phase -> 0..1
+    capacity_deduction: dict[int, float] = field(default_factory=dict)  # capacity -> points
+    capacity_applies: frozenset[str] = frozenset()  # the action ids the deduction applies to
 
 
 @dataclass(frozen=True)
@@ -78,11 +90,18 @@ def load_params() -> PriorityParams:
 
     kb = load_kb()
     w = kb.param(P_WEIGHTS)
+    applies = frozenset(
+        i.id
+        for i in kb.by_kind("action")
+        if i.actor == "third_party" and CAPACITY_EXEMPT_DIAGNOSIS not in i.addresses
+    )
     return PriorityParams(
         weights={k: float(w[k]) for k in FACTORS},
         breadth_cap=int(w["breadth_cap"]),
         leverage={k: float(v) for k, v in kb.param(P_LEVERAGE).items()},
         phase_weights={int(k): float(v) for k, v in kb.param(P_PHASE).items()},
+        capacity_deduction={int(k): float(v) for k, v in kb.param(P_CAPACITY).items()},
+        capacity_applies=applies,
     )
 
 
@@ -94,24 +113,33 @@ _cache: dict[tuple[Any, ...], tuple[float, tuple[Factor, ...]]] = {}
 
 
 def priority_of(
-    spec: ActionSpec, severities: dict[str, float], params: PriorityParams
+    spec: ActionSpec,
+    severities: dict[str, float],
+    params: PriorityParams,
+    capacity: int | None = None,
 ) -> tuple[float, tuple[Factor, ...], tuple[str, ...]]:
-    """The priority of one action, its breakdown, and the addressed diagnoses of this case."""
+    """The priority of one action, its breakdown, and the addressed diagnoses of this case
+    (``capacity``: the third party's capacity level, None without a third party)."""
     addressed = tuple(
         sorted((d for d in spec.addresses if d in severities), key=lambda d: (-severities[d], d))
     )
     sev = severities[addressed[0]] if addressed else 0.0
-    key = (id(params), spec, sev, addressed[:1], len(addressed))
+    cap = capacity if spec.id in params.capacity_applies else None
+    key = (id(params), spec, sev, addressed[:1], len(addressed), cap)
     hit = _cache.get(key)
     if hit is None:
         if len(_cache) > 4_096:
             _cache.clear()
-        hit = _cache[key] = _score(spec, sev, addressed, params)
+        hit = _cache[key] = _score(spec, sev, addressed, params, cap)
     return hit[0], hit[1], addressed
 
 
 def _score(
-    spec: ActionSpec, sev: float, addressed: tuple[str, ...], params: PriorityParams
+    spec: ActionSpec,
+    sev: float,
+    addressed: tuple[str, ...],
+    params: PriorityParams,
+    capacity: int | None = None,
 ) -> tuple[float, tuple[Factor, ...]]:
     breadth = min(1.0, len(addressed) / params.breadth_cap) if params.breadth_cap else 0.0
     lev = params.leverage.get(spec.id, 0.0)
@@ -152,17 +180,33 @@ def _score(
             f"phase {spec.phase} factor {_fmt(ph)} × {ws['phase']}",
         ),
     )
+    if capacity is not None:
+        pts["capacity"] = -round(params.capacity_deduction.get(capacity, 0.0), 2) + 0.0
+        factors += (
+            Factor(
+                "capacity",
+                pts["capacity"],
+                f"第三方能力 {capacity} 级，第三方行动扣 {_fmt(-pts['capacity'])} 分"
+                "（本工具的设定）",
+                f"third-party capacity {capacity}: {_fmt(-pts['capacity'])} points off "
+                "the third party's actions (our operationalisation)",
+            ),
+        )
     priority = round(min(100.0, max(0.0, sum(pts.values()))), 1)
     return priority, factors
 
 
 def rank(
-    specs: list[ActionSpec], severities: dict[str, float], params: PriorityParams
+    specs: list[ActionSpec],
+    severities: dict[str, float],
+    params: PriorityParams,
+    capacity: int | None = None,
 ) -> list[Ranked]:
-    """Rank the recommended actions: by priority (high first), then phase, then id."""
+    """Rank the recommended actions: by priority (high first), then phase, then id
+    (``capacity``: the third party's capacity level, None without a third party)."""
     scored: list[tuple[float, ActionSpec, tuple[Factor, ...], tuple[str, ...]]] = []
     for spec in specs:
-        p, factors, addressed = priority_of(spec, severities, params)
+        p, factors, addressed = priority_of(spec, severities, params, capacity)
         scored.append((p, spec, factors, addressed))
     scored.sort(key=lambda t: (-t[0], t[1].phase, t[1].id))
     return [
@@ -175,5 +219,8 @@ def explain_order(first: Ranked, second: Ranked) -> dict[str, Any]:
     """Why ``first`` ranks above ``second``: the factor differences in points, largest first."""
     a = {f.factor: f.value for f in first.breakdown}
     b = {f.factor: f.value for f in second.breakdown}
-    diffs = sorted(((k, round(a[k] - b[k], 2)) for k in FACTORS), key=lambda kv: -abs(kv[1]))
+    names = (*FACTORS, "capacity")
+    diffs = sorted(
+        ((k, round(a.get(k, 0.0) - b.get(k, 0.0), 2)) for k in names), key=lambda kv: -abs(kv[1])
+    )
     return {"priority_difference": round(first.priority - second.priority, 1), "factors": diffs}

@@ -178,7 +178,8 @@ def evaluate(profile: CaseProfile) -> OracleResult:
     indices = derive(profile)
     fact = dsl.case_fact(profile, indices)
     diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact)
-    priorities = {a: priority(a, severities) for a in actions}
+    capacity = fact.get("third_party.capacity")
+    priorities = {a: priority(a, severities, capacity) for a in actions}
     ranked = rank(priorities)
     return OracleResult(
         diagnoses=diagnoses,
@@ -199,12 +200,17 @@ def evaluate(profile: CaseProfile) -> OracleResult:
 #                     + w_phase * phase_factor)
 # where severity is the highest severity of this case's diagnoses the action addresses (the
 # knowledge base's ``addresses``), n how many of them there are; each term is shown in points
-# rounded to 2 decimals, the priority is their sum clamped to 0..100 and rounded to 1 decimal.
+# rounded to 2 decimals; an action the third party carries out (actor ``third_party``), unless it
+# addresses ``weak_third_party`` itself, loses the points ``priority.third_party_capacity`` gives
+# for the third party's capacity level; the priority is the sum clamped to 0..100 and rounded to
+# 1 decimal.
 # Ranks: priority high first, then phase, then id.
 
 
 @lru_cache(maxsize=1)
-def _ranking_params() -> tuple[dict[str, float], int, dict[str, float], dict[int, float]]:
+def _ranking_params() -> tuple[
+    dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]
+]:
     from knowledge_base.loader import load_kb
 
     kb = load_kb()
@@ -212,7 +218,8 @@ def _ranking_params() -> tuple[dict[str, float], int, dict[str, float], dict[int
     weights = {k: float(w[k]) for k in ("severity", "breadth", "leverage", "phase")}
     leverage = {str(k): float(v) for k, v in kb.param("priority.leverage").items()}
     phases = {int(k): float(v) for k, v in kb.param("priority.phase_weights").items()}
-    return weights, int(w["breadth_cap"]), leverage, phases
+    off = {int(k): float(v) for k, v in kb.param("priority.third_party_capacity").items()}
+    return weights, int(w["breadth_cap"]), leverage, phases, off
 
 
 @lru_cache(maxsize=1)
@@ -222,9 +229,10 @@ def _action_items() -> dict[str, Any]:
     return {it.id: it for it in load_kb().by_kind("action")}
 
 
-def priority(action_id: str, severities: dict[str, float]) -> float:
-    """The action's priority, 0-100, for a case with these diagnoses and severities."""
-    weights, cap, leverage, phases = _ranking_params()
+def priority(action_id: str, severities: dict[str, float], capacity: int | None = None) -> float:
+    """The action's priority, 0-100, for a case with these diagnoses and severities and a third
+    party of this capacity level (None: no third party)."""
+    weights, cap, leverage, phases, off = _ranking_params()
     item = _action_items()[action_id]
     hit = [severities[d] for d in item.addresses if d in severities]
     terms = {
@@ -234,6 +242,12 @@ def priority(action_id: str, severities: dict[str, float]) -> float:
         "phase": phases.get(int(item.phase), 0.0),
     }
     points = sum(round(100 * weights[k] * v, 2) for k, v in terms.items())
+    if (
+        capacity is not None
+        and item.actor == "third_party"
+        and "weak_third_party" not in item.addresses
+    ):
+        points -= round(off.get(int(capacity), 0.0), 2)
     return round(min(100.0, max(0.0, points)), 1)
 
 

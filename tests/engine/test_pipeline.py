@@ -14,6 +14,13 @@ from advisor.models import Assessment
 from advisor.pipeline import PRESETS, assess, assess_data, preset
 from knowledge_base.loader import load_kb
 
+P_CAPACITY = {int(k): float(v) for k, v in load_kb().param("priority.third_party_capacity").items()}
+
+
+def kb_action(action_id: str) -> Any:
+    """The knowledge-base item of an action."""
+    return load_kb().items[action_id]
+
 
 def test_the_same_profile_gives_byte_identical_json(profiles: list[Any]) -> None:
     """Two assessments of the same profile serialise to the same bytes."""
@@ -48,17 +55,26 @@ def test_ranks_are_one_to_n_ordered_by_priority(profiles: list[Any]) -> None:
 
 
 def test_the_breakdown_adds_up_to_the_priority(profiles: list[Any]) -> None:
-    """The four factors of each action's breakdown sum to its priority (within rounding)."""
+    """The factors of each action's breakdown (the four weighted ones, plus the capacity deduction
+    on a third party's actions other than capacity-building) sum to its priority (within
+    rounding)."""
+    seen_capacity = False
     for p in profiles[:80]:
         for a in assess(p).actions:
-            assert [f.factor for f in a.priority_breakdown] == [
-                "severity",
-                "breadth",
-                "leverage",
-                "phase",
-            ]
+            deducted = (
+                p.third_party is not None
+                and a.actor == "third_party"
+                and "weak_third_party" not in kb_action(a.id).addresses
+            )
+            four = ["severity", "breadth", "leverage", "phase"]
+            assert [f.factor for f in a.priority_breakdown] == four + ["capacity"] * deducted
+            if deducted:
+                seen_capacity = True
+                cap = a.priority_breakdown[-1].value
+                assert cap == -P_CAPACITY[p.third_party.capacity], (a.id, cap)
             assert abs(sum(f.value for f in a.priority_breakdown) - a.priority) <= 0.06
             assert all(f.label and f.label.zh and f.label.en for f in a.priority_breakdown)
+    assert seen_capacity
 
 
 def test_every_conclusion_is_explained(profiles: list[Any]) -> None:
