@@ -20,6 +20,9 @@ fact through it. The measured facts about durable-rules 2.0.28 (shared DESIGN no
 - **Trace.** No API lists fired rules, so every action is wrapped to record the rule id and the
   facts it matched. ``any`` and joins can fire more than once: outputs are sets.
 - **Threads.** One lock per engine serialises runs (measured safe; the engine is GIL-bound).
+- **Lean action loop.** ``_PrivateHost.assert_facts`` makes durable's own native calls in
+  durable's order but skips its per-firing Python overhead (clock reads, state wrappers, one
+  state serialisation per firing): about half the engine's time per assessment.
 
 Compilation: a rule's condition is put in disjunctive normal form over diagnosis references;
 each disjunct becomes one durable rule (``<id>``, ``<id>__or1``, ...), an ``all`` of one
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 from importlib import metadata as _metadata
 from typing import Any
 
+import durable_rules_engine as _dre
 from durable import engine as durable_engine
 
 from advisor import __version__
@@ -176,10 +180,76 @@ def compile_condition(cond: Condition) -> list[dict[str, Any]]:
 
 
 class _PrivateHost(durable_engine.Host):
-    """A host whose background dispatch and timer loops never start."""
+    """A host whose background dispatch and timer loops never start, with a lean action loop."""
+
+    def __init__(self) -> None:
+        # ruleset name -> (native handle, durable rule name -> our action)
+        self.lean: dict[str, tuple[int, dict[str, Callable[[Any], None]]]] = {}
+        super().__init__()
 
     def _run(self) -> None:  # the standard host starts threading.Timer loops here
         return None
+
+    def assert_facts(
+        self, ruleset_name: str, facts: list[dict[str, Any]], complete: Any = None
+    ) -> None:
+        """Assert the facts and run every action they trigger, on this thread.
+
+        The same native calls, in the same order, as durable-rules 2.0.28's
+        ``Host.assert_facts`` (``Ruleset.do_actions``/``_flush_actions``): assert, start the
+        session's actions, then per firing run the action, update the state, complete and start
+        the next. Without that loop's per-firing Python overhead: no clock reads, no state
+        wrapper, and the unchanged session state serialised once rather than once per firing
+        (our actions never modify it). An exception raised by an action is not swallowed into
+        the session state as durable's ``Promise`` does: the action is abandoned and the
+        exception propagates.
+        """
+        handle, actions = self.lean[ruleset_name]
+        res = _dre.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+        if res[0] == 1:
+            raise durable_engine.MessageNotHandledException(facts)
+        if res[0] == 2:
+            raise durable_engine.MessageObservedException(facts)
+        state_handle = 0 if res[0] == 3 else res[1]
+        started = _dre.start_action_for_state(handle, state_handle)
+        if not started:
+            return
+        state_json = json.dumps(json.loads(started[0]), ensure_ascii=False)
+        message: dict[str, Any] = json.loads(started[1])
+        while True:
+            ((rule_name, matched),) = message.items()  # one firing per message
+            try:
+                actions[rule_name](_Closure(matched, handle))
+            except BaseException:
+                _dre.abandon_action(handle, state_handle)
+                raise
+            _dre.update_state(handle, state_json)
+            nxt = _dre.complete_and_start_action(handle, state_handle)
+            if not nxt:
+                return
+            message = json.loads(nxt)
+
+
+class _Closure:
+    """What a rule action receives: the matched facts (``_m``) and ``assert_fact``.
+
+    A lean stand-in for durable's ``Closure`` (which reads the clock twice and wraps the state
+    on every firing); it asserts into the same ruleset through the same native call and raises
+    the same exceptions as ``durable.engine.Ruleset.assert_fact``.
+    """
+
+    __slots__ = ("_handle", "_m")
+
+    def __init__(self, message: dict[str, Any], handle: int) -> None:
+        self._m = message
+        self._handle = handle
+
+    def assert_fact(self, fact: dict[str, Any]) -> None:
+        code = _dre.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))[0]
+        if code == 1:
+            raise durable_engine.MessageNotHandledException(fact)
+        if code == 2:
+            raise durable_engine.MessageObservedException(fact)
 
 
 @dataclass
@@ -227,10 +297,16 @@ class Engine:
                 d["pri"] = 1 if r.kind == "diagnosis" else 2
                 d["run"] = action
                 definition[r.id if j == 0 else f"{r.id}__or{j}"] = d
+        # durable rule name -> our action (durable removes "run" from the definition)
+        self._actions: dict[str, Callable[[Any], None]] = {
+            k: d["run"] for k, d in definition.items()
+        }
         self.definition = definition
         try:
             self._host = _PrivateHost()
             self._host.register_rulesets({name: definition})
+            self._handle: int = self._host.get_ruleset(name)._handle
+            self._host.lean[name] = (self._handle, self._actions)
         except Exception as exc:
             raise EngineError(f"cannot compile the rules into durable-rules: {exc}") from exc
 
@@ -294,12 +370,9 @@ class Engine:
             self._current = None
             if run.sentinel:
                 try:
-                    # an exception raised in an action outside our wrapper is swallowed by
-                    # durable-rules into the session state: look for it before deleting
-                    swallowed = self._host.get_state(self.name, run.sid).get("exception")
-                    if swallowed and error is None:
-                        error = RuntimeError(f"an action failed: {swallowed}")
-                    self._host.delete_state(self.name, run.sid)
+                    # the lean loop swallows no exception into the session state (durable's own loop
+                    # would): nothing to look for before deleting
+                    _dre.delete_state(self._handle, run.sid)
                 except BaseException as exc:  # pragma: no cover - never seen
                     error = error or exc
         if error is None and run.errors:
