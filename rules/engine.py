@@ -332,6 +332,8 @@ class Engine:
                     # MessageNotHandled: no rule refers to this diagnosis, nothing to chain on
                     with contextlib.suppress(durable_engine.MessageNotHandledException):
                         c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
+            except (KeyboardInterrupt, SystemExit):
+                raise  # Ctrl-C and exit are the user's, not an engine failure
             except BaseException as exc:  # durable would swallow it into the session state
                 run.errors.append(exc)
 
@@ -364,6 +366,8 @@ class Engine:
         error: BaseException | None = None
         try:
             self._host.assert_facts(self.name, [payload])
+        except (KeyboardInterrupt, SystemExit):
+            raise  # let Ctrl-C and exit through (the session is still deleted below)
         except BaseException as exc:
             error = exc
         finally:

@@ -160,6 +160,34 @@ def test_an_exception_inside_an_action_becomes_an_engine_error(monkeypatch: Any)
     assert outcomes == {"ok", "error"}
 
 
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_ctrl_c_and_exit_inside_an_action_are_not_engine_errors(
+    monkeypatch: Any, stop: type[BaseException]
+) -> None:
+    """KeyboardInterrupt and SystemExit raised inside a rule's action pass through as themselves
+    (never turned into EngineError), and the engine still works on the next run."""
+    rules = _rules(
+        _dx("dx_stop", {"fact": "government.control", "op": "ge", "value": 0}),
+        {
+            "id": "act_after_stop",
+            "kind": "action",
+            "concludes": "gov_regulations",
+            "when": {"diagnosis": "x"},
+        },
+    )
+    eng = Engine(rules, name=f"test_stop_{stop.__name__}_{id(rules)}")
+    fact = case_fact(*_neutral())
+
+    def interrupt(self: Any, fact: dict[str, Any]) -> None:
+        raise stop()
+
+    with monkeypatch.context() as m:
+        m.setattr(engine_mod._Closure, "assert_fact", interrupt)
+        with pytest.raises(stop):
+            eng.run(fact)
+    assert {"dx_stop", "act_after_stop"} <= set(eng.run(fact).fired)
+
+
 def test_an_unhandled_fact_becomes_an_engine_error(monkeypatch: Any) -> None:
     """durable-rules' MessageNotHandledException is turned into EngineError."""
     eng = get_engine(_rules(_dx("dx_a", {"fact": "government.control", "op": "ge", "value": 3})))
