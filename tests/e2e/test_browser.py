@@ -168,3 +168,34 @@ def test_import_refuses_a_bad_file_and_accepts_a_good_one(
     # the new case is offered in the library's chooser
     select(page, s("cases.choose"), "imported-y")
     wait_text(page, "(id imported-y, version 1)")
+
+
+def test_language_never_flips_by_itself(browser: Any, server: Server, tmp_path: Path) -> None:
+    """After another session chose Chinese, an English session stays English through an upload.
+
+    Regression: the language was the sidebar radio's own widget state, and an upload's rerun
+    reset it to the radio's default (Chinese) in an unrelated session.
+    """
+    other = browser.new_context(locale="en-GB")
+    pg = other.new_page()
+    goto(pg, server.url)
+    pg.reload()
+    pg.locator("h1").first.wait_for()
+    wait_idle(pg)
+    pg.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    wait_text(pg, "评估一个志愿服务力量")
+    other.close()
+    sample = tmp_path / "x.yaml"
+    sample.write_text("a: [1\n", encoding="utf-8")
+    for _ in range(3):
+        ctx = browser.new_context(locale="en-GB")
+        page = ctx.new_page()
+        try:
+            goto(page, server.url)
+            nav(page, s("nav.cases"))
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(sample))
+            page.get_by_role("button", name=s("cases.import_button"), exact=True).first.wait_for()
+            wait_idle(page)
+            assert page.locator("h1").first.inner_text() == s("cases.title")
+        finally:
+            ctx.close()
