@@ -378,13 +378,30 @@ def _worker_init() -> None:
     _engine()
 
 
+# Unicode line breaks that JSON leaves unescaped but line-splitting readers (Python's
+# str.splitlines among them) break on: escape them so one record is always one line.
+_LINE_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def jsonl_safe(line: bytes) -> bytes:
+    """Escape U+0085, U+2028 and U+2029 in a JSON line (they can only occur inside strings)."""
+    if b"\xc2\x85" in line or b"\xe2\x80" in line:
+        for raw, esc in _LINE_BREAKS:
+            line = line.replace(raw, esc)
+    return line
+
+
 def _error_record(
     row: RawRow, problems: list[FieldProblem], profile_id: str | None
 ) -> tuple[bytes, ErrorDigest]:
     errors = [{"path": p.path, "message": p.message} for p in problems]
     rec = {"line": row.line, "source": row.source, "profile_id": profile_id, "errors": errors}
     line = json.dumps(rec, ensure_ascii=False).encode("utf-8", "surrogateescape")
-    return line, ErrorDigest(row.line, row.source, profile_id, errors)
+    return jsonl_safe(line), ErrorDigest(row.line, row.source, profile_id, errors)
 
 
 def _id_of(data: Any) -> str | None:
@@ -458,7 +475,8 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
         msg = f"internal error while assessing: {type(exc).__name__}: {exc}"
         return _error_record(row, [FieldProblem("", msg)], _id_of(data))
     # bytes straight from pydantic-core: no str round trip, and bytes cross processes cheaply
-    return assessment.__pydantic_serializer__.to_json(assessment), _digest(assessment)
+    line = assessment.__pydantic_serializer__.to_json(assessment)
+    return jsonl_safe(line), _digest(assessment)
 
 
 def assess_chunk(kind: str, header: tuple[str, ...], rows: list[RawRow]) -> list[tuple[bytes, Any]]:
