@@ -87,7 +87,34 @@ class _Static:
         """The passages the rules rest on, without duplicates, in order."""
         if len(rids) == 1:
             return self.rule_sources[rids[0]]
-        return tuple(merge_sources([s for rid in rids for s in self.rule_sources[rid]]))
+        hit = _merged_sources.get(rids)
+        if hit is None:
+            hit = tuple(merge_sources([s for rid in rids for s in self.rule_sources[rid]]))
+            _merged_sources[rids] = hit  # rule ids only: bounded by the rule set
+        return hit
+
+
+#: rule ids -> their merged sources (static: depends on the knowledge base only)
+_merged_sources: dict[tuple[str, ...], tuple[SourceRef, ...]] = {}
+
+_setattr = object.__setattr__
+
+
+def _make(cls: type[Any], **values: Any) -> Any:
+    """``cls.model_construct(**values)`` for internal, already valid data giving every field.
+
+    The same instance model_construct builds (``__dict__`` = the values, every field set, no
+    extra, no private attributes), without its per-field alias and default lookups. Falls back
+    to model_construct when a field is missing (the defaults are its job).
+    """
+    if len(values) != len(cls.__pydantic_fields__):
+        return cls.model_construct(**values)
+    m = cls.__new__(cls)
+    _setattr(m, "__dict__", values)
+    _setattr(m, "__pydantic_fields_set__", set(values))
+    _setattr(m, "__pydantic_extra__", None)
+    _setattr(m, "__pydantic_private__", None)
+    return m
 
 
 @lru_cache(maxsize=1)
@@ -242,12 +269,17 @@ def assess(profile: CaseProfile) -> Assessment:
         rids = concl.diagnoses[d]
         terse: list[str] = []
         texts: list[BiText] = []
+        seen: set[tuple[str, str]] = set()  # BiText equality is its two texts
         for rid in rids:
             t, x = _because(st, rid, fact, dx_set)
             terse.extend(s for s in t if s not in terse)
-            texts.extend(s for s in x if s not in texts)
+            for s in x:
+                if (s.zh, s.en) not in seen:
+                    seen.add((s.zh, s.en))
+                    texts.append(s)
         diagnoses.append(
-            Diagnosis.model_construct(
+            _make(
+                Diagnosis,
                 id=d,
                 label=st.labels.get(d) or BiText(zh=d, en=d),
                 severity=severities[d],
@@ -274,7 +306,8 @@ def assess(profile: CaseProfile) -> Assessment:
         item = kb.items[rk.id]
         rids = concl.actions[rk.id]
         actions.append(
-            Action.model_construct(
+            _make(
+                Action,
                 id=rk.id,
                 rank=rk.rank,
                 priority=rk.priority,
@@ -294,10 +327,11 @@ def assess(profile: CaseProfile) -> Assessment:
                         _memo.breakdown,
                         (rk.id, rk.breakdown),
                         lambda rk=rk: [
-                            PriorityFactor.model_construct(
+                            _make(
+                                PriorityFactor,
                                 factor=f.factor,
                                 value=f.value,
-                                label=BiText.model_construct(zh=f.label_zh, en=f.label_en),
+                                label=_make(BiText, zh=f.label_zh, en=f.label_en),
                             )
                             for f in rk.breakdown
                         ],
@@ -317,7 +351,8 @@ def assess(profile: CaseProfile) -> Assessment:
             continue
         not_recommended.append(_why_not(st, a, fact, dx_set, concl.overruled))
 
-    return Assessment.model_construct(
+    return _make(
+        Assessment,
         schema_version=1,
         profile_id=profile.id,
         profile_name=profile.name,
@@ -348,8 +383,8 @@ def _trace(st: _Static, rid: str, matched: dict[str, Any]) -> TraceStep:
     return _memo.get(
         _memo.trace,
         key,
-        lambda: TraceStep.model_construct(
-            rule=rid, matched=dict(matched), sources=list(st.sources_of_rules((rid,)))
+        lambda: _make(
+            TraceStep, rule=rid, matched=dict(matched), sources=list(st.sources_of_rules((rid,)))
         ),
     )
 
@@ -365,7 +400,8 @@ def _why_not(
 
     def make() -> NotRecommended:
         item = st.kb.items[a]
-        return NotRecommended.model_construct(
+        return _make(
+            NotRecommended,
             id=a,
             label=st.labels[a],
             actor=item.actor,
