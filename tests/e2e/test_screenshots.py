@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import SCREENSHOTS, Server, shoot
-from st_helpers import click_button, expand, fill, goto, nav, select, wait_idle, wait_text
+from st_helpers import click_button, expand, fill, goto, nav, select, wait_text
 
 from advisor.report import field_label
 from advisor.whatif import LEVERS
@@ -26,7 +26,10 @@ def s(key: str, lang: str = "en", **kw: Any) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> None:
-    """Every page after assessing case H, in both languages, saved as PNG for a person to read."""
+    """Every advisor page, with case Y assessed, in both languages, saved as PNG for a person.
+
+    The trainer pages keep their own screenshots (tests/e2e/test_trainer_browser.py).
+    """
     ctx = browser.new_context(
         locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
     )
@@ -57,19 +60,6 @@ def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> N
             nav(pg, s(key, lang))
             pg.wait_for_timeout(500)
             shoot(pg, f"{lang}-{n:02d}-{key.split('.')[1]}")
-        # the trainer pages added by the trainer tools, as they are
-        links = pg.locator('[data-testid="stSidebarNav"] a')
-        hrefs = [str(links.nth(i).get_attribute("href")) for i in range(links.count())]
-        ours = ("/assess", "/what-if", "/cases", "/knowledge", "/reports")
-        others = [
-            h for h in hrefs if not h.rstrip("/").endswith(ours) and h.rstrip("/") != server.url
-        ]
-        for n, href in enumerate(others, start=6):
-            pg.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').click()
-            pg.wait_for_timeout(300)
-            wait_idle(pg)
-            pg.wait_for_timeout(500)
-            shoot(pg, f"{lang}-{n:02d}-{href.rstrip('/').rsplit('/', 1)[-1]}")
         assert len(list(SCREENSHOTS.glob(f"{lang}-*.png"))) >= 6
     finally:
         ctx.close()
