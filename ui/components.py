@@ -206,7 +206,7 @@ def dependence_chart(a: Assessment) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".2f", title=t("results.value")),
             ],
         )
-        .properties(height=300)
+        .properties(height=alt.Step(18))  # per bar; a plain height is not honoured
     )
 
 

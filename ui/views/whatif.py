@@ -241,7 +241,8 @@ chart = (
         ),
         tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
     )
-    .properties(height=max(240, 26 * len(scenario_names) * len(DIMENSIONS)))
+    # one fixed step per bar: Streamlit does not honour a plain height for offset bars
+    .properties(height=alt.Step(14))
 )
 st.altair_chart(chart, width="stretch")
 
