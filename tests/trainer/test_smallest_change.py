@@ -148,15 +148,14 @@ def test_every_cost_parameter_is_sourced_and_labelled() -> None:
 
 
 def test_removing_weak_professionalism_finds_exactly_the_rule_s_exits(case_y: CaseProfile) -> None:
-    """dx_weak_professionalism needs training from none/government, < 6 sessions and own
-    know-how <= 1. No change raises the sessions, so the only exits are: know-how up twice
-    (0 -> 2, 3 + 3) or a third party brought in that then trains (4 + 2). The search is
-    exhaustive within its bounds and finds both, at cost 6."""
+    """dx_weak_professionalism needs < 6 training sessions a year (whoever trains) and own
+    know-how <= 1. No change raises the sessions, and a third party taking over the training
+    does not by itself make the few sessions enough, so the only exit is know-how up twice
+    (0 -> 2, 3 + 3). The search is exhaustive within its bounds and finds it, at cost 6."""
     result = search(case_y, diagnosis_goal("weak_professionalism"))
     assert result.exhausted
     found = sorted(sorted(s.move for s in p.steps) for p in result.paths)
     assert found == [
-        ["cost.government.bring_in_third_party", "cost.third_party.training_provider"],
         ["cost.volunteers.self_sufficiency", "cost.volunteers.self_sufficiency"],
     ]
-    assert [p.cost for p in result.paths] == [6.0, 6.0]
+    assert [p.cost for p in result.paths] == [6.0]
