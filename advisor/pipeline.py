@@ -244,8 +244,9 @@ _memo = _Memo()
 
 
 def _key_values(fact: dict[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
-    # (type, value) so that 1, 1.0 and True stay distinct keys
-    return tuple((type(v).__name__, v) for v in (fact.get(k) for k in keys))
+    # the values and their types, so that 1, 1.0 and True stay distinct keys
+    values = tuple(map(fact.get, keys))
+    return (values, tuple(map(type, values)))
 
 
 def assess(profile: CaseProfile) -> Assessment:
@@ -389,12 +390,28 @@ def _trace(st: _Static, rid: str, matched: dict[str, Any]) -> TraceStep:
     )
 
 
+_reads_of_action: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _action_reads(st: _Static, a: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fact keys and diagnoses the rules concluding action ``a`` read (static)."""
+    hit = _reads_of_action.get(a)
+    if hit is None:
+        rs = st.rules_by_action.get(a, [])
+        hit = (
+            tuple(k for r in rs for k in st.reads[r.id][0]),
+            tuple(d for r in rs for d in st.reads[r.id][1]),
+        )
+        _reads_of_action[a] = hit
+    return hit
+
+
 def _why_not(
     st: _Static, a: str, fact: dict[str, Any], dx_set: set[str], overruled: dict[str, list[str]]
 ) -> NotRecommended:
     rs = st.rules_by_action.get(a, [])
-    keys = tuple(k for r in rs for k in st.reads[r.id][0])
-    dxs = tuple(d for r in rs for d in st.reads[r.id][1] if d in dx_set)
+    keys, all_dxs = _action_reads(st, a)
+    dxs = tuple(d for d in all_dxs if d in dx_set)
     over = tuple((r.id, tuple(overruled[r.id])) for r in rs if r.id in overruled)
     key = (a, _key_values(fact, keys), dxs, over)
 

@@ -255,7 +255,7 @@ class _Closure:
 @dataclass
 class _Run:
     sid: str
-    firings: list[tuple[str, list[str], dict[str, Any]]] = field(default_factory=list)
+    firings: list[tuple[str, list[tuple[str, str]], dict[str, Any]]] = field(default_factory=list)
     asserted: set[str] = field(default_factory=set)
     sentinel: bool = False
     errors: list[BaseException] = field(default_factory=list)
@@ -316,7 +316,8 @@ class Engine:
             self._current.sentinel = True
 
     def _action(self, rule: Rule) -> Callable[[Any], None]:
-        keys = condition_keys(rule)
+        # (fact key, its durable name), worked out once per rule rather than per firing
+        keys = [(k, durable_key(k)) for k in condition_keys(rule)]
         is_dx = rule.kind == "diagnosis"
 
         def action(c: Any) -> None:
@@ -349,8 +350,8 @@ class Engine:
                 if fact.get("t") == DX:
                     m[f"diagnosis:{fact['id']}"] = True
                 else:
-                    for k in keys:
-                        m[k] = fact.get(durable_key(k))
+                    for k, dk in keys:
+                        m[k] = fact.get(dk)
         return {
             rid: dict(sorted(m.items()))
             for rid, m in sorted(merged.items(), key=lambda kv: self._order[kv[0]])
