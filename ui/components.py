@@ -135,11 +135,11 @@ def _share_sums(section: profile_form.Section, values: dict[str, Any]) -> None:
         if len(paths) < 2:
             continue
         total = sum(float(values.get(p) or 0.0) for p in paths)
-        text = t("form.share_sum", what=field_label(parent), total=f"{total:.2f}")
+        what, shown = field_label(parent), f"{total:.2f}"
         if abs(total - 1.0) <= 0.01:
-            st.caption(":green[" + text + "]")
+            st.caption(":green[" + t("form.share_sum_ok", what=what, total=shown) + "]")
         else:
-            st.caption(":orange[" + text + "]")
+            st.caption(":orange[" + t("form.share_sum", what=what, total=shown) + "]")
 
 
 def _section_icon(section: profile_form.Section) -> str:
