@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
 SHARE_TOLERANCE = 0.01
@@ -43,7 +44,11 @@ class Strict(BaseModel):
 def _check_shares(values: dict[str, float], what: str) -> None:
     total = sum(values.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise ValueError(f"{what} shares sum to {total:.2f}, expected 1")
+        raise PydanticCustomError(
+            "shares_sum",
+            "{what} shares sum to {total}, expected 1",
+            {"what": what, "total": f"{total:.2f}"},
+        )
 
 
 # --------------------------------------------------------------------------- case profile
@@ -90,7 +95,11 @@ class HumanResources(Strict):
     def _core_within_volunteers(cls, v: int, info: ValidationInfo) -> int:
         total = info.data.get("volunteers")
         if total is not None and v > total:
-            raise ValueError(f"{v} core volunteers is more than the {total} volunteers")
+            raise PydanticCustomError(
+                "core_above_volunteers",
+                "{core} core volunteers is more than the {total} volunteers",
+                {"core": v, "total": total},
+            )
         return v
 
 
@@ -159,7 +168,7 @@ class CaseProfile(Strict):
     @classmethod
     def _name_not_blank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("the name is blank")
+            raise PydanticCustomError("blank_name", "the name is blank")
         return v
 
 

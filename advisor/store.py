@@ -350,7 +350,10 @@ class CaseStore:
             try:
                 profiles.append(profile_from_data(doc))
             except ProfileError as exc:
-                problems += [FieldProblem(p.path, prefix + p.message) for p in exc.problems]
+                problems += [
+                    FieldProblem(p.path, prefix + p.message, prefix + p.zh if p.zh else None)
+                    for p in exc.problems
+                ]
         seen: set[str] = set()
         for p in profiles:
             if p.id in seen:

@@ -54,3 +54,15 @@ def test_unreadable_documents_get_a_clear_message(raw: bytes, needle: str) -> No
     with pytest.raises(ProfileError) as info:
         profile_from_data(parse_document(raw, "f.yaml"), "f.yaml")
     assert needle in str(info.value)
+
+
+def test_problems_have_chinese_messages_too() -> None:
+    """Every field problem of a profile carries a Chinese message for the Chinese interface."""
+    with pytest.raises(ProfileError) as info:
+        profile_from_data({"id": "ok", "name": "x", "surprise": 1, "linkage": "seven"})
+    by_path = {p.path: p for p in info.value.problems}
+    assert by_path["surprise"].text("zh") == "未知字段（不属于第 1 版档案格式）"
+    assert by_path["force_type"].text("zh") == "缺少必填字段"
+    assert "无效取值 'seven'" in by_path["linkage"].text("zh")
+    assert by_path["linkage"].text("en").startswith("unknown value 'seven'")
+    assert by_path["linkage"].display("zh").startswith("linkage：")

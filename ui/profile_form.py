@@ -202,7 +202,7 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def problems_by_path(problems: list[Any]) -> dict[str, list[str]]:
+def problems_by_path(problems: list[Any], lang: str = "en") -> dict[str, list[str]]:
     """Field problems grouped by the nearest form field or section they belong to.
 
     A problem on a field (``funding.charity``) goes to that field; one on a section as a whole
@@ -220,5 +220,6 @@ def problems_by_path(problems: list[Any]) -> dict[str, list[str]]:
                 target = probe
                 break
             probe = probe.rsplit(".", 1)[0] if "." in probe else ""
-        out.setdefault(target, []).append(str(getattr(p, "message", p)))
+        text = getattr(p, "text", None)
+        out.setdefault(target, []).append(text(lang) if callable(text) else str(p))
     return out

@@ -18,6 +18,7 @@ from advisor.io import profile_from_data
 from advisor.models import Assessment, CaseProfile
 from advisor.store import CaseStore, default_path
 from ui import profile_form
+from ui.i18n import current_lang
 
 DRAFT = "draft"
 CASE_REF = "case_ref"
@@ -64,6 +65,12 @@ def pipeline() -> Any:
     return mod
 
 
+def problem_text(problem: object) -> str:
+    """A field problem as ``path: message`` in the session's language, made inert for markdown."""
+    display = getattr(problem, "display", None)
+    return md_text(display(current_lang()) if callable(display) else str(problem))
+
+
 def md_text(value: str) -> str:
     """A user's text made inert for st.markdown: no markup, no HTML, no links; shown verbatim."""
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -102,7 +109,7 @@ def validate_draft() -> CaseProfile | None:
     try:
         profile = profile_from_data(data)
     except ProfileError as exc:
-        st.session_state[PROBLEMS] = profile_form.problems_by_path(exc.problems)
+        st.session_state[PROBLEMS] = profile_form.problems_by_path(exc.problems, current_lang())
         return None
     st.session_state[PROBLEMS] = {}
     return profile

@@ -81,6 +81,21 @@ def test_blank_profile_shows_problems_next_to_fields_and_keeps_input(
     assert any("problems" in e.label for e in at.expander)
 
 
+def test_problems_are_shown_in_chinese_on_the_chinese_form(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """In Chinese the field problems are Chinese too, not the English messages."""
+    at = make_app("zh")
+    at.text_input(key="w:name").input("河畔志愿者")
+    at.button[1].click().run()  # 评估
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "缺少必填字段" in errors or "各项比例之和为" in errors
+    assert "资金来源各项比例之和为 0" in errors
+    assert "required field is missing" not in errors
+    assert "shares sum to" not in errors
+
+
 def test_saved_case_can_be_loaded_into_the_form(make_app: Callable[..., AppTest]) -> None:
     """A case saved in the library appears under 'Start from' and loads into the form."""
     CaseStore().save(CaseProfile.model_validate(profile_data("lib-1", "Library case")))

@@ -14,7 +14,7 @@ from knowledge_base.loader import load_kb
 from ui import services
 from ui.i18n import bi, t
 from ui.kbtext import vocab
-from ui.services import md_text
+from ui.services import md_text, problem_text
 
 st.title(t("cases.title"))
 st.caption(t("cases.intro", path=str(services.store().path)))
@@ -67,7 +67,7 @@ def _store_error(exc: StoreError) -> None:
 
 
 def _profile_errors(exc: ProfileError) -> None:
-    lines = "\n".join(f"- {md_text(str(p))}" for p in exc.problems)
+    lines = "\n".join(f"- {problem_text(p)}" for p in exc.problems)
     st.error(
         t("cases.import_refused", n=len(exc.problems)) + "\n\n" + lines, icon=":material/error:"
     )

@@ -18,7 +18,7 @@ from advisor.trainer.exercise import (
 from advisor.trainer.text import bitext
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
-from ui.services import md_text
+from ui.services import md_text, problem_text
 from ui.views.trainer_common import choose_case, show_case, show_error
 
 PACK = "ex:pack"
@@ -30,7 +30,7 @@ tab_create, tab_run = st.tabs([t("trainer.ex.tab_create"), t("trainer.ex.tab_run
 
 
 def _refused(exc: ProfileError, key: str) -> None:
-    lines = "\n".join(f"- {md_text(str(p))}" for p in exc.problems)
+    lines = "\n".join(f"- {problem_text(p)}" for p in exc.problems)
     st.error(t(key, n=len(exc.problems)) + "\n\n" + lines, icon=":material/error:")
 
 

@@ -21,7 +21,7 @@ from ui import profile_form, services
 from ui.components import field_widget
 from ui.i18n import bi, in_lang, t
 from ui.kbtext import field_label, value_label, vocab
-from ui.services import md_text
+from ui.services import md_text, problem_text
 
 STATE = "whatif"
 MAX_VARIANTS = 4
@@ -101,7 +101,7 @@ for n, (name, lever) in enumerate(choices):
             add_variant(made.model_dump(mode="json"), lever.label.model_dump(), name)
             st.rerun()
         except ProfileError as exc:
-            st.error("; ".join(md_text(str(p)) for p in exc.problems))
+            st.error("; ".join(problem_text(p) for p in exc.problems))
 if full:
     st.caption(t("whatif.full", n=MAX_VARIANTS))
 
@@ -175,7 +175,7 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             st.error(
                 t("whatif.invalid")
                 + "\n\n"
-                + "\n".join(f"- {md_text(str(p))}" for p in exc.problems),
+                + "\n".join(f"- {problem_text(p)}" for p in exc.problems),
                 icon=":material/error:",
             )
 
