@@ -10,11 +10,11 @@ from advisor import __version__
 from advisor.errors import AdvisorError, ProfileError
 
 # Modules that add subcommands; each defines register(subparsers) -> None.
-COMMAND_MODULES = [
-    "advisor.cli.kb",
+COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
+    "advisor.cli.assess",
     "advisor.cli.batch",
     "advisor.cli.trainer",
-    "advisor.cli.assess",
+    "advisor.cli.kb",
 ]
 
 EXIT_OK = 0
