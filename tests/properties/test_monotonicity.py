@@ -118,8 +118,9 @@ def test_a_weaker_third_party_never_gets_its_actions_ranked_higher(
     data: dict[str, Any], weaker_by: int
 ) -> None:
     """A weaker third party (lower capacity, all else equal) never gets its third-party actions
-    a higher priority or a better rank than a stronger one; capacity-building, which the paper
-    prescribes for the weak, is the exception.
+    a higher priority, nor ranked above an action that was above them, than a stronger one;
+    capacity-building, which the paper prescribes for the weak, is the exception. (Rank numbers
+    alone may fall when the guard rail drops "more responsibility" actions above them.)
 
     6: “社工机构在培育志愿服务力量时呈现出的优势就越弱，那么此时社工机构等社会组织介入政府培育
     志愿服务力量时的作用就越低” (the weaker the advantage a social-work agency shows in cultivating
@@ -131,11 +132,14 @@ def test_a_weaker_third_party_never_gets_its_actions_ranked_higher(
     weak["third_party"]["capacity"] -= weaker_by
     s, w = run(strong), run(weak)
     ps, pw, rs, rw = priorities(s), priorities(w), ranks(s), ranks(w)
-    for action in set(ps) & set(pw):
+    common = set(ps) & set(pw)
+    for action in common:
         if kb_actions()[action].actor != "third_party" or action == "tp_build_own_capacity":
             continue
         assert pw[action] <= ps[action], ("priority", action, pw[action], ps[action])
-        assert rw[action] >= rs[action], ("rank", action, rw[action], rs[action])
+        # ranked higher = overtaking an action that was above it (among actions in both outputs)
+        overtaken = [b for b in common if rs[b] < rs[action] and rw[b] > rw[action]]
+        assert not overtaken, ("rank", action, overtaken)
 
 
 @given(data=profile_dicts(), raise_by=st.integers(1, 4))

@@ -215,10 +215,16 @@ def violations() -> dict[str, list[dict[str, Any]]]:
             weak = copy.deepcopy(data)
             weak["third_party"]["capacity"] -= 1
             w = outcome(weak)
-            for a in set(w.priorities) & set(base.priorities):
+            common = set(w.priorities) & set(base.priorities)
+            for a in common:
                 if actions()[a].actor != "third_party" or a == "tp_build_own_capacity":
                     continue
-                if w.priorities[a] > base.priorities[a] or w.ranks[a] < base.ranks[a]:
+                # "ranked higher": it overtakes an action that was above it. A rank number that
+                # falls only because the guard dropped actions above it is not a promotion.
+                overtaken = {
+                    b for b in common if base.ranks[b] < base.ranks[a] and w.ranks[b] > w.ranks[a]
+                }
+                if w.priorities[a] > base.priorities[a] or overtaken:
                     flag(
                         "weaker_third_party",
                         data,
@@ -290,7 +296,11 @@ def test_sweep_more_participation() -> None:
 
 def test_sweep_weaker_third_party() -> None:
     """A third party one capacity level weaker never gets a third-party action (other than
-    capacity-building) a higher priority or a better rank.
+    capacity-building) a higher priority, nor ranked above an action that was above it.
+
+    Ranks are compared among the actions recommended in both outputs: at lower capacity the
+    paper's guard rail drops the "more responsibility" actions, which shortens the list, so a
+    rank number may fall without the action being promoted over anything.
 
     6: “社工机构在培育志愿服务力量时呈现出的优势就越弱，那么此时社工机构等社会组织介入政府培育
     志愿服务力量时的作用就越低” (the weaker the agency's advantage, the less its intervention does).
