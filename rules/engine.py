@@ -215,11 +215,16 @@ class _PrivateHost(durable_engine.Host):
         if not started:
             return
         state_json = json.dumps(json.loads(started[0]), ensure_ascii=False)
-        message: dict[str, Any] = json.loads(started[1])
+        raw: str = started[1]
         while True:
-            ((rule_name, matched),) = message.items()  # one firing per message
+            # a firing is {"<rule name>":{...matched facts...}}; the name is all our actions
+            # need (they know what the rule matches), so the facts are parsed only on demand
+            end = raw.find('":', 2)
+            rule_name = raw[2:end] if raw.startswith('{"') else ""
+            if rule_name not in actions:
+                ((rule_name, _),) = json.loads(raw).items()  # one firing per message
             try:
-                actions[rule_name](_Closure(matched, handle))
+                actions[rule_name](_Closure(rule_name, raw, handle))
             except BaseException:
                 _dre.abandon_action(handle, state_handle)
                 raise
@@ -227,7 +232,7 @@ class _PrivateHost(durable_engine.Host):
             nxt = _dre.complete_and_start_action(handle, state_handle)
             if not nxt:
                 return
-            message = json.loads(nxt)
+            raw = nxt
 
 
 class _Closure:
@@ -238,11 +243,18 @@ class _Closure:
     the same exceptions as ``durable.engine.Ruleset.assert_fact``.
     """
 
-    __slots__ = ("_handle", "_m")
+    __slots__ = ("_handle", "_raw", "name")
 
-    def __init__(self, message: dict[str, Any], handle: int) -> None:
-        self._m = message
+    def __init__(self, name: str, raw: str, handle: int) -> None:
+        self.name = name  # the durable rule that fired
+        self._raw = raw  # the firing as durable sent it: {name: {pattern: fact}}
         self._handle = handle
+
+    @property
+    def _m(self) -> dict[str, Any]:
+        """The facts the rule matched, pattern name -> fact (parsed on demand)."""
+        message: dict[str, Any] = json.loads(self._raw)[self.name]
+        return message
 
     def assert_fact(self, fact: dict[str, Any]) -> None:
         code = _dre.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))[0]
@@ -255,7 +267,8 @@ class _Closure:
 @dataclass
 class _Run:
     sid: str
-    firings: list[tuple[str, list[tuple[str, str]], dict[str, Any]]] = field(default_factory=list)
+    payload: dict[str, Any] = field(default_factory=dict)  # the case fact as asserted
+    firings: list[tuple[str, str]] = field(default_factory=list)  # (rule id, durable rule)
     asserted: set[str] = field(default_factory=set)
     sentinel: bool = False
     errors: list[BaseException] = field(default_factory=list)
@@ -288,15 +301,25 @@ class Engine:
         self.keys = sorted(
             {c.fact for r in self.rules for c in walk(r.when) if isinstance(c, Compare)}
         )
+        self._key_pairs = [(k, durable_key(k)) for k in self.keys]
         definition: dict[str, Any] = {
             SENTINEL: {"all": [{"c": {"t": CASE}}], "pri": 0, "run": self._sentinel}
         }
+        # durable rule -> what a firing of it matched: the rule's fact keys (with their durable
+        # names) when it joins the case fact, and the diagnoses it joins
+        self._matches: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
         for r in self.rules:
             action = self._action(r)
+            pairs = tuple((k, durable_key(k)) for k in condition_keys(r))
+            conjuncts = dnf(r.when)
             for j, d in enumerate(compile_condition(r.when)):
                 d["pri"] = 1 if r.kind == "diagnosis" else 2
                 d["run"] = action
-                definition[r.id if j == 0 else f"{r.id}__or{j}"] = d
+                dname = r.id if j == 0 else f"{r.id}__or{j}"
+                definition[dname] = d
+                facts, dxs = conjuncts[j]
+                joins_case = bool(facts) or not dxs  # as _patterns builds it
+                self._matches[dname] = (pairs if joins_case else (), dxs)
         # durable rule name -> our action (durable removes "run" from the definition)
         self._actions: dict[str, Callable[[Any], None]] = {
             k: d["run"] for k, d in definition.items()
@@ -316,8 +339,6 @@ class Engine:
             self._current.sentinel = True
 
     def _action(self, rule: Rule) -> Callable[[Any], None]:
-        # (fact key, its durable name), worked out once per rule rather than per firing
-        keys = [(k, durable_key(k)) for k in condition_keys(rule)]
         is_dx = rule.kind == "diagnosis"
 
         def action(c: Any) -> None:
@@ -325,9 +346,9 @@ class Engine:
             if run is None:
                 return
             try:
-                # keep the matched facts as durable handed them; turned into the trace after
-                # the run, outside the engine's callback
-                run.firings.append((rule.id, keys, c._m))
+                # which durable rule fired; turned into the trace after the run, outside the
+                # engine's callback (what it matched follows from the rule and the case fact)
+                run.firings.append((rule.id, c.name))
                 if is_dx and rule.concludes not in run.asserted:
                     run.asserted.add(rule.concludes or "")
                     # MessageNotHandled: no rule refers to this diagnosis, nothing to chain on
@@ -344,14 +365,14 @@ class Engine:
     def _trace(self, run: _Run) -> dict[str, Matched]:
         """Merge the firings per rule (outputs are sets), in rule order, keys sorted."""
         merged: dict[str, Matched] = {}
-        for rid, keys, message in run.firings:
+        payload = run.payload
+        for rid, dname in run.firings:
             m = merged.setdefault(rid, {})
-            for fact in (message or {}).values():
-                if fact.get("t") == DX:
-                    m[f"diagnosis:{fact['id']}"] = True
-                else:
-                    for k, dk in keys:
-                        m[k] = fact.get(dk)
+            pairs, dxs = self._matches[dname]
+            for k, dk in pairs:
+                m[k] = payload.get(dk)
+            for d in dxs:
+                m[f"diagnosis:{d}"] = True
         return {
             rid: dict(sorted(m.items()))
             for rid, m in sorted(merged.items(), key=lambda kv: self._order[kv[0]])
@@ -361,9 +382,10 @@ class Engine:
         run = _Run(sid=f"{os.getpid()}-{next(_sids)}")
         self._current = run
         payload: dict[str, Any] = {"sid": run.sid, "t": CASE}
-        for k in self.keys:
+        for k, dk in self._key_pairs:
             if k in fact:
-                payload[durable_key(k)] = fact[k]
+                payload[dk] = fact[k]
+        run.payload = payload
         error: BaseException | None = None
         try:
             self._host.assert_facts(self.name, [payload])
