@@ -32,6 +32,7 @@ The functions here are pure: they take plain data (no engine, no knowledge-base 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 P_WEIGHTS = "priority.weights"
@@ -134,6 +135,15 @@ def priority_of(
     return hit[0], hit[1], addressed
 
 
+@lru_cache(maxsize=256)
+def _diagnosis_label(diagnosis_id: str) -> tuple[str, str]:
+    """The (zh, en) label of a diagnosis, for the breakdown's words (its id if unknown)."""
+    from knowledge_base.loader import load_kb
+
+    item = load_kb().items.get(diagnosis_id)
+    return (item.label.zh, item.label.en) if item is not None else (diagnosis_id, diagnosis_id)
+
+
 def _score(
     spec: ActionSpec,
     sev: float,
@@ -151,14 +161,15 @@ def _score(
         "leverage": round(100 * w["leverage"] * lev, 2),
         "phase": round(100 * w["phase"] * ph, 2),
     }
-    top = addressed[0] if addressed else "-"
+    top_zh, top_en = _diagnosis_label(addressed[0]) if addressed else ("—", "—")
     ws = {k: _fmt(100 * w[k]) for k in FACTORS}
     factors = (
         Factor(
             "severity",
             pts["severity"],
-            f"所针对诊断的最高严重度 {_fmt(sev)}（{top}）× {ws['severity']}",
-            f"highest severity of the addressed diagnoses {_fmt(sev)} ({top}) × {ws['severity']}",
+            f"所针对诊断的最高严重度 {_fmt(sev)}（{top_zh}）× {ws['severity']}",
+            f"highest severity of the addressed diagnoses {_fmt(sev)} ({top_en}) "
+            f"× {ws['severity']}",
         ),
         Factor(
             "breadth",
