@@ -43,7 +43,7 @@ def _case_args(p: argparse.ArgumentParser) -> None:
 
 
 def _lang_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=LANGS, default="en", help="output language (default en)")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="output language (default zh)")
 
 
 def _profile(args: argparse.Namespace) -> CaseProfile:
@@ -358,7 +358,7 @@ def register(sub: Any) -> None:
     exsub = ex.add_subparsers(dest="exercise_command", metavar="SUBCOMMAND", required=True)
     p = exsub.add_parser("create", help="build a pack from a case")
     _case_args(p)
-    p.add_argument("--out", required=True, metavar="FILE", help="pack file (.json or .yaml)")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="pack file (.json or .yaml)")
     p.add_argument("--id", help="pack id (default exercise-<case id>)")
     p.add_argument("--max-actions", type=int, default=8, help="recommended actions to include")
     p.add_argument("--distractors", type=int, default=3, help="not-recommended actions to include")
@@ -376,7 +376,7 @@ def register(sub: Any) -> None:
     p = exsub.add_parser("handout", help="a printable handout (no answers)")
     p.add_argument("pack", metavar="PACK")
     p.add_argument("--format", choices=("md", "html"), default="md")
-    p.add_argument("--out", metavar="FILE")
+    p.add_argument("-o", "--out", metavar="FILE")
     _lang_arg(p)
     p.set_defaults(func=_cmd_exercise_handout)
 
@@ -387,6 +387,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--db", metavar="FILE", help="case library file (default $ADVISOR_DB)")
     p.add_argument("--format", choices=("md", "html", "json"), default="md")
-    p.add_argument("--out", metavar="FILE")
+    p.add_argument("-o", "--out", metavar="FILE")
     _lang_arg(p)
     p.set_defaults(func=_cmd_roadmap)

@@ -72,7 +72,9 @@ def test_invalid_input_exits_2_with_a_message(
 
 def test_smallest_change_found_and_not_found(capsys: pytest.CaptureFixture[str]) -> None:
     """Case Y to moderate: exit 0 with paths; residents alone in one step: exit 1."""
-    code, out, _ = run(capsys, "smallest-change", "--preset", "case-y", "--goal", "moderate")
+    code, out, _ = run(
+        capsys, "smallest-change", "--preset", "case-y", "--goal", "moderate", "--lang", "en"
+    )
     assert code == 0 and "Path 1" in out
     code, out, err = run(
         capsys,
@@ -85,6 +87,8 @@ def test_smallest_change_found_and_not_found(capsys: pytest.CaptureFixture[str])
         "residents",
         "--max-depth",
         "1",
+        "--lang",
+        "en",
     )
     assert code == 1
     assert "no path found" in err
@@ -110,7 +114,9 @@ def test_exercise_create_handout_score(capsys: pytest.CaptureFixture[str], tmp_p
     )
     assert code == 0
     assert json.loads(out)["score"]["spearman"] == 1.0
-    code, out, _ = run(capsys, "exercise", "score", str(pack), "--ranking", ",".join(order[::-1]))
+    code, out, _ = run(
+        capsys, "exercise", "score", str(pack), "--ranking", ",".join(order[::-1]), "--lang", "en"
+    )
     assert code == 0 and "Misses worth discussing" in out
 
 
@@ -131,7 +137,7 @@ def test_exercise_bad_pack_and_bad_ranking_exit_2(
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])
 def test_roadmap_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     """The roadmap in each format; JSON carries the items and preconditions."""
-    code, out, _ = run(capsys, "roadmap", "--preset", "case-y", "--format", fmt)
+    code, out, _ = run(capsys, "roadmap", "--preset", "case-y", "--format", fmt, "--lang", "en")
     assert code == 0
     if fmt == "json":
         data = json.loads(out)
@@ -140,6 +146,12 @@ def test_roadmap_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
         assert out.lstrip().startswith("<!DOCTYPE html>")
     else:
         assert out.startswith("# Roadmap")
+
+
+def test_the_default_language_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """Like the reports, the trainer commands speak Chinese unless told otherwise."""
+    code, out, _ = run(capsys, "roadmap", "--preset", "case-y", "--format", "md")
+    assert code == 0 and out.startswith("# 行动路线图")
 
 
 def test_roadmap_of_a_saved_case_includes_its_history(
