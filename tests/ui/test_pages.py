@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from sample_profiles import profile_data
 from streamlit.testing.v1 import AppTest
-from ui_helpers import profile_data
 
 from advisor.models import CaseProfile
 from advisor.store import CaseStore

@@ -1,4 +1,4 @@
-"""Shared test data for the UI tests: a valid case profile as plain data."""
+"""Shared test data: a valid, government-cultivated case profile as plain data."""
 
 from __future__ import annotations
 
