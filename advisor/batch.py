@@ -389,8 +389,9 @@ _LINE_BREAKS = (
 
 def jsonl_safe(line: bytes) -> bytes:
     """Escape U+0085, U+2028 and U+2029 in a JSON line (they can only occur inside strings)."""
-    if b"\xc2\x85" in line or b"\xe2\x80" in line:
-        for raw, esc in _LINE_BREAKS:
+    # test each sequence on its own: b"\xe2\x80" alone occurs in most records (“, ”, —, …)
+    for raw, esc in _LINE_BREAKS:
+        if raw in line:
             line = line.replace(raw, esc)
     return line
 

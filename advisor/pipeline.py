@@ -226,7 +226,7 @@ class _Memo:
         self.why_not: dict[tuple[Any, ...], NotRecommended] = {}
         self.rationale: dict[tuple[Any, ...], BiText] = {}
         self.breakdown: dict[tuple[Any, ...], list[PriorityFactor]] = {}
-        self.trace: dict[tuple[Any, ...], TraceStep] = {}
+        self.trace: dict[tuple[Any, ...], TraceStep] = {}  # unused: steps are built each time
         self.lock = threading.Lock()
 
     def get(self, table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:
@@ -380,14 +380,21 @@ def _because(
 
 
 def _trace(st: _Static, rid: str, matched: dict[str, Any]) -> TraceStep:
-    key = (rid, tuple((k, type(v).__name__, v) for k, v in matched.items()))
-    return _memo.get(
-        _memo.trace,
-        key,
-        lambda: _make(
-            TraceStep, rule=rid, matched=dict(matched), sources=list(st.sources_of_rules((rid,)))
-        ),
-    )
+    # built each time: the matched values vary (continuous indices), so a memo keyed on them
+    # cost more to key than the step costs to build. ``matched`` is the engine result's own
+    # dict (fresh per run, used once); the sources list is shared like every cached leaf
+    return _make(TraceStep, rule=rid, matched=matched, sources=_rule_source_list(st, rid))
+
+
+_source_lists: dict[str, list[SourceRef]] = {}
+
+
+def _rule_source_list(st: _Static, rid: str) -> list[SourceRef]:
+    """The rule's sources as a list, built once per rule (treat it as read-only)."""
+    hit = _source_lists.get(rid)
+    if hit is None:
+        hit = _source_lists[rid] = list(st.rule_sources[rid])
+    return hit
 
 
 _reads_of_action: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
