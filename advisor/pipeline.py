@@ -419,7 +419,9 @@ def _why_not(
     rs = st.rules_by_action.get(a, [])
     keys, all_dxs = _action_reads(st, a)
     dxs = tuple(d for d in all_dxs if d in dx_set)
-    over = tuple((r.id, tuple(overruled[r.id])) for r in rs if r.id in overruled)
+    over = (
+        tuple((r.id, tuple(overruled[r.id])) for r in rs if r.id in overruled) if overruled else ()
+    )
     key = (a, _key_values(fact, keys), dxs, over)
 
     def make() -> NotRecommended:

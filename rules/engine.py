@@ -256,12 +256,14 @@ class _Closure:
         message: dict[str, Any] = json.loads(self._raw)[self.name]
         return message
 
-    def assert_fact(self, fact: dict[str, Any]) -> None:
-        code = _dre.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))[0]
+    def assert_fact(self, fact: dict[str, Any] | str) -> None:
+        """Assert a fact (a dict, or its JSON text as ``json.dumps`` writes it)."""
+        text = fact if isinstance(fact, str) else json.dumps(fact, ensure_ascii=False)
+        code = _dre.assert_fact(self._handle, text)[0]
         if code == 1:
-            raise durable_engine.MessageNotHandledException(fact)
+            raise durable_engine.MessageNotHandledException(json.loads(text))
         if code == 2:
-            raise durable_engine.MessageObservedException(fact)
+            raise durable_engine.MessageObservedException(json.loads(text))
 
 
 @dataclass
@@ -340,6 +342,9 @@ class Engine:
 
     def _action(self, rule: Rule) -> Callable[[Any], None]:
         is_dx = rule.kind == "diagnosis"
+        # the diagnosis fact as json.dumps writes {"t": DX, "id": ..., "sid": ...}, built once
+        dx_head = '{"t": "' + DX + '", "id": ' + json.dumps(rule.concludes, ensure_ascii=False)
+        dx_head += ', "sid": '
 
         def action(c: Any) -> None:
             run = self._current
@@ -353,7 +358,7 @@ class Engine:
                     run.asserted.add(rule.concludes or "")
                     # MessageNotHandled: no rule refers to this diagnosis, nothing to chain on
                     with contextlib.suppress(durable_engine.MessageNotHandledException):
-                        c.assert_fact({"t": DX, "id": rule.concludes, "sid": run.sid})
+                        c.assert_fact(dx_head + json.dumps(run.sid) + "}")
             except (KeyboardInterrupt, SystemExit):
                 raise  # Ctrl-C and exit are the user's, not an engine failure
             except BaseException as exc:  # durable would swallow it into the session state
