@@ -213,6 +213,10 @@ def startup(reps: int = 3) -> dict[str, float]:
     return out
 
 
+#: In bench/RESULTS.md, everything from this line on is kept when the file is rewritten.
+KEEP_MARKER = "<!-- kept by bench_batch.py: hand-written notes below -->"
+
+
 def _pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(len(s) * q / 100))]
@@ -252,6 +256,10 @@ def main() -> int:
     print()
     print(table)
     if not args.no_write:
+        # hand-written notes below the marker (e.g. before/after comparisons) are kept
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        if KEEP_MARKER in old:
+            table = table.rstrip("\n") + "\n\n" + old[old.index(KEEP_MARKER) :]
         RESULTS.write_text(table, encoding="utf-8")
         print(f"written to {RESULTS}")
     return 0
