@@ -226,7 +226,6 @@ class _Memo:
         self.why_not: dict[tuple[Any, ...], NotRecommended] = {}
         self.rationale: dict[tuple[Any, ...], BiText] = {}
         self.breakdown: dict[tuple[Any, ...], list[PriorityFactor]] = {}
-        self.trace: dict[tuple[Any, ...], TraceStep] = {}  # unused: steps are built each time
         self.lock = threading.Lock()
 
     def get(self, table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:

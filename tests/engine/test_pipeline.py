@@ -182,7 +182,6 @@ def test_results_do_not_depend_on_what_was_assessed_before(profiles: list[Any]) 
         pipeline._memo.why_not,
         pipeline._memo.rationale,
         pipeline._memo.breakdown,
-        pipeline._memo.trace,
     ):
         table.clear()
     priority._cache.clear()
