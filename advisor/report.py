@@ -22,6 +22,7 @@ from markupsafe import Markup
 from advisor import __version__
 from advisor.errors import AdvisorError
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
+from knowledge_base.fields import enum_label
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
@@ -49,8 +50,16 @@ def strings() -> dict[str, dict[str, dict[str, str]]]:
     return {ns: {str(k): v for k, v in table.items()} for ns, table in data.items()}
 
 
+PROFILE_FIELD_NAMESPACES = frozenset({"development_mode"})
+
+
 def label(namespace: str, key: object, lang: str) -> str:
-    """The label of ``key`` in ``namespace`` in ``lang``; the key itself when none is defined."""
+    """The label of ``key`` in ``namespace`` in ``lang``; the key itself when none is defined.
+
+    Values of profile fields (``development_mode``) take the knowledge base's field labels, so
+    the form, the warnings and the reports name them alike."""
+    if namespace in PROFILE_FIELD_NAMESPACES:
+        return enum_label(namespace, key, lang)
     entry = strings().get(namespace, {}).get(str(key))
     return entry[lang] if entry else str(key)
 

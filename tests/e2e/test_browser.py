@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Server
+from browser_support import Server
 from st_helpers import (
     click_button,
     expand,

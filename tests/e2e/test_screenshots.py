@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SCREENSHOTS, Server, shoot
+from browser_support import SCREENSHOTS, Server, shoot
 from st_helpers import click_button, expand, fill, goto, nav, select, wait_text
 
 from advisor.report import field_label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Server, shoot
+from browser_support import Server, shoot
 from st_helpers import click_button, goto, main_text, wait_text
 
 from advisor.pipeline import preset

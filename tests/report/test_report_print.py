@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ASSESSMENT
+from report_samples import ASSESSMENT
 
 from advisor.models import Assessment, CaseProfile
 from advisor.report import render

@@ -8,9 +8,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import ASSESSMENT, PROFILE
 from markdown_it import MarkdownIt
 from markupsafe import escape
+from report_samples import ASSESSMENT, PROFILE
 
 from advisor.errors import AdvisorError
 from advisor.models import Assessment, CaseProfile
