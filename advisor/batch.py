@@ -787,6 +787,10 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
+class _StopRequested(KeyboardInterrupt):
+    """The first Ctrl-C or SIGTERM, seen between chunks: stop cleanly."""
+
+
 class _Stop:
     """Ctrl-C and SIGTERM ask the run to stop; the run checks between chunks and stops there.
 
@@ -816,7 +820,7 @@ class _Stop:
 
     def check(self) -> None:
         if self.requested:
-            raise KeyboardInterrupt
+            raise _StopRequested
 
 
 def summary_paths(out: Path) -> tuple[Path, Path]:
@@ -996,15 +1000,30 @@ def _run_pool(
                 emit(ready.pop(next_write))
                 pending.pop(next_write, None)
                 next_write += 1
+    except _StopRequested:
+        # Let the workers finish the chunks they already hold (bounded: a few chunks each) and
+        # drop their results. Terminating a worker while it writes a result can leave half a
+        # message on the result pipe; the pool's manager thread then blocks on it for ever and
+        # the interpreter hangs at exit (seen here about once in 20 interruptions).
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:  # a second signal while waiting: stop at once
+            _terminate(pool)
+        raise
     except BaseException:
-        # No public API stops a pool's workers at once; take them before shutdown forgets them.
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            with contextlib.suppress(Exception):
-                proc.terminate()
+        _terminate(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers at once (a second Ctrl-C, or an error in the parent)."""
+    # No public API does this; take the processes before shutdown forgets them.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
 
 
 # --------------------------------------------------------------------------- the summary report
