@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from apptest_support import texts
 from streamlit.testing.v1 import AppTest
 
 from advisor.models import CaseProfile
@@ -16,23 +17,6 @@ PAGES = [
     ("views/trainer_exercises.py", "Exercises", "培训演练"),
     ("views/trainer_roadmap.py", "Roadmap", "行动路线图"),
 ]
-
-
-def texts(at: AppTest) -> str:
-    """Everything the page shows as text, joined."""
-    parts: list[str] = []
-    for kind in (
-        "title",
-        "subheader",
-        "markdown",
-        "caption",
-        "info",
-        "error",
-        "warning",
-        "success",
-    ):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
 
 
 def charts(at: AppTest) -> list[dict]:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from apptest_support import texts
 from sample_profiles import profile_data
 from streamlit.testing.v1 import AppTest
 
@@ -19,24 +20,6 @@ PAGES = [
     ("views/knowledge.py", "Knowledge base: the paper, passage by passage", "知识库：逐段阅读论文"),
     ("views/reports.py", "Reports", "报告"),
 ]
-
-
-def texts(at: AppTest) -> str:
-    """Everything the page shows as text, joined."""
-    parts: list[str] = []
-    for kind in (
-        "title",
-        "header",
-        "subheader",
-        "markdown",
-        "caption",
-        "info",
-        "error",
-        "warning",
-        "success",
-    ):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize(("page", "en", "zh"), PAGES)

@@ -1,0 +1,25 @@
+"""Shared helpers for the AppTest tests of the UI and trainer pages."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+TEXT_ELEMENTS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "info",
+    "error",
+    "warning",
+    "success",
+)
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, joined."""
+    parts: list[str] = []
+    for kind in TEXT_ELEMENTS:
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
