@@ -98,9 +98,10 @@ def _humanise(err: dict) -> tuple[str, str]:
     if kind.startswith("date_"):
         return msg, "须为日期，格式 YYYY-MM-DD"
     if kind == "string_too_short":
-        return msg, "不能为空"
+        return "must not be empty", "不能为空"
     if kind == "string_too_long":
-        return msg, f"过长（最多 {ctx.get('max_length')} 个字符）"
+        n = ctx.get("max_length")
+        return f"is too long (at most {n} characters)", f"过长（最多 {n} 个字符）"
     if kind in ("string_type", "model_type", "dict_type", "model_attributes_type"):
         return msg, "类型不对：" + ("须为文字" if kind == "string_type" else "须为一组字段")
     if kind.startswith("enum"):
