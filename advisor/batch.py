@@ -114,6 +114,8 @@ CSV_COLUMNS: list[str] = _columns(CaseProfile)
 # Columns that may be absent from a CSV, or empty in a row, meaning null.
 NULLABLE_COLUMNS = frozenset({"schema_version", "region", "as_of", "development_mode"})
 THIRD_PARTY_PREFIX = "third_party."
+# Optional groups: null when all their cells are empty; their columns may be absent.
+OPTIONAL_GROUPS = ("third_party", "community")
 
 
 def data_to_row(data: dict[str, Any]) -> list[str]:
@@ -149,7 +151,9 @@ def check_csv_header(header: list[str]) -> None:
             + " (columns are dotted field names such as funding.government_direct)"
         )
     required = [
-        c for c in CSV_COLUMNS if c not in NULLABLE_COLUMNS and not c.startswith(THIRD_PARTY_PREFIX)
+        c
+        for c in CSV_COLUMNS
+        if c not in NULLABLE_COLUMNS and c.split(".", 1)[0] not in OPTIONAL_GROUPS
     ]
     missing = [c for c in required if c not in names]
     if missing:
@@ -168,15 +172,16 @@ def row_to_data(header: list[str], cells: list[str]) -> dict[str, Any]:
             [FieldProblem("", f"the row has {len(cells)} cells; the header has {len(header)}")]
         )
     data: dict[str, Any] = {}
-    third: dict[str, str] = {}
+    groups: dict[str, dict[str, str]] = {g: {} for g in OPTIONAL_GROUPS}
     for name, raw in zip(header, cells, strict=True):
         col = name.strip()
         cell = raw.strip()
         if any("\udc80" <= ch <= "\udcff" for ch in cell):
             raise ProfileError([FieldProblem(col, "the cell is not UTF-8 text")])
-        if col.startswith(THIRD_PARTY_PREFIX):
+        group, _, rest = col.partition(".")
+        if rest and group in OPTIONAL_GROUPS:
             if cell:
-                third[col.removeprefix(THIRD_PARTY_PREFIX)] = cell
+                groups[group][rest] = cell
             continue
         if not cell:
             if col in NULLABLE_COLUMNS and col != "schema_version":
@@ -190,7 +195,8 @@ def row_to_data(header: list[str], cells: list[str]) -> dict[str, Any]:
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = cell
-    data["third_party"] = third or None
+    for group, values in groups.items():
+        data[group] = values or None
     return data
 
 

@@ -119,7 +119,7 @@ class Government(Strict):
 
 
 class Agenda(Strict):
-    set_by: Literal["government", "mixed", "volunteers"]
+    set_by: Literal["government", "mixed", "volunteers", "third_party"]
     pattern: Literal["regular", "holiday_campaign", "fragmented"]
 
 
@@ -134,6 +134,19 @@ class ThirdParty(Strict):
     capacity: Level4
     role: Literal["contractor", "facilitator", "incubator"]
     autonomy: Level4
+    # Optional (added in 0.2, schema version 1 stays readable): who founded the third party, how
+    # much of its own income is government purchase, and whether that purchase is strictly assessed.
+    origin: Literal["independent", "community_founded", "government_founded"] | None = None
+    government_purchase_share: Share | None = None
+    strict_assessment: bool | None = None
+
+
+class Community(Strict):
+    """The community around the force (optional): resources and channels the paper's cases name."""
+
+    non_government_resources: Level4 | None = None
+    resident_associations: Annotated[int, Field(ge=0, le=1000)] | None = None
+    staff_overloaded: bool | None = None
 
 
 class Coproduction(Strict):
@@ -161,6 +174,7 @@ class CaseProfile(Strict):
     agenda: Agenda
     management: Management
     third_party: ThirdParty | None = None
+    community: Community | None = None
     coproduction: Coproduction
     linkage: Literal["none", "three_social", "five_social"]
 

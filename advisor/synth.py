@@ -209,7 +209,7 @@ _ALL_VALUES: dict[str, tuple[str, ...]] = {
     "development_mode": ("top_down", "bottom_up_top_down", "bottom_up"),
     "legitimacy": ("none", "via_government", "via_social_org", "independent"),
     "leadership": ("cadre", "social_worker", "residents"),
-    "set_by": ("government", "mixed", "volunteers"),
+    "set_by": ("government", "mixed", "volunteers", "third_party"),
     "pattern": ("regular", "holiday_campaign", "fragmented"),
     "gov_role": ("director", "sponsor", "enabler"),
     "training_provider": ("none", "government", "third_party", "own", "mixed"),
@@ -289,6 +289,9 @@ def profile_data(index: int, seed: int = 0) -> dict[str, Any]:
     )
     core = min(volunteers, round(volunteers * rng.uniform(0.05, 0.35)))
 
+    set_by = cat("set_by")
+    if set_by == "third_party" and not has_tp:
+        set_by = "mixed"
     training_provider = cat("training_provider")
     if training_provider == "third_party" and not has_tp:
         training_provider = "mixed"
@@ -304,7 +307,7 @@ def profile_data(index: int, seed: int = 0) -> dict[str, Any]:
     team = rng.choice(_TEAMS)
     as_of = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
     slug_seed = str(seed).replace("-", "m")
-    return {
+    data = {
         "schema_version": 1,
         "id": f"synth-{slug_seed}-{index:07d}",
         "name": f"{district}{community}社区{team}志愿服务队（{index + 1}号）",
@@ -334,7 +337,7 @@ def profile_data(index: int, seed: int = 0) -> dict[str, Any]:
             "purchases_services": purchases,
             "party_leadership": _level(rng, arch["party"], 4),
         },
-        "agenda": {"set_by": cat("set_by"), "pattern": cat("pattern")},
+        "agenda": {"set_by": set_by, "pattern": cat("pattern")},
         "management": {
             "decision_participation": _level(rng, arch["participation"], 3, 0.8),
             "incentives": cat("incentives"),
@@ -349,6 +352,36 @@ def profile_data(index: int, seed: int = 0) -> dict[str, Any]:
         },
         "linkage": cat("linkage"),
     }
+    _add_optional_fields(data, random.Random(f"{seed}:{index}:optional"))
+    return data
+
+
+def _add_optional_fields(data: dict[str, Any], rng: random.Random) -> None:
+    """Fill the optional fields added after the first release from their own random stream.
+
+    A separate stream keeps every field of the first release identical for a given seed.
+    Each optional field is left out (unknown) in about a third of the profiles.
+    """
+    tp = data["third_party"]
+    if tp is not None:
+        if rng.random() < 0.67:
+            tp["origin"] = _pick(
+                rng, {"independent": 0.6, "community_founded": 0.3, "government_founded": 0.1}
+            )
+        if rng.random() < 0.67:
+            tp["government_purchase_share"] = round(rng.random(), 2)
+        if rng.random() < 0.67:
+            tp["strict_assessment"] = rng.random() < 0.5
+    if rng.random() < 0.67:
+        community: dict[str, Any] = {}
+        if rng.random() < 0.8:
+            community["non_government_resources"] = rng.randint(0, 4)
+        if rng.random() < 0.8:
+            community["resident_associations"] = rng.randint(0, 10)
+        if rng.random() < 0.8:
+            community["staff_overloaded"] = rng.random() < 0.5
+        if community:
+            data["community"] = community
 
 
 def generate_data(n: int, seed: int = 0, start: int = 0) -> Iterator[dict[str, Any]]:
