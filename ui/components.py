@@ -42,13 +42,45 @@ def field_widget(
         "args": args,
     }
     label = label or field_label(spec.path)
-    if spec.kind == "enum":
+    if spec.optional and spec.kind in ("level", "bool"):
+        # an optional level or yes/no may stay unknown: a choice with no default
+        options: list[Any] = (
+            list(range(int(spec.low or 0), int(spec.high or 4) + 1))
+            if spec.kind == "level"
+            else [True, False]
+        )
+        st.selectbox(
+            label,
+            options,
+            index=None,
+            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
+            placeholder=t("form.unknown"),
+            **common,
+        )
+    elif spec.optional and spec.kind in ("share", "count"):
+        st.number_input(
+            label,
+            min_value=0.0 if spec.kind == "share" else int(spec.low or 0),
+            max_value=1.0 if spec.kind == "share" else None,
+            step=0.05 if spec.kind == "share" else 1,
+            format="%.2f" if spec.kind == "share" else "%d",
+            placeholder=t("form.unknown"),
+            value=None,
+            **common,
+        )
+    elif spec.kind == "enum":
         st.selectbox(
             label,
             list(spec.options),
             index=None,
             format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
-            placeholder=t("form.choose") if not spec.optional else t("form.infer"),
+            placeholder=(
+                t("form.choose")
+                if not spec.optional
+                else t("form.infer")
+                if spec.path == "development_mode"
+                else t("form.unknown")
+            ),
             **common,
         )
     elif spec.kind == "level":
@@ -153,6 +185,7 @@ def _section_icon(section: profile_form.Section) -> str:
         "agenda": ":material/event_note:",
         "management": ":material/tune:",
         "third_party": ":material/handshake:",
+        "community": ":material/location_city:",
         "coproduction": ":material/diversity_3:",
         "linkage": ":material/hub:",
     }

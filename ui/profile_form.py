@@ -141,6 +141,9 @@ def blank_draft() -> dict[str, Any]:
         if s.optional:
             draft[f"{s.id}.{PRESENT}"] = False
         for f in s.fields:
+            if f.optional and f.kind in ("level", "share", "count", "bool"):
+                draft[f.path] = None  # an optional figure nobody entered stays unknown
+                continue
             draft[f.path] = {
                 "enum": None,
                 "level": 0,
