@@ -53,6 +53,7 @@ from pydantic import BaseModel
 from advisor.errors import AdvisorError, FieldProblem, ProfileError
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
+from advisor.safeparse import InputRefused, load_json
 
 EXIT_OK = 0
 EXIT_UNUSABLE_INPUT = 2
@@ -428,11 +429,13 @@ def _parse(kind: str, header: tuple[str, ...], row: RawRow) -> Any:
         raise ProfileError([FieldProblem("", f"malformed CSV: {payload.message}")])
     if kind == "jsonl":
         try:
-            return json.loads(payload)
+            return load_json(payload)
         except json.JSONDecodeError as exc:
             raise ProfileError(
                 [FieldProblem("", f"malformed JSON at column {exc.colno}: {exc.msg}")]
             ) from None
+        except InputRefused as exc:
+            raise ProfileError([FieldProblem("", f"JSON refused: {exc.en}", exc.zh)]) from None
         except RecursionError:
             raise ProfileError([FieldProblem("", "malformed JSON: nested too deeply")]) from None
     if kind == "csv":
@@ -472,7 +475,7 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
     data: Any = None
     try:
         data = _parse(kind, header, row)
-        profile = profile_from_data(data, row.source)
+        profile = profile_from_data(data, row.source, strict=kind != "csv")
         assessment = _engine().assess(profile)
     except ProfileError as exc:
         return _error_record(row, exc.problems, _id_of(data))

@@ -178,6 +178,16 @@ class CaseProfile(Strict):
     coproduction: Coproduction
     linkage: Literal["none", "three_social", "five_social"]
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _schema_version_is_an_integer(cls, v: object) -> object:
+        # Literal[1] alone would take true and 1.0 (both equal 1): refuse them by name.
+        if isinstance(v, bool | float):
+            raise PydanticCustomError(
+                "schema_version_type", "must be the whole number 1, not {value}", {"value": repr(v)}
+            )
+        return v
+
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, v: str) -> str:

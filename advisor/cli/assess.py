@@ -20,6 +20,7 @@ import yaml
 from advisor.errors import AdvisorError, FieldProblem, ProfileError
 from advisor.io import load_profile, profile_to_yaml
 from advisor.models import Assessment, BiText, CaseProfile
+from advisor.safeparse import InputRefused, load_yaml
 from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
 FORMATS = ("json", "md", "html")
@@ -136,8 +137,12 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
             if not _:
                 raise ProfileError([FieldProblem(path, "write --set as PATH=VALUE")])
             try:
-                value = yaml.safe_load(raw) if raw.strip() else None
-            except yaml.YAMLError:
+                value = load_yaml(raw) if raw.strip() else None
+            except InputRefused as exc:
+                raise ProfileError(
+                    [FieldProblem(path.strip(), exc.en + exc.where(), exc.zh + exc.where("zh"))]
+                ) from None
+            except (yaml.YAMLError, ValueError, RecursionError):
                 value = raw
             variant = apply_change(variant, path.strip(), value)
         from advisor.report import strings

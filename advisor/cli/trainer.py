@@ -68,6 +68,21 @@ def _emit(text: str, out: str | None = None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _at_least(least: int) -> Any:
+    """An argparse type: a whole number not below ``least`` (refused with a clear message)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{value} is less than {least}")
+        return value
+
+    return parse
+
+
 def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
@@ -360,8 +375,18 @@ def register(sub: Any) -> None:
     _case_args(p)
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="pack file (.json or .yaml)")
     p.add_argument("--id", help="pack id (default exercise-<case id>)")
-    p.add_argument("--max-actions", type=int, default=8, help="recommended actions to include")
-    p.add_argument("--distractors", type=int, default=3, help="not-recommended actions to include")
+    p.add_argument(
+        "--max-actions",
+        type=_at_least(1),
+        default=8,
+        help="recommended actions to include (at least 1)",
+    )
+    p.add_argument(
+        "--distractors",
+        type=_at_least(0),
+        default=3,
+        help="not-recommended actions to include (0 or more)",
+    )
     for what in ("title", "question"):
         for lang in LANGS:
             p.add_argument(f"--{what}-{lang}", metavar="TEXT", help=f"the pack's {what} in {lang}")
