@@ -50,9 +50,20 @@ from typing import Any, NamedTuple, TextIO, get_args
 
 from pydantic import BaseModel
 
-from advisor.errors import AdvisorError, FieldProblem, ProfileError
+from advisor.errors import AdvisorError, FieldProblem, ProfileError, os_error_text
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
+from advisor.safefile import (
+    OutputError,
+    UnsafePathError,
+    check_input,
+    check_output,
+    identities,
+    identity,
+    open_output_fd,
+    read_bounded,
+    write_atomic,
+)
 from advisor.safeparse import InputRefused, load_json
 
 EXIT_OK = 0
@@ -240,6 +251,10 @@ def detect_input(path: str | Path) -> InputSpec:
             f"{p}: unknown input format {suffix or '(no extension)'!r}; expected a .jsonl "
             "(or .ndjson) file, a .csv file, or a folder of .json/.yaml profile files"
         )
+    try:  # a FIFO would block for ever and a device never end: regular files only
+        check_input(p)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
     if not os.access(p, os.R_OK):
         raise BatchInputError(f"{p}: the file cannot be read (permission denied)")
     if kind == "csv":
@@ -442,8 +457,9 @@ def _parse(kind: str, header: tuple[str, ...], row: RawRow) -> Any:
         return row_to_data(list(header), payload)
     path = Path(payload)
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_bounded(path, MAX_BYTES)  # a regular file only: never block on a FIFO
+    except UnsafePathError as exc:
+        raise ProfileError([FieldProblem("", exc.en, exc.zh)]) from None
     except OSError as exc:
         raise ProfileError([FieldProblem("", f"cannot read the file: {exc.strerror}")]) from None
     return parse_document(raw, str(path))
@@ -691,11 +707,20 @@ def count_rows(spec: InputSpec) -> int:
 
 
 class LineWriter:
-    """Appends whole lines with ``os.write``; a kill can only ever cut between records."""
+    """Appends whole lines with ``os.write``; a kill can only ever cut between records.
 
-    def __init__(self, path: Path, append: bool) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-        self.fd = os.open(path, flags, 0o644)
+    The file is opened by ``advisor.safefile.open_output_fd`` (never through a link, never a
+    FIFO or device, never one of ``inputs``, truncated only after those checks). A failed write
+    (a full disk) cuts the file back to its last whole record and raises OutputError.
+    """
+
+    _write = staticmethod(os.write)  # one seam, so a test can fill the disk
+
+    def __init__(self, path: Path, append: bool, inputs: Any = ()) -> None:
+        self.path = path
+        self.fd = open_output_fd(path, inputs, append=append)
+        self.size = os.fstat(self.fd).st_size  # bytes of whole records on disk
+        self.records = 0  # records written by this writer
         self.pending: list[bytes] = []
         self.pending_bytes = 0
         self.last_flush = time.monotonic()
@@ -709,12 +734,23 @@ class LineWriter:
     def flush(self) -> None:
         if self.pending:
             data = b"\n".join(self.pending) + b"\n"
+            count = len(self.pending)
             self.pending = []
             self.pending_bytes = 0
             view = memoryview(data)
-            while view:
-                n = os.write(self.fd, view)
-                view = view[n:]
+            try:
+                while view:
+                    n = self._write(self.fd, view)
+                    view = view[n:]
+            except OSError as exc:
+                with contextlib.suppress(OSError):  # keep whole records only
+                    os.ftruncate(self.fd, self.size)
+                raise OutputError(
+                    f"cannot write {self.path}: {os_error_text(exc)}; it holds whole records "
+                    "only: free space (or fix the folder) and run the same command with --resume"
+                ) from None
+            self.size += len(data)
+            self.records += count
         self.last_flush = time.monotonic()
 
     def close(self) -> None:
@@ -749,6 +785,29 @@ def recover_output(out: Path, summary: Summary) -> tuple[int, dict[str, Any] | N
     if keep < size:
         os.truncate(out, keep)
     return count, last
+
+
+def output_guard(spec: InputSpec, out: Path) -> set[tuple[int, int]]:
+    """Refuse an output (or summary) path that could destroy a file; return the inputs' ids.
+
+    See ``advisor.safefile``: the output and its two summaries must be new names or regular
+    files of their own, none of them the input (or one of a folder's profiles) by device and
+    inode. Raises BatchInputError.
+    """
+    files = [spec.path] if spec.kind != "dir" else list(_profile_files(spec.path))
+    input_ids = identities(files)
+    in_folder = spec.kind == "dir" and identity(out.parent) == identity(spec.path)
+    if in_folder and out.suffix.lower() in PROFILE_SUFFIXES:
+        raise BatchInputError(
+            f"{out}: would be written into the input folder as a profile file; "
+            "give a .jsonl name or another folder"
+        )
+    try:
+        for path in (out, *summary_paths(out)):
+            check_output(path, input_ids)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
+    return input_ids
 
 
 def _row_matches(spec: InputSpec, row: RawRow, rec: dict[str, Any]) -> bool:
@@ -862,6 +921,7 @@ def run_batch(
         raise BatchInputError(f"{out}: the output would overwrite the input")
     if out.is_dir():
         raise BatchInputError(f"{out}: is a folder; give a file name for the JSONL output")
+    input_ids = output_guard(spec, out)
     workers = max(1, workers or os.cpu_count() or 1)
     summary = Summary()
     done, last = (0, None)
@@ -882,7 +942,10 @@ def run_batch(
     bar = Progress(None, enabled=progress)
     if bar.enabled:
         bar.total = max(0, count_rows(spec) - done)
-    writer = LineWriter(out, append=bool(done))
+    try:
+        writer = LineWriter(out, append=bool(done), inputs=input_ids)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
 
     def emit(results: list[tuple[bytes, Any]]) -> None:
         failed = 0
@@ -907,6 +970,11 @@ def run_batch(
         writer.close()
         bar.close()
         raise BatchInterrupted(summary.total, out) from None
+    except OutputError:
+        with contextlib.suppress(OSError):
+            os.close(writer.fd)
+        bar.close()
+        raise
     finally:
         stop.restore()
     writer.close()
@@ -921,8 +989,8 @@ def run_batch(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     md, html = render_summary(summary, lang, meta)
-    md_path.write_text(md, encoding="utf-8")
-    html_path.write_text(html, encoding="utf-8")
+    write_atomic(md_path, md, input_ids)  # whole or not at all
+    write_atomic(html_path, html, input_ids)
     return BatchResult(
         summary.total,
         summary.assessed,
@@ -1019,8 +1087,16 @@ def _run_pool(
         except KeyboardInterrupt:  # a second signal while waiting: stop at once
             _terminate(pool)
         raise
-    except BaseException:
+    except KeyboardInterrupt:
         _terminate(pool)
+        raise
+    except BaseException:
+        # An error in the parent (a full disk...): let the workers finish what they hold, as
+        # above; terminating them mid-write could hang the interpreter at exit.
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            _terminate(pool)
         raise
     pool.shutdown(wait=True)
 

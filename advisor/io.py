@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from advisor.errors import FieldProblem, ProfileError, excerpt, problems_from_validation
 from advisor.models import CaseProfile
+from advisor.safefile import UnsafePathError, read_bounded
 from advisor.safeparse import InputRefused, load_json, load_yaml
 
 MAX_BYTES = 1_000_000
@@ -184,9 +185,10 @@ def load_profile(path: str | Path) -> CaseProfile:
                 ],
                 source,
             )
-        try:
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_BYTES + 1)
+        try:  # a regular file only: a FIFO would block for ever, a device never end
+            raw = read_bounded(p, MAX_BYTES)
+        except UnsafePathError as exc:
+            raise ProfileError([FieldProblem("", exc.en, exc.zh)], source) from None
         except OSError as exc:
             raise ProfileError(
                 [FieldProblem("", f"cannot read the file: {exc.strerror}", "无法读取文件")], source

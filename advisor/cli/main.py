@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from advisor import __version__
 from advisor.errors import AdvisorError, ProfileError, os_error_text, problems_from_validation
+from advisor.safefile import UnsafePathError
 
 # Modules that add subcommands; each defines register(subparsers) -> None.
 COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     try:
         return int(args.func(args) or 0)
-    except ProfileError as exc:
+    except (ProfileError, UnsafePathError) as exc:
         print(f"advisor: {exc}", file=sys.stderr)
         return EXIT_INVALID_INPUT
     except AdvisorError as exc:

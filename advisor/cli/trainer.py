@@ -60,9 +60,11 @@ def _profile(args: argparse.Namespace) -> CaseProfile:
     return load_profile(args.profile)
 
 
-def _emit(text: str, out: str | None = None) -> None:
+def _emit(text: str, out: str | None = None, inputs: tuple[str | None, ...] = ()) -> None:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        from advisor.safefile import identities, write_atomic
+
+        write_atomic(out, text, identities(p for p in inputs if p and p != "-"))
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -272,7 +274,7 @@ def _cmd_exercise_create(args: argparse.Namespace) -> int:
         max_actions=args.max_actions,
         distractors=args.distractors,
     )
-    save_pack(pack, args.out)
+    save_pack(pack, args.out, (getattr(args, "profile", None),))
     print(f"wrote {args.out}: {len(pack.actions)} actions to rank", file=sys.stderr)
     return 0
 
@@ -300,7 +302,7 @@ def _cmd_exercise_handout(args: argparse.Namespace) -> int:
     from advisor.trainer.exercise import load_pack, render_handout
 
     pack = load_pack(args.pack)
-    _emit(render_handout(pack, args.format, args.lang), args.out)
+    _emit(render_handout(pack, args.format, args.lang), args.out, (args.pack,))
     return 0
 
 
@@ -326,9 +328,9 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = roadmap.model_dump(mode="json")
         data["trajectory"] = [p.model_dump(mode="json") for p in points]
-        _emit(_json(data), args.out)
+        _emit(_json(data), args.out, (args.profile,))
     else:
-        _emit(render_roadmap(roadmap, args.format, args.lang, points), args.out)
+        _emit(render_roadmap(roadmap, args.format, args.lang, points), args.out, (args.profile,))
     return 0
 
 

@@ -25,9 +25,16 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from advisor.errors import FieldProblem, ProfileError, excerpt, problems_from_validation
-from advisor.io import parse_document
+from advisor.errors import (
+    FieldProblem,
+    ProfileError,
+    excerpt,
+    os_error_text,
+    problems_from_validation,
+)
+from advisor.io import MAX_BYTES, parse_document
 from advisor.models import Actor, Assessment, BiText, CaseProfile, SourceRef
+from advisor.safefile import UnsafePathError, identities, read_bounded, write_atomic
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.text import bitext, field_label, tr, value_label, vocab
 
@@ -301,11 +308,14 @@ def pack_to_text(pack: ExercisePack, fmt: Literal["json", "yaml"] = "json") -> s
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def save_pack(pack: ExercisePack, path: str | Path) -> Path:
-    """Write a pack to ``path``; ``.yaml``/``.yml`` gives YAML, anything else JSON."""
+def save_pack(pack: ExercisePack, path: str | Path, inputs: tuple[str | None, ...] = ()) -> Path:
+    """Write a pack to ``path``; ``.yaml``/``.yml`` gives YAML, anything else JSON.
+
+    Whole or not at all, never through a link or over one of ``inputs`` (``advisor.safefile``).
+    """
     p = Path(path)
     fmt: Literal["json", "yaml"] = "yaml" if p.suffix.lower() in (".yaml", ".yml") else "json"
-    p.write_text(pack_to_text(pack, fmt), encoding="utf-8")
+    write_atomic(p, pack_to_text(pack, fmt), identities(i for i in inputs if i and i != "-"))
     return p
 
 
@@ -350,10 +360,15 @@ def pack_from_text(raw: bytes | str, source: str = "pack") -> ExercisePack:
 def load_pack(path: str | Path) -> ExercisePack:
     """Read a pack file; raise PackError (missing file, malformed text, invalid fields)."""
     p = Path(path)
-    if not p.is_file():
-        what = "this is a folder, not a pack file" if p.is_dir() else "no such file"
-        raise PackError([FieldProblem("", what)], str(p))
-    return pack_from_text(p.read_bytes(), str(p))
+    if p.is_dir():
+        raise PackError([FieldProblem("", "this is a folder, not a pack file")], str(p))
+    try:  # a regular file, bounded (a FIFO would block for ever)
+        raw = read_bounded(p, MAX_BYTES)
+    except UnsafePathError as exc:
+        raise PackError([FieldProblem("", exc.en, exc.zh)], str(p)) from None
+    except OSError as exc:
+        raise PackError([FieldProblem("", os_error_text(exc))], str(p)) from None
+    return pack_from_text(raw, str(p))
 
 
 # --------------------------------------------------------------------------- scoring
