@@ -50,6 +50,15 @@ from typing import Any, NamedTuple, TextIO, get_args
 
 from pydantic import BaseModel
 
+from advisor.batch_lifecycle import (
+    Checkpoint,
+    RowTimeout,
+    input_key,
+    load_checkpoint,
+    restore,
+    row_deadline,
+    worker_init,
+)
 from advisor.errors import AdvisorError, FieldProblem, ProfileError, os_error_text
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
@@ -81,6 +90,7 @@ FAILED_SHOWN = 200
 TOP_DIAGNOSES = 12
 TOP_ACTIONS_PER_ACTOR = 5
 CHUNK_RETRIES = 2
+ROW_SECONDS = 60.0  # the time bound of one record (advisor.batch_lifecycle.row_deadline)
 
 
 class BatchInputError(AdvisorError):
@@ -385,19 +395,10 @@ def _engine() -> Any:
     return _ENGINE
 
 
-def _worker_init() -> None:
-    """Per worker: ignore Ctrl-C (the parent stops us), exit with the parent, warm the engine."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-    _engine()
+def _worker_init(parent: int) -> None:
+    """Per worker: ignore Ctrl-C, die with ``parent``, warm the engine, cap memory
+    (``advisor.batch_lifecycle.worker_init``)."""
+    worker_init(parent, _engine)
 
 
 # Unicode line breaks that JSON leaves unescaped but line-splitting readers (Python's
@@ -490,9 +491,17 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
     """Assess one raw row; return its JSONL line (UTF-8, no newline) and its digest."""
     data: Any = None
     try:
-        data = _parse(kind, header, row)
-        profile = profile_from_data(data, row.source, strict=kind != "csv")
-        assessment = _engine().assess(profile)
+        with row_deadline(ROW_SECONDS):  # a pathological row fails; the run goes on
+            data = _parse(kind, header, row)
+            profile = profile_from_data(data, row.source, strict=kind != "csv")
+            assessment = _engine().assess(profile)
+    except RowTimeout:
+        msg = f"assessing this record took more than {ROW_SECONDS:.0f} s; it was stopped"
+        return _error_record(row, [FieldProblem("", msg)], _id_of(data))
+    except MemoryError:
+        data = None  # let it go before building the error record
+        msg = "assessing this record needed more memory than a record may use; it was stopped"
+        return _error_record(row, [FieldProblem("", msg)], None)
     except ProfileError as exc:
         return _error_record(row, exc.problems, _id_of(data))
     except AdvisorError as exc:  # EngineError and kin: this row fails, the run goes on
@@ -758,18 +767,22 @@ class LineWriter:
         os.close(self.fd)
 
 
-def recover_output(out: Path, summary: Summary) -> tuple[int, dict[str, Any] | None]:
+def recover_output(
+    out: Path, summary: Summary, start: int = 0, first_line: int = 1
+) -> tuple[int, dict[str, Any] | None]:
     """Truncate a partial last line of ``out``; count and aggregate its complete records.
 
-    Returns the number of complete records and the last one (parsed). Raises BatchInputError if
-    a complete line is not a record of ours.
+    Reads from byte ``start`` (a checkpoint's offset, whose records ``summary`` already holds;
+    ``first_line`` is the line number there). Returns the number of complete records read and
+    the last one (parsed). Raises BatchInputError if a complete line is not a record of ours.
     """
     size = out.stat().st_size
-    keep = 0
+    keep = start
     count = 0
     last: dict[str, Any] | None = None
     with out.open("rb") as fh:
-        for n, line in enumerate(fh, start=1):
+        fh.seek(start)
+        for n, line in enumerate(fh, start=first_line):
             if not line.endswith(b"\n"):
                 break  # a partial record from an interrupted write
             try:
@@ -785,6 +798,25 @@ def recover_output(out: Path, summary: Summary) -> tuple[int, dict[str, Any] | N
     if keep < size:
         os.truncate(out, keep)
     return count, last
+
+
+def _last_record(out: Path, end: int) -> dict[str, Any] | None:
+    """The record whose line ends at byte ``end`` of ``out`` (read backwards, not the file)."""
+    if end <= 1:
+        return None
+    with out.open("rb") as fh:
+        pos = end - 1  # leave out the newline that ends the record
+        buf = b""
+        while True:
+            step = min(1 << 16, pos)
+            pos -= step
+            fh.seek(pos)
+            buf = fh.read(step) + buf
+            nl = buf.rfind(b"\n")
+            if nl >= 0:
+                return json.loads(buf[nl + 1 :])
+            if pos == 0:
+                return json.loads(buf)
 
 
 def output_guard(spec: InputSpec, out: Path) -> set[tuple[int, int]]:
@@ -925,8 +957,23 @@ def run_batch(
     workers = max(1, workers or os.cpu_count() or 1)
     summary = Summary()
     done, last = (0, None)
+    key = input_key(spec.path)
+    checkpoint = Checkpoint(out, key)
     if resume and out.exists():
-        done, last = recover_output(out, summary)
+        state = load_checkpoint(out, key)
+        if state is None:
+            done, last = recover_output(out, summary)
+        else:  # read only what was written after the checkpoint
+            offset = restore(state, summary, Digest, ErrorDigest)
+            extra, last = recover_output(out, summary, offset, int(state["records"]) + 1)
+            done = int(state["records"]) + extra
+            if last is None:
+                try:
+                    last = _last_record(out, offset)
+                except ValueError:
+                    last = None
+    else:
+        checkpoint.remove()
     rows = read_rows(spec)
     if done:
         kept_row: RawRow | None = None
@@ -954,6 +1001,9 @@ def run_batch(
             summary.add(digest)
             failed += isinstance(digest, ErrorDigest)
         bar.update(len(results), failed)
+        if checkpoint.due():
+            writer.flush()  # the checkpoint describes whole records on disk only
+            checkpoint.save(summary, writer.fd, writer.size, done + writer.records)
 
     stop = _Stop()
     stop.install()
@@ -967,6 +1017,8 @@ def run_batch(
         else:
             _run_pool(spec, chunks, workers, emit, start_method, stop)
     except KeyboardInterrupt:
+        writer.flush()
+        checkpoint.save(summary, writer.fd, writer.size, done + writer.records, force=True)
         writer.close()
         bar.close()
         raise BatchInterrupted(summary.total, out) from None
@@ -991,6 +1043,7 @@ def run_batch(
     md, html = render_summary(summary, lang, meta)
     write_atomic(md_path, md, input_ids)  # whole or not at all
     write_atomic(html_path, html, input_ids)
+    checkpoint.remove()  # the run is complete
     return BatchResult(
         summary.total,
         summary.assessed,
@@ -1022,7 +1075,9 @@ def _run_pool(
         ctx.set_forkserver_preload(["advisor.pipeline"])
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+        return ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        )
 
     pool = new_pool()
     limit = workers * INFLIGHT_PER_WORKER
