@@ -74,6 +74,7 @@ from advisor.safefile import (
     write_atomic,
 )
 from advisor.safeparse import InputRefused, load_json
+from advisor.textsafe import csv_uncell, md_code, md_text
 
 EXIT_OK = 0
 EXIT_UNUSABLE_INPUT = 2
@@ -197,7 +198,7 @@ def row_to_data(header: list[str], cells: list[str]) -> dict[str, Any]:
     groups: dict[str, dict[str, str]] = {g: {} for g in OPTIONAL_GROUPS}
     for name, raw in zip(header, cells, strict=True):
         col = name.strip()
-        cell = raw.strip()
+        cell = csv_uncell(raw.strip())  # '=x written by csv_cell reads back as =x
         if any("\udc80" <= ch <= "\udcff" for ch in cell):
             raise ProfileError([FieldProblem(col, "the cell is not UTF-8 text")])
         group, _, rest = col.partition(".")
@@ -1369,11 +1370,9 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
 
 
 def _md_cell(value: Any) -> str:
-    """Make text safe inside a Markdown table cell (no raw HTML, pipes or line breaks)."""
-    text = str(value)
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`")):
-        text = text.replace(a, b)
-    return " ".join(text.split())
+    """Make text safe inside a Markdown table cell: no HTML, link, image, autolink, emphasis,
+    pipe or line break of its own (``advisor.textsafe.md_text``)."""
+    return md_text(value)
 
 
 def _bar(pct: float, width: int = 20) -> str:
@@ -1398,6 +1397,7 @@ def render_summary(summary: Summary, lang: str, meta: dict[str, Any]) -> tuple[s
         keep_trailing_newline=True,
     )
     md_env.filters["cell"] = _md_cell
+    md_env.filters["code"] = md_code  # a code span no backtick can close early
     md_env.filters["bar"] = _bar
     html_env.filters["fmt"] = md_env.filters["fmt"] = _fmt
     md = md_env.get_template("batch_summary.md.j2").render(**ctx)
