@@ -199,7 +199,14 @@ class CaseProfile(Strict):
 # --------------------------------------------------------------------------- assessment
 
 
-class BiText(Strict):
+class Frozen(Strict):
+    """A leaf of an assessment shared between assessments (cached): read-only, so a caller that
+    changes one cannot change another assessment (use ``model_copy(update=...)`` instead)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BiText(Frozen):
     """A text in both languages; never concatenated across languages."""
 
     zh: str
@@ -209,7 +216,7 @@ class BiText(Strict):
         return self.zh if lang == "zh" else self.en
 
 
-class SourceRef(Strict):
+class SourceRef(Frozen):
     """A passage of the paper: section, the verbatim Chinese quote, our English translation."""
 
     section: str
@@ -261,7 +268,7 @@ class Diagnosis(Strict):
     trace: list[TraceStep] = []
 
 
-class PriorityFactor(Strict):
+class PriorityFactor(Frozen):
     factor: str
     value: float
     label: BiText | None = None
