@@ -212,12 +212,28 @@ class StrictLoader(Reader, Scanner, Parser, _Composer, _Constructor, _Resolver):
         _Resolver.__init__(self)
 
 
+try:  # libyaml scans and parses 5x faster; composing (where the checks are) stays ours
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    FastStrictLoader: Any = StrictLoader
+else:
+
+    class FastStrictLoader(_Composer, CParser, _Constructor, _Resolver):  # type: ignore[no-redef]
+        """StrictLoader on libyaml's events: our composer (checks), constructor and resolver."""
+
+        def __init__(self, stream: Any) -> None:
+            CParser.__init__(self, stream)
+            _Composer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+
+
 def load_yaml(text: str) -> Any:
     """Parse one YAML document strictly (see the module's docstring); None for an empty one.
 
     Raises InputRefused, yaml.YAMLError (syntax), RecursionError or ValueError.
     """
-    loader = StrictLoader(text)
+    loader = FastStrictLoader(text)
     try:
         return loader.get_single_data()
     finally:

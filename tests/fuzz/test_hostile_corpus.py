@@ -153,3 +153,21 @@ def test_exercise_create_refuses_bad_arguments_with_exit_2(
     err = capsys.readouterr().err
     assert code == 2, err
     assert "Traceback" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith(".yaml")))
+def test_the_pure_python_loader_refuses_alike(name: str) -> None:
+    """Without libyaml the same checks run (they live in our composer and constructor)."""
+    from advisor.safeparse import FastStrictLoader, InputRefused, StrictLoader
+
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    outcomes = []
+    for cls in (StrictLoader, FastStrictLoader):
+        loader = cls(text)
+        try:
+            outcomes.append(("data", loader.get_single_data()))
+        except InputRefused as exc:
+            outcomes.append(("refused", exc.en, exc.line))
+        finally:
+            loader.dispose()
+    assert outcomes[0] == outcomes[1]
