@@ -61,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         epilog=(
             "exit codes: 0 all records assessed; 3 some records failed; 2 unusable input; "
-            "1 the engine could not start; 130 interrupted (use --resume)"
+            "1 the engine could not start, or the output could not be written (disk full...); "
+            "130 interrupted (use --resume)"
         ),
     )
     p.add_argument("input", metavar="INPUT", help="a .jsonl or .csv file, or a folder")
