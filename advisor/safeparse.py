@@ -39,8 +39,8 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 MAX_DEPTH = 64
-MAX_NODES = 200_000
-MAX_SECONDS = 10.0
+MAX_NODES = 100_000  # keys count too: 500 profiles (the import limit) are ~65,000
+MAX_SECONDS = 20.0  # a backstop: the node limit bounds parsing first
 KEY_SHOWN = 40
 
 
