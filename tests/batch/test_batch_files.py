@@ -101,8 +101,9 @@ def test_a_device_as_output_is_refused_and_stays_a_device(tmp_path: Path, capsys
     assert _batch(str(src), "-o", str(dev)) == 2
     assert main(["assess", "--preset", "case-y", "-o", str(dev)]) == 2
     assert main(["roadmap", "--preset", "case-y", "--out", str(dev)]) == 2
+    assert main(["synth", "3", "-o", str(dev)]) == 2
     err = capsys.readouterr().err
-    assert err.count("is a device") == 3
+    assert err.count("is a device") == 4
     assert stat.S_ISCHR(os.stat(dev).st_mode)
 
 
