@@ -59,7 +59,7 @@ from advisor.batch_lifecycle import (
     row_deadline,
     worker_init,
 )
-from advisor.errors import AdvisorError, FieldProblem, ProfileError, os_error_text
+from advisor.errors import AdvisorError, FieldProblem, ProfileError, excerpt, os_error_text
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
 from advisor.safefile import (
@@ -69,6 +69,7 @@ from advisor.safefile import (
     check_output,
     identities,
     identity,
+    open_input,
     open_output_fd,
     read_bounded,
     write_atomic,
@@ -164,13 +165,16 @@ def check_csv_header(header: list[str]) -> None:
     names = [h.strip() for h in header]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise BatchInputError(f"the CSV header repeats columns: {', '.join(dupes)}")
+        shown = ", ".join(excerpt(d, quote=False) for d in dupes[:10])
+        raise BatchInputError(f"the CSV header repeats columns: {shown}")
     known = set(CSV_COLUMNS)
     unknown = [n for n in names if n not in known]
     if unknown:
+        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
         raise BatchInputError(
             "the CSV header has columns that are not fields of schema_version 1: "
-            + ", ".join(repr(u) for u in unknown)
+            + ", ".join(excerpt(u) for u in unknown[:10])
+            + more
             + " (columns are dotted field names such as funding.government_direct)"
         )
     required = [
@@ -269,7 +273,7 @@ def detect_input(path: str | Path) -> InputSpec:
     if not os.access(p, os.R_OK):
         raise BatchInputError(f"{p}: the file cannot be read (permission denied)")
     if kind == "csv":
-        with p.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        with _open_text(p) as fh:
             header = next(csv.reader(fh), [])
         check_csv_header(header)
         return InputSpec(kind, p, tuple(h.strip() for h in header))
@@ -293,9 +297,24 @@ def read_rows(spec: InputSpec) -> Iterator[RawRow]:
         yield from _read_csv(spec.path)
 
 
+def _open_regular(path: Path) -> int:
+    """A descriptor on the regular file ``path`` (never blocks on a FIFO swapped in since the
+    input was checked); BatchInputError otherwise."""
+    try:
+        return open_input(path)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
+
+
+def _open_text(path: Path) -> TextIO:
+    return os.fdopen(
+        _open_regular(path), encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
+
+
 def _read_jsonl(path: Path) -> Iterator[RawRow]:
     source = str(path)
-    with path.open("rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         line_no = 0
         while True:
             raw = fh.readline(MAX_BYTES + 1)
@@ -329,7 +348,7 @@ class _BadText(NamedTuple):
 
 def _read_csv(path: Path) -> Iterator[RawRow]:
     source = str(path)
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+    with _open_text(path) as fh:
         reader = csv.reader(fh)
         next(reader, None)  # header, checked by detect_input
         start = reader.line_num + 1
