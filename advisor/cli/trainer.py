@@ -249,7 +249,19 @@ def _read_ranking(args: argparse.Namespace) -> list[str]:
     path = Path(args.ranking_file)
     if not path.is_file():
         raise UsageError([FieldProblem("ranking", "no such file")], str(path))
-    text = path.read_text(encoding="utf-8")
+    from advisor.io import MAX_BYTES
+    from advisor.safefile import UnsafePathError, read_bounded
+
+    try:
+        raw = read_bounded(path, MAX_BYTES)
+        if len(raw) > MAX_BYTES:
+            raise UsageError([FieldProblem("ranking", "the file is over 1 MB")], str(path))
+        text = raw.decode("utf-8-sig")
+    except UnsafePathError as exc:
+        raise UsageError([FieldProblem("ranking", exc.en, exc.zh)], str(path)) from None
+    except UnicodeDecodeError:
+        problem = FieldProblem("ranking", "the file is not UTF-8 text", "文件不是 UTF-8 文本")
+        raise UsageError([problem], str(path)) from None
     return [line.split("#")[0].strip() for line in text.replace(",", "\n").splitlines()]
 
 

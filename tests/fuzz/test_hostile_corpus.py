@@ -171,3 +171,17 @@ def test_the_pure_python_loader_refuses_alike(name: str) -> None:
         finally:
             loader.dispose()
     assert outcomes[0] == outcomes[1]
+
+
+def test_exercise_score_refuses_a_binary_or_fifo_ranking_file(tmp_path: Path, capsys) -> None:
+    pack = tmp_path / "pack.yaml"
+    assert main(["exercise", "create", "--preset", "case-y", "-o", str(pack)]) == 0
+    binary = tmp_path / "r.txt"
+    binary.write_bytes(b"\xff\xfe\x00")
+    fifo = tmp_path / "r.fifo"
+    os.mkfifo(fifo)
+    for ranking in (binary, fifo):
+        capsys.readouterr()
+        code = main(["exercise", "score", str(pack), "--ranking-file", str(ranking)])
+        err = capsys.readouterr().err
+        assert code == 2 and "ranking" in err and "Traceback" not in err
