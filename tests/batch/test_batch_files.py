@@ -247,3 +247,25 @@ def test_a_real_full_file_system_when_one_can_be_mounted(tmp_path: Path) -> None
         assert [p.name for p in mnt.iterdir()] == ["o.jsonl"]  # no temporary files left
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_a_device_as_input_is_refused_without_reading_for_ever(tmp_path: Path, capsys) -> None:
+    """/dev/zero would never end: a device is not read, as a profile or as a batch input."""
+    zero = tmp_path / "z.jsonl"
+    try:
+        os.mknod(zero, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError:
+        zero = Path("/dev/zero")
+    assert main(["assess", str(zero)]) == 2
+    if zero.suffix == ".jsonl":
+        assert _batch(str(zero), "-o", str(tmp_path / "o.jsonl")) == 2
+    assert "is a device" in capsys.readouterr().err
+
+
+def test_a_symlink_as_input_is_read_through(tmp_path: Path) -> None:
+    """Reading through a link destroys nothing: a linked input is fine."""
+    src = _synth(tmp_path, 3)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(src)
+    assert _batch(str(link), "-o", str(tmp_path / "o.jsonl")) == 0
+    assert len((tmp_path / "o.jsonl").read_bytes().splitlines()) == 3
