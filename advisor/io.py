@@ -32,7 +32,7 @@ def _value_problem(fmt: str, exc: ValueError) -> FieldProblem:
 
 def _refused(fmt: str, exc: InputRefused) -> FieldProblem:
     return FieldProblem(
-        "", f"{fmt} refused{exc.where()}: {exc.en}", f"{fmt} 被拒绝{exc.where('zh')}：{exc.zh}"
+        "", f"{fmt} refused{exc.where()}: {exc.en}", f"{fmt} 不符合要求{exc.where('zh')}：{exc.zh}"
     )
 
 
