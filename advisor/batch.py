@@ -50,9 +50,32 @@ from typing import Any, NamedTuple, TextIO, get_args
 
 from pydantic import BaseModel
 
-from advisor.errors import AdvisorError, FieldProblem, ProfileError
+from advisor.batch_lifecycle import (
+    Checkpoint,
+    RowTimeout,
+    input_key,
+    load_checkpoint,
+    restore,
+    row_deadline,
+    worker_init,
+)
+from advisor.errors import AdvisorError, FieldProblem, ProfileError, excerpt, os_error_text
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
+from advisor.safefile import (
+    OutputError,
+    UnsafePathError,
+    check_input,
+    check_output,
+    identities,
+    identity,
+    open_input,
+    open_output_fd,
+    read_bounded,
+    write_atomic,
+)
+from advisor.safeparse import InputRefused, load_json
+from advisor.textsafe import csv_uncell, md_code, md_text
 
 EXIT_OK = 0
 EXIT_UNUSABLE_INPUT = 2
@@ -69,6 +92,7 @@ FAILED_SHOWN = 200
 TOP_DIAGNOSES = 12
 TOP_ACTIONS_PER_ACTOR = 5
 CHUNK_RETRIES = 2
+ROW_SECONDS = 60.0  # the time bound of one record (advisor.batch_lifecycle.row_deadline)
 
 
 class BatchInputError(AdvisorError):
@@ -141,13 +165,16 @@ def check_csv_header(header: list[str]) -> None:
     names = [h.strip() for h in header]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise BatchInputError(f"the CSV header repeats columns: {', '.join(dupes)}")
+        shown = ", ".join(excerpt(d, quote=False) for d in dupes[:10])
+        raise BatchInputError(f"the CSV header repeats columns: {shown}")
     known = set(CSV_COLUMNS)
     unknown = [n for n in names if n not in known]
     if unknown:
+        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
         raise BatchInputError(
             "the CSV header has columns that are not fields of schema_version 1: "
-            + ", ".join(repr(u) for u in unknown)
+            + ", ".join(excerpt(u) for u in unknown[:10])
+            + more
             + " (columns are dotted field names such as funding.government_direct)"
         )
     required = [
@@ -175,7 +202,7 @@ def row_to_data(header: list[str], cells: list[str]) -> dict[str, Any]:
     groups: dict[str, dict[str, str]] = {g: {} for g in OPTIONAL_GROUPS}
     for name, raw in zip(header, cells, strict=True):
         col = name.strip()
-        cell = raw.strip()
+        cell = csv_uncell(raw.strip())  # '=x written by csv_cell reads back as =x
         if any("\udc80" <= ch <= "\udcff" for ch in cell):
             raise ProfileError([FieldProblem(col, "the cell is not UTF-8 text")])
         group, _, rest = col.partition(".")
@@ -239,10 +266,14 @@ def detect_input(path: str | Path) -> InputSpec:
             f"{p}: unknown input format {suffix or '(no extension)'!r}; expected a .jsonl "
             "(or .ndjson) file, a .csv file, or a folder of .json/.yaml profile files"
         )
+    try:  # a FIFO would block for ever and a device never end: regular files only
+        check_input(p)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
     if not os.access(p, os.R_OK):
         raise BatchInputError(f"{p}: the file cannot be read (permission denied)")
     if kind == "csv":
-        with p.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        with _open_text(p) as fh:
             header = next(csv.reader(fh), [])
         check_csv_header(header)
         return InputSpec(kind, p, tuple(h.strip() for h in header))
@@ -266,9 +297,24 @@ def read_rows(spec: InputSpec) -> Iterator[RawRow]:
         yield from _read_csv(spec.path)
 
 
+def _open_regular(path: Path) -> int:
+    """A descriptor on the regular file ``path`` (never blocks on a FIFO swapped in since the
+    input was checked); BatchInputError otherwise."""
+    try:
+        return open_input(path)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
+
+
+def _open_text(path: Path) -> TextIO:
+    return os.fdopen(
+        _open_regular(path), encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
+
+
 def _read_jsonl(path: Path) -> Iterator[RawRow]:
     source = str(path)
-    with path.open("rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         line_no = 0
         while True:
             raw = fh.readline(MAX_BYTES + 1)
@@ -302,7 +348,7 @@ class _BadText(NamedTuple):
 
 def _read_csv(path: Path) -> Iterator[RawRow]:
     source = str(path)
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+    with _open_text(path) as fh:
         reader = csv.reader(fh)
         next(reader, None)  # header, checked by detect_input
         start = reader.line_num + 1
@@ -369,19 +415,10 @@ def _engine() -> Any:
     return _ENGINE
 
 
-def _worker_init() -> None:
-    """Per worker: ignore Ctrl-C (the parent stops us), exit with the parent, warm the engine."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-    _engine()
+def _worker_init(parent: int) -> None:
+    """Per worker: ignore Ctrl-C, die with ``parent``, warm the engine, cap memory
+    (``advisor.batch_lifecycle.worker_init``)."""
+    worker_init(parent, _engine)
 
 
 # Unicode line breaks that JSON leaves unescaped but line-splitting readers (Python's
@@ -428,19 +465,22 @@ def _parse(kind: str, header: tuple[str, ...], row: RawRow) -> Any:
         raise ProfileError([FieldProblem("", f"malformed CSV: {payload.message}")])
     if kind == "jsonl":
         try:
-            return json.loads(payload)
+            return load_json(payload)
         except json.JSONDecodeError as exc:
             raise ProfileError(
                 [FieldProblem("", f"malformed JSON at column {exc.colno}: {exc.msg}")]
             ) from None
+        except InputRefused as exc:
+            raise ProfileError([FieldProblem("", f"JSON refused: {exc.en}", exc.zh)]) from None
         except RecursionError:
             raise ProfileError([FieldProblem("", "malformed JSON: nested too deeply")]) from None
     if kind == "csv":
         return row_to_data(list(header), payload)
     path = Path(payload)
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_bounded(path, MAX_BYTES)  # a regular file only: never block on a FIFO
+    except UnsafePathError as exc:
+        raise ProfileError([FieldProblem("", exc.en, exc.zh)]) from None
     except OSError as exc:
         raise ProfileError([FieldProblem("", f"cannot read the file: {exc.strerror}")]) from None
     return parse_document(raw, str(path))
@@ -471,9 +511,17 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
     """Assess one raw row; return its JSONL line (UTF-8, no newline) and its digest."""
     data: Any = None
     try:
-        data = _parse(kind, header, row)
-        profile = profile_from_data(data, row.source)
-        assessment = _engine().assess(profile)
+        with row_deadline(ROW_SECONDS):  # a pathological row fails; the run goes on
+            data = _parse(kind, header, row)
+            profile = profile_from_data(data, row.source, strict=kind != "csv")
+            assessment = _engine().assess(profile)
+    except RowTimeout:
+        msg = f"assessing this record took more than {ROW_SECONDS:.0f} s; it was stopped"
+        return _error_record(row, [FieldProblem("", msg)], _id_of(data))
+    except MemoryError:
+        data = None  # let it go before building the error record
+        msg = "assessing this record needed more memory than a record may use; it was stopped"
+        return _error_record(row, [FieldProblem("", msg)], None)
     except ProfileError as exc:
         return _error_record(row, exc.problems, _id_of(data))
     except AdvisorError as exc:  # EngineError and kin: this row fails, the run goes on
@@ -688,11 +736,20 @@ def count_rows(spec: InputSpec) -> int:
 
 
 class LineWriter:
-    """Appends whole lines with ``os.write``; a kill can only ever cut between records."""
+    """Appends whole lines with ``os.write``; a kill can only ever cut between records.
 
-    def __init__(self, path: Path, append: bool) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-        self.fd = os.open(path, flags, 0o644)
+    The file is opened by ``advisor.safefile.open_output_fd`` (never through a link, never a
+    FIFO or device, never one of ``inputs``, truncated only after those checks). A failed write
+    (a full disk) cuts the file back to its last whole record and raises OutputError.
+    """
+
+    _write = staticmethod(os.write)  # one seam, so a test can fill the disk
+
+    def __init__(self, path: Path, append: bool, inputs: Any = ()) -> None:
+        self.path = path
+        self.fd = open_output_fd(path, inputs, append=append)
+        self.size = os.fstat(self.fd).st_size  # bytes of whole records on disk
+        self.records = 0  # records written by this writer
         self.pending: list[bytes] = []
         self.pending_bytes = 0
         self.last_flush = time.monotonic()
@@ -706,12 +763,23 @@ class LineWriter:
     def flush(self) -> None:
         if self.pending:
             data = b"\n".join(self.pending) + b"\n"
+            count = len(self.pending)
             self.pending = []
             self.pending_bytes = 0
             view = memoryview(data)
-            while view:
-                n = os.write(self.fd, view)
-                view = view[n:]
+            try:
+                while view:
+                    n = self._write(self.fd, view)
+                    view = view[n:]
+            except OSError as exc:
+                with contextlib.suppress(OSError):  # keep whole records only
+                    os.ftruncate(self.fd, self.size)
+                raise OutputError(
+                    f"cannot write {self.path}: {os_error_text(exc)}; it holds whole records "
+                    "only: free space (or fix the folder) and run the same command with --resume"
+                ) from None
+            self.size += len(data)
+            self.records += count
         self.last_flush = time.monotonic()
 
     def close(self) -> None:
@@ -719,18 +787,22 @@ class LineWriter:
         os.close(self.fd)
 
 
-def recover_output(out: Path, summary: Summary) -> tuple[int, dict[str, Any] | None]:
+def recover_output(
+    out: Path, summary: Summary, start: int = 0, first_line: int = 1
+) -> tuple[int, dict[str, Any] | None]:
     """Truncate a partial last line of ``out``; count and aggregate its complete records.
 
-    Returns the number of complete records and the last one (parsed). Raises BatchInputError if
-    a complete line is not a record of ours.
+    Reads from byte ``start`` (a checkpoint's offset, whose records ``summary`` already holds;
+    ``first_line`` is the line number there). Returns the number of complete records read and
+    the last one (parsed). Raises BatchInputError if a complete line is not a record of ours.
     """
     size = out.stat().st_size
-    keep = 0
+    keep = start
     count = 0
     last: dict[str, Any] | None = None
     with out.open("rb") as fh:
-        for n, line in enumerate(fh, start=1):
+        fh.seek(start)
+        for n, line in enumerate(fh, start=first_line):
             if not line.endswith(b"\n"):
                 break  # a partial record from an interrupted write
             try:
@@ -746,6 +818,48 @@ def recover_output(out: Path, summary: Summary) -> tuple[int, dict[str, Any] | N
     if keep < size:
         os.truncate(out, keep)
     return count, last
+
+
+def _last_record(out: Path, end: int) -> dict[str, Any] | None:
+    """The record whose line ends at byte ``end`` of ``out`` (read backwards, not the file)."""
+    if end <= 1:
+        return None
+    with out.open("rb") as fh:
+        pos = end - 1  # leave out the newline that ends the record
+        buf = b""
+        while True:
+            step = min(1 << 16, pos)
+            pos -= step
+            fh.seek(pos)
+            buf = fh.read(step) + buf
+            nl = buf.rfind(b"\n")
+            if nl >= 0:
+                return json.loads(buf[nl + 1 :])
+            if pos == 0:
+                return json.loads(buf)
+
+
+def output_guard(spec: InputSpec, out: Path) -> set[tuple[int, int]]:
+    """Refuse an output (or summary) path that could destroy a file; return the inputs' ids.
+
+    See ``advisor.safefile``: the output and its two summaries must be new names or regular
+    files of their own, none of them the input (or one of a folder's profiles) by device and
+    inode. Raises BatchInputError.
+    """
+    files = [spec.path] if spec.kind != "dir" else list(_profile_files(spec.path))
+    input_ids = identities(files)
+    in_folder = spec.kind == "dir" and identity(out.parent) == identity(spec.path)
+    if in_folder and out.suffix.lower() in PROFILE_SUFFIXES:
+        raise BatchInputError(
+            f"{out}: would be written into the input folder as a profile file; "
+            "give a .jsonl name or another folder"
+        )
+    try:
+        for path in (out, *summary_paths(out)):
+            check_output(path, input_ids)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
+    return input_ids
 
 
 def _row_matches(spec: InputSpec, row: RawRow, rec: dict[str, Any]) -> bool:
@@ -859,11 +973,27 @@ def run_batch(
         raise BatchInputError(f"{out}: the output would overwrite the input")
     if out.is_dir():
         raise BatchInputError(f"{out}: is a folder; give a file name for the JSONL output")
+    input_ids = output_guard(spec, out)
     workers = max(1, workers or os.cpu_count() or 1)
     summary = Summary()
     done, last = (0, None)
+    key = input_key(spec.path)
+    checkpoint = Checkpoint(out, key)
     if resume and out.exists():
-        done, last = recover_output(out, summary)
+        state = load_checkpoint(out, key)
+        if state is None:
+            done, last = recover_output(out, summary)
+        else:  # read only what was written after the checkpoint
+            offset = restore(state, summary, Digest, ErrorDigest)
+            extra, last = recover_output(out, summary, offset, int(state["records"]) + 1)
+            done = int(state["records"]) + extra
+            if last is None:
+                try:
+                    last = _last_record(out, offset)
+                except ValueError:
+                    last = None
+    else:
+        checkpoint.remove()
     rows = read_rows(spec)
     if done:
         kept_row: RawRow | None = None
@@ -879,7 +1009,10 @@ def run_batch(
     bar = Progress(None, enabled=progress)
     if bar.enabled:
         bar.total = max(0, count_rows(spec) - done)
-    writer = LineWriter(out, append=bool(done))
+    try:
+        writer = LineWriter(out, append=bool(done), inputs=input_ids)
+    except UnsafePathError as exc:
+        raise BatchInputError(str(exc)) from None
 
     def emit(results: list[tuple[bytes, Any]]) -> None:
         failed = 0
@@ -888,6 +1021,9 @@ def run_batch(
             summary.add(digest)
             failed += isinstance(digest, ErrorDigest)
         bar.update(len(results), failed)
+        if checkpoint.due():
+            writer.flush()  # the checkpoint describes whole records on disk only
+            checkpoint.save(summary, writer.fd, writer.size, done + writer.records)
 
     stop = _Stop()
     stop.install()
@@ -901,9 +1037,16 @@ def run_batch(
         else:
             _run_pool(spec, chunks, workers, emit, start_method, stop)
     except KeyboardInterrupt:
+        writer.flush()
+        checkpoint.save(summary, writer.fd, writer.size, done + writer.records, force=True)
         writer.close()
         bar.close()
         raise BatchInterrupted(summary.total, out) from None
+    except OutputError:
+        with contextlib.suppress(OSError):
+            os.close(writer.fd)
+        bar.close()
+        raise
     finally:
         stop.restore()
     writer.close()
@@ -918,8 +1061,9 @@ def run_batch(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     md, html = render_summary(summary, lang, meta)
-    md_path.write_text(md, encoding="utf-8")
-    html_path.write_text(html, encoding="utf-8")
+    write_atomic(md_path, md, input_ids)  # whole or not at all
+    write_atomic(html_path, html, input_ids)
+    checkpoint.remove()  # the run is complete
     return BatchResult(
         summary.total,
         summary.assessed,
@@ -951,7 +1095,9 @@ def _run_pool(
         ctx.set_forkserver_preload(["advisor.pipeline"])
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+        return ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        )
 
     pool = new_pool()
     limit = workers * INFLIGHT_PER_WORKER
@@ -1016,8 +1162,16 @@ def _run_pool(
         except KeyboardInterrupt:  # a second signal while waiting: stop at once
             _terminate(pool)
         raise
-    except BaseException:
+    except KeyboardInterrupt:
         _terminate(pool)
+        raise
+    except BaseException:
+        # An error in the parent (a full disk...): let the workers finish what they hold, as
+        # above; terminating them mid-write could hang the interpreter at exit.
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            _terminate(pool)
         raise
     pool.shutdown(wait=True)
 
@@ -1235,11 +1389,9 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
 
 
 def _md_cell(value: Any) -> str:
-    """Make text safe inside a Markdown table cell (no raw HTML, pipes or line breaks)."""
-    text = str(value)
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`")):
-        text = text.replace(a, b)
-    return " ".join(text.split())
+    """Make text safe inside a Markdown table cell: no HTML, link, image, autolink, emphasis,
+    pipe or line break of its own (``advisor.textsafe.md_text``)."""
+    return md_text(value)
 
 
 def _bar(pct: float, width: int = 20) -> str:
@@ -1264,6 +1416,7 @@ def render_summary(summary: Summary, lang: str, meta: dict[str, Any]) -> tuple[s
         keep_trailing_newline=True,
     )
     md_env.filters["cell"] = _md_cell
+    md_env.filters["code"] = md_code  # a code span no backtick can close early
     md_env.filters["bar"] = _bar
     html_env.filters["fmt"] = md_env.filters["fmt"] = _fmt
     md = md_env.get_template("batch_summary.md.j2").render(**ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from advisor.errors import FieldProblem, ProfileError, problems_from_validation
+from advisor.errors import FieldProblem, ProfileError, excerpt, problems_from_validation
 from advisor.models import CaseProfile
+from advisor.safefile import UnsafePathError, read_bounded
+from advisor.safeparse import InputRefused, load_json, load_yaml
 
 MAX_BYTES = 1_000_000
 
@@ -23,7 +26,14 @@ def _value_problem(fmt: str, exc: ValueError) -> FieldProblem:
             f"malformed {fmt}: a number has more than 4,300 digits",
             f"{fmt} 中有超过 4,300 位的数字",
         )
-    return FieldProblem("", f"malformed {fmt}: {exc}", f"{fmt} 格式错误：{exc}")
+    msg = excerpt(exc, 200, quote=False)
+    return FieldProblem("", f"malformed {fmt}: {msg}", f"{fmt} 格式错误：{msg}")
+
+
+def _refused(fmt: str, exc: InputRefused) -> FieldProblem:
+    return FieldProblem(
+        "", f"{fmt} refused{exc.where()}: {exc.en}", f"{fmt} 不符合要求{exc.where('zh')}：{exc.zh}"
+    )
 
 
 def parse_document(raw: bytes, source: str = "input") -> Any:
@@ -68,7 +78,9 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return load_json(text)
+        except InputRefused as exc:
+            raise ProfileError([_refused("JSON", exc)], source) from None
         except RecursionError:
             raise ProfileError(
                 [FieldProblem("", "the JSON is nested too deeply", "JSON 嵌套层数过多")], source
@@ -87,15 +99,18 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
         except ValueError as exc:  # e.g. an integer of more than 4,300 digits
             raise ProfileError([_value_problem("JSON", exc)], source) from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
+    except InputRefused as exc:
+        raise ProfileError([_refused("YAML", exc)], source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        where_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
+        problem = excerpt(getattr(exc, "problem", None) or "cannot be parsed", 200, quote=False)
         raise ProfileError(
             [
                 FieldProblem(
-                    "", f"malformed YAML{where}: {problem}", f"YAML 格式错误{where}：{problem}"
+                    "", f"malformed YAML{where}: {problem}", f"YAML 格式错误{where_zh}：{problem}"
                 )
             ],
             source,
@@ -108,8 +123,20 @@ def parse_document(raw: bytes, source: str = "input") -> Any:
         raise ProfileError([_value_problem("YAML", exc)], source) from None
 
 
-def profile_from_data(data: Any, source: str | None = None) -> CaseProfile:
-    """Validate plain data as a case profile; raise ProfileError listing every problem."""
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date):  # a date widget's value; a datetime stays refused
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a profile value")
+
+
+def profile_from_data(data: Any, source: str | None = None, *, strict: bool = True) -> CaseProfile:
+    """Validate plain data as a case profile; raise ProfileError listing every problem.
+
+    ``strict`` (the default, for data read from JSON or YAML and for the UI's form) takes every
+    value as the type it has: ``true`` is not the number 1, ``1`` or ``"yes"`` is not a yes/no,
+    ``"0.5"`` is not a number, ``1.0`` is not a whole number; dates are ``YYYY-MM-DD`` text.
+    ``strict=False`` is for CSV, whose cells are all text and are converted by the model.
+    """
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise ProfileError(
@@ -123,11 +150,20 @@ def profile_from_data(data: Any, source: str | None = None) -> CaseProfile:
             source,
         )
     try:
-        return CaseProfile.model_validate(data)
+        if not strict:
+            return CaseProfile.model_validate(data)
+        try:
+            text = json.dumps(data, default=_json_default, allow_nan=True)
+        except (TypeError, ValueError) as exc:
+            raise ProfileError([FieldProblem("", excerpt(exc, 200, quote=False))], source) from None
+        return CaseProfile.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise ProfileError(problems_from_validation(exc), source) from None
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise ProfileError([FieldProblem("", str(exc))], source) from None
+    except RecursionError:
+        problem = FieldProblem("", "nested too deeply", "嵌套层数过多")
+        raise ProfileError([problem], source) from None
+    except (ValueError, TypeError) as exc:
+        raise ProfileError([FieldProblem("", excerpt(exc, 200, quote=False))], source) from None
 
 
 def load_profile(path: str | Path) -> CaseProfile:
@@ -149,9 +185,10 @@ def load_profile(path: str | Path) -> CaseProfile:
                 ],
                 source,
             )
-        try:
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_BYTES + 1)
+        try:  # a regular file only: a FIFO would block for ever, a device never end
+            raw = read_bounded(p, MAX_BYTES)
+        except UnsafePathError as exc:
+            raise ProfileError([FieldProblem("", exc.en, exc.zh)], source) from None
         except OSError as exc:
             raise ProfileError(
                 [FieldProblem("", f"cannot read the file: {exc.strerror}", "无法读取文件")], source

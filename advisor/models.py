@@ -178,6 +178,16 @@ class CaseProfile(Strict):
     coproduction: Coproduction
     linkage: Literal["none", "three_social", "five_social"]
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _schema_version_is_an_integer(cls, v: object) -> object:
+        # Literal[1] alone would take true and 1.0 (both equal 1): refuse them by name.
+        if isinstance(v, bool | float):
+            raise PydanticCustomError(
+                "schema_version_type", "must be the whole number 1, not {value}", {"value": repr(v)}
+            )
+        return v
+
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, v: str) -> str:
@@ -189,7 +199,14 @@ class CaseProfile(Strict):
 # --------------------------------------------------------------------------- assessment
 
 
-class BiText(Strict):
+class Frozen(Strict):
+    """A leaf of an assessment shared between assessments (cached): read-only, so a caller that
+    changes one cannot change another assessment (use ``model_copy(update=...)`` instead)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BiText(Frozen):
     """A text in both languages; never concatenated across languages."""
 
     zh: str
@@ -199,7 +216,7 @@ class BiText(Strict):
         return self.zh if lang == "zh" else self.en
 
 
-class SourceRef(Strict):
+class SourceRef(Frozen):
     """A passage of the paper: section, the verbatim Chinese quote, our English translation."""
 
     section: str
@@ -251,7 +268,7 @@ class Diagnosis(Strict):
     trace: list[TraceStep] = []
 
 
-class PriorityFactor(Strict):
+class PriorityFactor(Frozen):
     factor: str
     value: float
     label: BiText | None = None

@@ -215,8 +215,9 @@ class _Memo:
 
     Profiles repeat the same few values, so the sentences for (rule, the values it read) and
     the "why not" of (action, the values and diagnoses its rules read) are built once. The cached
-    leaf models are shared between assessments: treat an Assessment as read-only (copy it with
-    ``model_copy(deep=True)`` to edit it).
+    leaf models they share between assessments (BiText, SourceRef, PriorityFactor) are frozen,
+    and every list, dict and other model of an Assessment is its own, so a caller that changes
+    one assessment can never change another.
     """
 
     LIMIT = 4_096
@@ -349,7 +350,17 @@ def assess(profile: CaseProfile) -> Assessment:
     for a in st.action_ids:
         if a in concl.actions:
             continue
-        not_recommended.append(_why_not(st, a, fact, dx_set, concl.overruled))
+        nr = _why_not(st, a, fact, dx_set, concl.overruled)  # cached: give this call its own
+        not_recommended.append(
+            _make(
+                NotRecommended,
+                id=nr.id,
+                label=nr.label,
+                actor=nr.actor,
+                reason=nr.reason,
+                rules=list(nr.rules),
+            )
+        )
 
     return _make(
         Assessment,
@@ -381,8 +392,8 @@ def _because(
 def _trace(st: _Static, rid: str, matched: dict[str, Any]) -> TraceStep:
     # built each time: the matched values vary (continuous indices), so a memo keyed on them
     # cost more to key than the step costs to build. ``matched`` is the engine result's own
-    # dict (fresh per run, used once); the sources list is shared like every cached leaf
-    return _make(TraceStep, rule=rid, matched=matched, sources=_rule_source_list(st, rid))
+    # dict (fresh per run, used once); the sources are shared frozen leaves in a list of its own
+    return _make(TraceStep, rule=rid, matched=matched, sources=list(_rule_source_list(st, rid)))
 
 
 _source_lists: dict[str, list[SourceRef]] = {}

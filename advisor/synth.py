@@ -56,6 +56,7 @@ import csv
 import datetime as dt
 import json
 import math
+import os
 import random
 import sys
 from collections.abc import Iterator, Sequence
@@ -400,11 +401,12 @@ def write(n: int, seed: int, out: TextIO, fmt: str = "jsonl") -> int:
     """Write ``n`` profiles to ``out`` as ``jsonl`` or ``csv``; return the count written."""
     if fmt == "csv":
         from advisor.batch import CSV_COLUMNS, data_to_row
+        from advisor.textsafe import csv_row
 
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for data in generate_data(n, seed):
-            writer.writerow(data_to_row(data))
+            writer.writerow(csv_row(data_to_row(data)))  # no cell a spreadsheet would run
     else:
         for data in generate_data(n, seed):
             out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -416,5 +418,32 @@ def write_file(n: int, seed: int, path: str | Path) -> int:
     fmt = "csv" if str(path).lower().endswith(".csv") else "jsonl"
     if str(path) == "-":
         return write(n, seed, sys.stdout, fmt)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        return write(n, seed, fh, fmt)
+    import contextlib
+    import tempfile
+
+    from advisor.errors import os_error_text
+    from advisor.safefile import OutputError, check_output
+
+    check_output(path)  # a new name or a regular file: never through a link, FIFO or device
+    target = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with open(fd, "w", encoding="utf-8", newline="") as fh:
+            count = write(n, seed, fh, fmt)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)  # whole or not at all
+        tmp = None
+        return count
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {os_error_text(exc)}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from advisor.errors import AdvisorError, FieldProblem, ProfileError
+from advisor.errors import FieldProblem, ProfileError
 from advisor.io import load_profile, profile_to_yaml
 from advisor.models import Assessment, BiText, CaseProfile
+from advisor.safefile import identities, write_atomic
+from advisor.safeparse import InputRefused, load_yaml
 from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
 FORMATS = ("json", "md", "html")
@@ -43,33 +44,18 @@ def _preset(name: str) -> CaseProfile:
     return preset(name)
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print ``text`` to stdout, or write it to ``output`` atomically (AdvisorError on failure)."""
+def write_output(text: str, output: str | None, inputs: Iterable[str | None] = ()) -> None:
+    """Print ``text`` to stdout, or write it to ``output`` whole or not at all.
+
+    ``output`` must be a new name or a regular file that is none of ``inputs`` (compared by
+    device and inode): see ``advisor.safefile``. Raises UnsafePathError or OutputError.
+    """
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
-    if target.is_dir():
-        raise AdvisorError(f"cannot write {output}: it is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        # The mode a plain open() would give (mkstemp makes files private to the owner).
-        if target.exists():
-            mode = target.stat().st_mode & 0o777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise AdvisorError(f"cannot write {output}: {exc.strerror or exc}") from None
+    ids = identities(p for p in inputs if p and p != "-")
+    write_atomic(output, text, ids)
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
@@ -78,7 +64,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from advisor.report import render
 
     assessment: Assessment = assess(profile)
-    write_output(render(assessment, profile, args.format, args.lang), args.output)
+    write_output(render(assessment, profile, args.format, args.lang), args.output, [args.profile])
     return 0
 
 
@@ -136,8 +122,12 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
             if not _:
                 raise ProfileError([FieldProblem(path, "write --set as PATH=VALUE")])
             try:
-                value = yaml.safe_load(raw) if raw.strip() else None
-            except yaml.YAMLError:
+                value = load_yaml(raw) if raw.strip() else None
+            except InputRefused as exc:
+                raise ProfileError(
+                    [FieldProblem(path.strip(), exc.en + exc.where(), exc.zh + exc.where("zh"))]
+                ) from None
+            except (yaml.YAMLError, ValueError, RecursionError):
                 value = raw
             variant = apply_change(variant, path.strip(), value)
         from advisor.report import strings
@@ -147,7 +137,11 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
-    write_output(render_comparison(comparison, args.format, args.lang), args.output)
+    write_output(
+        render_comparison(comparison, args.format, args.lang),
+        args.output,
+        [args.baseline, *args.variants],
+    )
     return 0
 
 

@@ -3,7 +3,9 @@
 Exit codes of ``advisor batch``: 0 every record was assessed; 3 some records failed (their error
 records are in the output and listed in the summary); 2 the input cannot be used (missing file,
 unknown format, a CSV header naming unknown or too few columns, an output that does not belong
-to the input on ``--resume``); 1 the engine could not start; 130 interrupted (the output holds
+to the input on ``--resume``, an output that is the input, a link, a FIFO or a device); 1 the
+engine could not start, or the output could not be written (disk full, read-only folder: the
+output then holds whole records only, continue with ``--resume``); 130 interrupted (the output holds
 complete records only: run again with ``--resume``).
 """
 
@@ -19,8 +21,10 @@ from advisor.batch import (
     BatchInterrupted,
     run_batch,
 )
+from advisor.safefile import OutputError
 
 EXIT_INTERRUPTED = 130
+EXIT_FAILURE = 1
 
 
 def _positive(text: str) -> int:
@@ -57,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         epilog=(
             "exit codes: 0 all records assessed; 3 some records failed; 2 unusable input; "
-            "1 the engine could not start; 130 interrupted (use --resume)"
+            "1 the engine could not start, or the output could not be written (disk full...); "
+            "130 interrupted (use --resume)"
         ),
     )
     p.add_argument("input", metavar="INPUT", help="a .jsonl or .csv file, or a folder")
@@ -123,6 +128,9 @@ def _run_batch(args: argparse.Namespace) -> int:
     except BatchInterrupted as exc:
         print(f"advisor batch: {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OutputError as exc:  # a full disk, a read-only folder: whole records only are kept
+        print(f"advisor batch: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
     print(
         f"advisor batch: {result.total:,} records{resumed}: {result.assessed:,} assessed, "

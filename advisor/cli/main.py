@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
+from pydantic import ValidationError
+
 from advisor import __version__
-from advisor.errors import AdvisorError, ProfileError
+from advisor.errors import AdvisorError, ProfileError, os_error_text, problems_from_validation
+from advisor.safefile import UnsafePathError
 
 # Modules that add subcommands; each defines register(subparsers) -> None.
 COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
@@ -47,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     try:
         return int(args.func(args) or 0)
-    except ProfileError as exc:
+    except (ProfileError, UnsafePathError) as exc:
         print(f"advisor: {exc}", file=sys.stderr)
         return EXIT_INVALID_INPUT
     except AdvisorError as exc:
@@ -58,6 +62,28 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except ValidationError as exc:  # a model built from arguments; never a traceback
+        problems = "\n".join(f"  - {p}" for p in problems_from_validation(exc))
+        print(f"advisor: invalid input\n{problems}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    except RecursionError:
+        print("advisor: the input is nested too deeply", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    except MemoryError:
+        print("advisor: out of memory; nothing was written", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:  # a full disk, a read-only folder, a vanished file
+        print(f"advisor: {os_error_text(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # a defect: say so plainly, keep the traceback for ADVISOR_DEBUG
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        print(
+            f"advisor: internal error ({type(exc).__name__}); nothing more was done. "
+            "Run again with ADVISOR_DEBUG=1 to see the details, and please report it.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

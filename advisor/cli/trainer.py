@@ -60,12 +60,29 @@ def _profile(args: argparse.Namespace) -> CaseProfile:
     return load_profile(args.profile)
 
 
-def _emit(text: str, out: str | None = None) -> None:
+def _emit(text: str, out: str | None = None, inputs: tuple[str | None, ...] = ()) -> None:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        from advisor.safefile import identities, write_atomic
+
+        write_atomic(out, text, identities(p for p in inputs if p and p != "-"))
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _at_least(least: int) -> Any:
+    """An argparse type: a whole number not below ``least`` (refused with a clear message)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{value} is less than {least}")
+        return value
+
+    return parse
 
 
 def _json(obj: Any) -> str:
@@ -232,7 +249,19 @@ def _read_ranking(args: argparse.Namespace) -> list[str]:
     path = Path(args.ranking_file)
     if not path.is_file():
         raise UsageError([FieldProblem("ranking", "no such file")], str(path))
-    text = path.read_text(encoding="utf-8")
+    from advisor.io import MAX_BYTES
+    from advisor.safefile import UnsafePathError, read_bounded
+
+    try:
+        raw = read_bounded(path, MAX_BYTES)
+        if len(raw) > MAX_BYTES:
+            raise UsageError([FieldProblem("ranking", "the file is over 1 MB")], str(path))
+        text = raw.decode("utf-8-sig")
+    except UnsafePathError as exc:
+        raise UsageError([FieldProblem("ranking", exc.en, exc.zh)], str(path)) from None
+    except UnicodeDecodeError:
+        problem = FieldProblem("ranking", "the file is not UTF-8 text", "文件不是 UTF-8 文本")
+        raise UsageError([problem], str(path)) from None
     return [line.split("#")[0].strip() for line in text.replace(",", "\n").splitlines()]
 
 
@@ -257,7 +286,7 @@ def _cmd_exercise_create(args: argparse.Namespace) -> int:
         max_actions=args.max_actions,
         distractors=args.distractors,
     )
-    save_pack(pack, args.out)
+    save_pack(pack, args.out, (getattr(args, "profile", None),))
     print(f"wrote {args.out}: {len(pack.actions)} actions to rank", file=sys.stderr)
     return 0
 
@@ -285,7 +314,7 @@ def _cmd_exercise_handout(args: argparse.Namespace) -> int:
     from advisor.trainer.exercise import load_pack, render_handout
 
     pack = load_pack(args.pack)
-    _emit(render_handout(pack, args.format, args.lang), args.out)
+    _emit(render_handout(pack, args.format, args.lang), args.out, (args.pack,))
     return 0
 
 
@@ -311,9 +340,9 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = roadmap.model_dump(mode="json")
         data["trajectory"] = [p.model_dump(mode="json") for p in points]
-        _emit(_json(data), args.out)
+        _emit(_json(data), args.out, (args.profile,))
     else:
-        _emit(render_roadmap(roadmap, args.format, args.lang, points), args.out)
+        _emit(render_roadmap(roadmap, args.format, args.lang, points), args.out, (args.profile,))
     return 0
 
 
@@ -360,8 +389,18 @@ def register(sub: Any) -> None:
     _case_args(p)
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="pack file (.json or .yaml)")
     p.add_argument("--id", help="pack id (default exercise-<case id>)")
-    p.add_argument("--max-actions", type=int, default=8, help="recommended actions to include")
-    p.add_argument("--distractors", type=int, default=3, help="not-recommended actions to include")
+    p.add_argument(
+        "--max-actions",
+        type=_at_least(1),
+        default=8,
+        help="recommended actions to include (at least 1)",
+    )
+    p.add_argument(
+        "--distractors",
+        type=_at_least(0),
+        default=3,
+        help="not-recommended actions to include (0 or more)",
+    )
     for what in ("title", "question"):
         for lang in LANGS:
             p.add_argument(f"--{what}-{lang}", metavar="TEXT", help=f"the pack's {what} in {lang}")

@@ -25,9 +25,16 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from advisor.errors import FieldProblem, ProfileError, problems_from_validation
-from advisor.io import parse_document
+from advisor.errors import (
+    FieldProblem,
+    ProfileError,
+    excerpt,
+    os_error_text,
+    problems_from_validation,
+)
+from advisor.io import MAX_BYTES, parse_document
 from advisor.models import Actor, Assessment, BiText, CaseProfile, SourceRef
+from advisor.safefile import UnsafePathError, identities, read_bounded, write_atomic
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.text import bitext, field_label, tr, value_label, vocab
 
@@ -230,14 +237,51 @@ def create_pack(
 ) -> ExercisePack:
     """Build a pack from a case: the engine's top ``max_actions`` plus ``distractors`` actions
     it did not recommend, listed by actor then id (so the list order gives nothing away)."""
+    bad = [
+        FieldProblem(
+            name, f"must be at least {least}, not {value}", f"须不小于 {least}（现为 {value}）"
+        )
+        for name, value, least in (("max_actions", max_actions, 1), ("distractors", distractors, 0))
+        if isinstance(value, bool) or not isinstance(value, int) or value < least
+    ]
+    if pack_id is not None and not re.fullmatch(r"[a-z0-9_-]{1,64}", pack_id):
+        bad.insert(
+            0,
+            FieldProblem(
+                "id",
+                f"{excerpt(pack_id)} is not a pack id: use 1-64 characters of a-z, 0-9, - and _",
+                f"{excerpt(pack_id)} 不是有效的演练编号：须为 1–64 个字符（a-z、0-9、- 和 _）",
+            ),
+        )
+    if bad:
+        raise PackError(bad)
     a = assess_cached(profile)
-    chosen = sorted(a.actions, key=lambda x: x.rank)[: max(1, max_actions)]
+    chosen = sorted(a.actions, key=lambda x: x.rank)[:max_actions]
     pack_actions = [PackAction(id=x.id, actor=x.actor, label=x.label) for x in chosen]
-    others = sorted(a.not_recommended, key=lambda n: n.id)[: max(0, distractors)]
+    others = sorted(a.not_recommended, key=lambda n: n.id)[:distractors]
     pack_actions += [PackAction(id=n.id, actor=n.actor, label=n.label) for n in others]
     actor_order = ("government", "third_party", "volunteers", "residents")
     pack_actions.sort(key=lambda x: (actor_order.index(x.actor), x.id))
     name = profile.name
+    try:
+        return _build_pack(
+            pack_id, profile, name, title, question, created, pack_actions, chosen, a
+        )
+    except ValidationError as exc:
+        raise PackError(problems_from_validation(exc)) from None
+
+
+def _build_pack(
+    pack_id: str | None,
+    profile: CaseProfile,
+    name: str,
+    title: BiText | None,
+    question: BiText | None,
+    created: dt.date | None,
+    pack_actions: list[PackAction],
+    chosen: list[Any],
+    a: Any,
+) -> ExercisePack:
     return ExercisePack(
         id=pack_id or _slug(f"exercise-{profile.id}"),
         title=title or bitext("exercise.title_default", name=name),
@@ -264,11 +308,14 @@ def pack_to_text(pack: ExercisePack, fmt: Literal["json", "yaml"] = "json") -> s
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def save_pack(pack: ExercisePack, path: str | Path) -> Path:
-    """Write a pack to ``path``; ``.yaml``/``.yml`` gives YAML, anything else JSON."""
+def save_pack(pack: ExercisePack, path: str | Path, inputs: tuple[str | None, ...] = ()) -> Path:
+    """Write a pack to ``path``; ``.yaml``/``.yml`` gives YAML, anything else JSON.
+
+    Whole or not at all, never through a link or over one of ``inputs`` (``advisor.safefile``).
+    """
     p = Path(path)
     fmt: Literal["json", "yaml"] = "yaml" if p.suffix.lower() in (".yaml", ".yml") else "json"
-    p.write_text(pack_to_text(pack, fmt), encoding="utf-8")
+    write_atomic(p, pack_to_text(pack, fmt), identities(i for i in inputs if i and i != "-"))
     return p
 
 
@@ -291,9 +338,13 @@ def pack_from_data(data: Any, source: str | None = None) -> ExercisePack:
             source,
         )
     try:
-        return ExercisePack.model_validate(data)
+        # strict, as for profiles (advisor.io.profile_from_data): true is not 1, "yes" not true
+        text = json.dumps(data, allow_nan=True)
+        return ExercisePack.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise PackError(problems_from_validation(exc), source) from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise PackError([FieldProblem("", excerpt(exc, 200, quote=False))], source) from None
 
 
 def pack_from_text(raw: bytes | str, source: str = "pack") -> ExercisePack:
@@ -309,10 +360,15 @@ def pack_from_text(raw: bytes | str, source: str = "pack") -> ExercisePack:
 def load_pack(path: str | Path) -> ExercisePack:
     """Read a pack file; raise PackError (missing file, malformed text, invalid fields)."""
     p = Path(path)
-    if not p.is_file():
-        what = "this is a folder, not a pack file" if p.is_dir() else "no such file"
-        raise PackError([FieldProblem("", what)], str(p))
-    return pack_from_text(p.read_bytes(), str(p))
+    if p.is_dir():
+        raise PackError([FieldProblem("", "this is a folder, not a pack file")], str(p))
+    try:  # a regular file, bounded (a FIFO would block for ever)
+        raw = read_bounded(p, MAX_BYTES)
+    except UnsafePathError as exc:
+        raise PackError([FieldProblem("", exc.en, exc.zh)], str(p)) from None
+    except OSError as exc:
+        raise PackError([FieldProblem("", os_error_text(exc))], str(p)) from None
+    return pack_from_text(raw, str(p))
 
 
 # --------------------------------------------------------------------------- scoring
