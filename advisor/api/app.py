@@ -214,7 +214,10 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise unauthorised(missing=False)
-            info = await run_in_threadpool(tokens().verify, token.strip())
+            token = token.strip()
+            found, info = tokens().cached(token)  # the common case: no thread, no database
+            if not found:
+                info = await run_in_threadpool(tokens().verify, token)
             if info is None:
                 raise unauthorised(missing=False)
             who = Principal(info.organisation, info.role, info.id)

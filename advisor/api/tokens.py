@@ -179,11 +179,11 @@ class TokenStore:
         """
         if not _TOKEN_RE.match(token):
             return None
+        found, info = self.cached(token)
+        if found:
+            return info
         key = digest(token)
         now = time.monotonic()
-        hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
         with closing(self._connect()) as con:
             row = con.execute("SELECT * FROM api_tokens WHERE secret_sha256 = ?", (key,)).fetchone()
         info = _info(row) if row is not None and not row["revoked_at"] else None
@@ -191,6 +191,13 @@ class TokenStore:
             self._cache.clear()
         self._cache[key] = (now, info)
         return info
+
+    def cached(self, token: str) -> tuple[bool, TokenInfo | None]:
+        """``(True, answer)`` when a fresh answer for ``token`` is cached (no database read)."""
+        hit = self._cache.get(digest(token))
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return True, hit[1]
+        return False, None
 
 
 def _info(row: sqlite3.Row) -> TokenInfo:
