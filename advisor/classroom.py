@@ -519,7 +519,8 @@ class Classroom:
     def participants(self, session: Session) -> list[Participant]:
         with self._read() as con:
             rows = con.execute(
-                "SELECT * FROM classroom_participants WHERE session_id = ? ORDER BY joined_at, rowid",
+                "SELECT * FROM classroom_participants WHERE session_id = ?"
+                " ORDER BY joined_at, rowid",
                 (session.id,),
             ).fetchall()
         return [_participant(r) for r in rows]
