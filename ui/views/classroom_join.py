@@ -114,12 +114,15 @@ if handout.state == "open":
     if me.ranking is not None:
         st.success(t("classroom.join.received"))
 
+    answered = me.ranking is not None
+
     @st.fragment(run_every=REFRESH_SECONDS)
     def wait_for_reveal() -> None:
         """Reload the whole page when the trainer reveals."""
         if room().session(code).state != "open":
             st.rerun(scope="app")
-        st.caption(t("classroom.join.waiting"))
+        if answered:
+            st.caption(t("classroom.join.waiting"))
 
     wait_for_reveal()
     st.stop()

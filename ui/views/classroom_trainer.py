@@ -43,6 +43,16 @@ def _error(exc: Exception) -> None:
         st.error(md_text(str(exc)), icon=":material/error:")
 
 
+def _join_link(code: str) -> str:
+    """The join page's full address on this server (relative when the browser's is unknown)."""
+    try:
+        here = st.context.url or ""
+    except Exception:  # no browser context (AppTest)
+        here = ""
+    base = here.split("?", 1)[0].rsplit("/", 1)[0] if here.startswith("http") else ""
+    return f"{base}/classroom-join?code={code}" if base else f"classroom-join?code={code}"
+
+
 st.title(t("classroom.trainer.title"))
 st.caption(t("classroom.trainer.intro"))
 
@@ -125,7 +135,7 @@ with c1:
     st.caption(t("classroom.trainer.code_help"))
 with c2:
     st.markdown(t("classroom.trainer.link"))
-    st.code(f"classroom-join?code={code}", language=None)
+    st.code(_join_link(code), language=None)
     st.markdown(t("classroom.trainer.key_label"))
     st.code(trainer_key, language=None)
 
