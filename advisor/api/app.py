@@ -95,6 +95,22 @@ class WhatifRequest(BaseModel):
     set: dict[str, Any] = Field(default_factory=dict)
 
 
+class JoinRequest(BaseModel):
+    """A trainee joining a live class."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+
+
+class RankingRequest(BaseModel):
+    """A trainee's ranking: every action id of the class once, the first the one to do first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ranking: list[str] = Field(max_length=100)
+
+
 class CaseOut(BaseModel):
     """A saved case at a version (send the version back to update or delete it)."""
 
@@ -675,6 +691,152 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         text = await run_in_threadpool(_store_call, run)
         return Response(text, media_type=MEDIA["json"])
 
+    # -- live classroom (advisor.classroom): joined and driven with the class's own keys
+
+    def classroom() -> Any:
+        from advisor.classroom import Classroom
+
+        return Classroom(app.state.db_path)
+
+    @app.post(
+        "/v1/classroom",
+        summary="Open a live class from an exercise pack (the body: the pack, JSON or YAML)",
+        description=(
+            "Returns the join code and the trainer key (shown once). `guests=false` with "
+            "`roster` (repeatable) admits only those names."
+        ),
+        status_code=201,
+        responses={**common_errors},
+        tags=["classroom"],
+    )
+    async def classroom_open(
+        request: Request,
+        _who: Annotated[Principal, Depends(require("classroom:run"))],
+        guests: bool = True,
+        roster: Annotated[list[str] | None, Query()] = None,
+    ) -> JSONResponse:
+        from advisor.trainer.exercise import pack_from_text
+
+        raw = await read_body(request)
+
+        def run() -> tuple[Any, str]:
+            pack = pack_from_text(raw, "request body")
+            return classroom().open_session(pack, allow_guests=guests, roster=roster or [])
+
+        session, key = await run_in_threadpool(_class_call, run)
+        return JSONResponse(
+            {"code": session.code, "trainer_key": key, "state": session.state}, status_code=201
+        )
+
+    @app.get(
+        "/v1/classroom/{code}/handout",
+        summary="What trainees see: scenario, question, actions (never the key)",
+        responses={404: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_handout(code: str, _who: Caller) -> JSONResponse:
+        handout = await run_in_threadpool(_class_call, lambda: classroom().handout(code))
+        return JSONResponse(handout.model_dump(mode="json"))
+
+    @app.post(
+        "/v1/classroom/{code}/join",
+        summary="Join a class under a display name; returns the participant key",
+        status_code=201,
+        responses={403: error_response, 404: error_response, 409: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_join(code: str, body: JoinRequest, _who: Caller) -> JSONResponse:
+        def run() -> dict[str, Any]:
+            me, key = classroom().join(code, body.name)
+            return {
+                "participant_key": key,
+                "name": me.name,
+                "handout": classroom().handout(code).model_dump(mode="json"),
+            }
+
+        return JSONResponse(await run_in_threadpool(_class_call, run), status_code=201)
+
+    @app.put(
+        "/v1/classroom/ranking",
+        summary="Send or change a trainee's ranking (header X-Participant-Key)",
+        responses={401: error_response, 409: error_response, 422: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_rank(
+        body: RankingRequest,
+        _who: Caller,
+        x_participant_key: Annotated[str, Header()],
+    ) -> dict[str, Any]:
+        me = await run_in_threadpool(
+            _class_call, lambda: classroom().answer(x_participant_key, body.ranking)
+        )
+        return {"name": me.name, "ranking": list(me.ranking or ()), "answered_at": me.answered_at}
+
+    @app.get(
+        "/v1/classroom/feedback",
+        summary="A trainee's result in words, once the trainer has revealed (X-Participant-Key)",
+        responses={401: error_response, 409: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_feedback(
+        _who: Caller, x_participant_key: Annotated[str, Header()]
+    ) -> JSONResponse:
+        fb = await run_in_threadpool(
+            _class_call, lambda: classroom().my_feedback(x_participant_key)
+        )
+        if fb is None:
+            raise ApiError(
+                409,
+                "not_revealed",
+                "no result yet: the trainer has not revealed, or you sent no ranking",
+                "还没有结果：培训师尚未揭晓答案，或你没有提交排序",
+            )
+        return JSONResponse(fb.model_dump(mode="json"))
+
+    @app.get(
+        "/v1/classroom/{code}/live",
+        summary="The trainer's live view: joined, answered, spread, shared misses (X-Trainer-Key)",
+        responses={403: error_response, 404: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_live(
+        code: str, _who: Caller, x_trainer_key: Annotated[str, Header()]
+    ) -> JSONResponse:
+        def run() -> Any:
+            room = classroom()
+            return room.live(room.check_trainer(code, x_trainer_key))
+
+        live = await run_in_threadpool(_class_call, run)
+        return JSONResponse(live.model_dump(mode="json"))
+
+    @app.post(
+        "/v1/classroom/{code}/reveal",
+        summary="Close answers and release feedback and debrief (X-Trainer-Key)",
+        responses={403: error_response, 404: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_reveal(
+        code: str, _who: Caller, x_trainer_key: Annotated[str, Header()]
+    ) -> dict[str, Any]:
+        session = await run_in_threadpool(
+            _class_call, lambda: classroom().reveal(code, x_trainer_key)
+        )
+        return {"code": session.code, "state": session.state, "revealed_at": session.revealed_at}
+
+    @app.get(
+        "/v1/classroom/{code}/results.csv",
+        summary="Every trainee's result as CSV, with Spearman's rho and Kendall's tau",
+        responses={200: {"content": {"text/csv": {}}}, 403: error_response},
+        tags=["classroom"],
+    )
+    async def classroom_csv(
+        code: str, _who: Caller, x_trainer_key: Annotated[str, Header()], lang: Lang = "zh"
+    ) -> Response:
+        text = await run_in_threadpool(
+            _class_call, lambda: classroom().export_csv(code, x_trainer_key, lang)
+        )
+        return Response(text, media_type="text/csv; charset=utf-8")
+
     # -- the OpenAPI document: the CLI's own schemas as components
 
     def openapi() -> dict[str, Any]:
@@ -874,6 +1036,31 @@ def _store_call(fn: Any) -> Any:
         ) from None
     except StoreError as exc:
         raise ApiError(409, exc.code, str(exc), str(exc), extra=_params(exc)) from None
+
+
+_CLASS_STATUS = {
+    "no_session": 404,
+    "not_trainer": 403,
+    "not_on_roster": 403,
+    "not_joined": 401,
+    "closed": 409,
+    "full": 409,
+    "no_code": 503,
+}
+
+
+def _class_call(fn: Any) -> Any:
+    """Run a classroom call; its refusals become errors of the one shape."""
+    from advisor.classroom import ClassroomError
+
+    try:
+        return fn()
+    except ClassroomError as exc:
+        if exc.code.startswith("name_"):
+            raise invalid([FieldProblem("name", str(exc), exc.message_zh)]) from None
+        raise ApiError(
+            _CLASS_STATUS.get(exc.code, 409), exc.code, str(exc), exc.message_zh
+        ) from None
 
 
 def _params(exc: Any) -> dict[str, Any]:

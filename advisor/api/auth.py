@@ -10,6 +10,8 @@ account instead of a token) without touching the endpoints.
 - ``cases:read``: list, get and the history of saved cases.
 - ``cases:write``: save and delete cases. Officials, agency planners and administrators;
   reviewers and trainers read only; trainees do not see the case library.
+- ``classroom:run``: open a live class from an exercise pack. Trainers and administrators. The
+  class itself is then driven with its own keys (the trainer key, each trainee's key), not tokens.
 
 Organisation scoping of the case library comes with the organisations of the store; until then
 every token sees the one library of the database (its organisation is recorded, not enforced).
@@ -33,9 +35,9 @@ from advisor.api.errors import ApiError
 PERMISSIONS: dict[str, frozenset[str]] = {
     "official": frozenset({"assess", "cases:read", "cases:write"}),
     "agency_planner": frozenset({"assess", "cases:read", "cases:write"}),
-    "administrator": frozenset({"assess", "cases:read", "cases:write"}),
+    "administrator": frozenset({"assess", "cases:read", "cases:write", "classroom:run"}),
     "reviewer": frozenset({"assess", "cases:read"}),
-    "trainer": frozenset({"assess", "cases:read"}),
+    "trainer": frozenset({"assess", "cases:read", "classroom:run"}),
     "trainee": frozenset({"assess"}),
 }
 OPEN_ENV = "ADVISOR_API_OPEN"
@@ -92,6 +94,7 @@ def forbidden(principal: Principal, permission: str) -> ApiError:
         "cases:read": ("read the case library", "查看案例库"),
         "cases:write": ("change the case library", "修改案例库"),
         "assess": ("run assessments", "进行评估"),
+        "classroom:run": ("open a live class", "开设课堂"),
     }.get(permission, (permission, permission))
     return ApiError(
         403,
