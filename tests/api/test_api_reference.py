@@ -92,3 +92,7 @@ def test_docs_pages_load_nothing_from_outside_the_machine(api: TestClient, page:
         assert ref.startswith("/"), ref
         assert api.get(ref).status_code == 200, ref
     assert "/openapi.json" in html
+    # ReDoc fetches its logo from a CDN by itself: the page's policy makes the browser refuse
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "img-src 'self' data: blob:" in csp
+    assert not re.search(r"https?://", csp)
