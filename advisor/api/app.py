@@ -416,13 +416,13 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                     failed += 1
                 spool.write(line + b"\n")
 
-        def take(raw: bytes, line_no: int) -> None:
+        def take(raw: bytes, line_no: int, too_long: bool = False) -> None:
             nonlocal rows
             from advisor.batch import _BadText, _TooLong
 
             if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            if not raw.strip():
+            if not too_long and not raw.strip():
                 return
             rows += 1
             if rows > BATCH_MAX_ROWS:
@@ -432,7 +432,8 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                     f"more than {BATCH_MAX_ROWS:,} lines; split the input",
                     f"超过 {BATCH_MAX_ROWS:,} 行；请拆分输入",
                 )
-            if len(raw) > MAX_BYTES:
+            # the limit counts the record, not its line break (as `advisor batch` reads a file)
+            if too_long or len(raw.rstrip(b"\n")) > MAX_BYTES:
                 pending.append(RawRow(line_no, "request", _TooLong()))
                 return
             try:
@@ -452,7 +453,7 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                         if len(buf) > MAX_BYTES:
                             if not skipping:
                                 line_no += 1
-                                take(bytes(MAX_BYTES + 1), line_no)
+                                take(b"", line_no, too_long=True)
                                 skipping = True
                             buf.clear()
                         break

@@ -126,3 +126,25 @@ def test_batch_refuses_too_many_lines(
     monkeypatch.setattr(app_module, "BATCH_MAX_ROWS", 2)
     r = api.post("/v1/batch", content=_jsonl(b"{}", b"{}", b"{}"), headers=auth["official"])
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_many_rows"
+
+
+def test_batch_line_limit_is_the_clis_to_the_byte(
+    api: TestClient, auth: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """A record of exactly the limit is read; one byte more is 'over the limit', as in the CLI."""
+
+    def record(size: int) -> bytes:
+        head, tail = b'{"id": "', b'"}'
+        return head + b"x" * (size - len(head) - len(tail)) + tail
+
+    body = _jsonl(record(MAX_BYTES), record(MAX_BYTES + 1))
+    inp = tmp_path / "in.jsonl"
+    inp.write_bytes(body)
+    out = tmp_path / "out.jsonl"
+    cli(["batch", str(inp), "-o", str(out), "--workers", "1"])
+    want = [json.loads(line) for line in out.read_bytes().splitlines()]
+    r = api.post("/v1/batch", content=body, headers=auth["official"])
+    got = [json.loads(line) for line in r.content.splitlines()]
+    assert [g["errors"] for g in got] == [w["errors"] for w in want]
+    assert "over" not in got[0]["errors"][0]["message"]
+    assert "over" in got[1]["errors"][0]["message"]
