@@ -796,7 +796,10 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                 "no result yet: the trainer has not revealed, or you sent no ranking",
                 "还没有结果：培训师尚未揭晓答案，或你没有提交排序",
             )
-        return JSONResponse(fb.model_dump(mode="json"))
+        # words for the trainee; the correlation coefficients stay in the trainer's export
+        body = fb.model_dump(mode="json", exclude={"score"})
+        body["ranking"] = fb.score.ranking
+        return JSONResponse(body)
 
     @app.get(
         "/v1/classroom/{code}/live",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from fastapi.testclient import TestClient
 
@@ -48,6 +49,7 @@ def test_a_class_run_entirely_over_the_api(
 
     fb = api.get("/v1/classroom/feedback", headers={"X-Participant-Key": keys[1]}).json()
     assert fb["lines"][0]["en"].startswith("Top ") and fb["lines"][0]["zh"].startswith("前 ")
+    assert "spearman" not in json.dumps(fb) and fb["ranking"] == list(reversed(ids))
     r = api.put("/v1/classroom/ranking", json={"ranking": ids}, headers={
         "X-Participant-Key": keys[1]})  # fmt: skip
     assert r.status_code == 409 and r.json()["error"]["code"] == "closed"
