@@ -19,6 +19,7 @@ COMMAND_MODULES = [  # in the order of the help: one case first, then many, then
     "advisor.cli.batch",
     "advisor.cli.trainer",
     "advisor.cli.kb",
+    "advisor.cli.serve",
 ]
 
 EXIT_OK = 0
