@@ -26,6 +26,7 @@ definitions refer to. New parameters therefore take part as soon as they declare
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -117,7 +118,7 @@ def parameter_leaves(ids: Sequence[str] | None = None) -> list[RangedLeaf]:
 def _leaf_label(leaf: RangedLeaf) -> BiText:
     item = load_kb().get(leaf.param)
     key = leaf.name.partition(":")[2]
-    tail = f" ({key})" if key else ""
+    tail = f" · {key}" if key else ""
     return BiText(zh=item.label.zh + tail, en=item.label.en + tail)
 
 
@@ -174,18 +175,28 @@ def evaluate_worlds(
     for j, leaf in enumerate(leaves):
         by_param.setdefault(leaf.param, []).append((j, leaf))
     base = {pid: kb.param(pid) for pid in by_param}
+    # parameters whose ranged numbers are all top-level keys of a mapping: a copy and an update
+    flat = {
+        pid: [(lf.path[0], j, lf.integer) for j, lf in cols]
+        for pid, cols in by_param.items()
+        if isinstance(base[pid], dict) and all(len(lf.path) == 1 for _j, lf in cols)
+    }
+    deep = {pid: cols for pid, cols in by_param.items() if pid not in flat}
     # the rule references (``id:key``) the sampled numbers stand for
     ref_cols = [(lf.ref, j, lf.integer) for j, lf in enumerate(leaves) if lf.ref]
     compiled = oracle.compiled_rules()
     out: list[WorldOutcome] = []
     for row in samples.tolist():
-        values = {
-            pid: _replace(
-                base[pid],
-                [(lf.path, int(row[j]) if lf.integer else row[j]) for j, lf in cols],
+        values: dict[str, Any] = {}
+        for pid, keys in flat.items():
+            d = dict(base[pid])
+            for k, j, integer in keys:
+                d[k] = int(row[j]) if integer else row[j]
+            values[pid] = d
+        for pid, cols in deep.items():
+            values[pid] = _replace(
+                base[pid], [(lf.path, int(row[j]) if lf.integer else row[j]) for j, lf in cols]
             )
-            for pid, cols in by_param.items()
-        }
         refs = {ref: int(row[j]) if integer else row[j] for ref, j, integer in ref_cols}
         dx, ranked = oracle.evaluate_compiled(profile, values, compiled, refs)
         out.append(WorldOutcome(dx, dict(ranked)))
@@ -237,23 +248,33 @@ def _sensitivities(
     ]
 
 
-def _summary(top_fragile: bool, first: str | None, first_share: float | None) -> BiText | None:
-    if not top_fragile:
-        return None
-    pct = f"{round(100 * (first_share or 0.0))}%"
-    return BiText(
-        zh=(
-            "注意：排在最前的建议对本工具自己的参数取舍比较敏感"
-            f"（在合理取值的抽样情形中，第一项建议只在 {pct} 的情形中仍排第一）。"
-            "请把它们当作需要核实的方向，而不是定论，并先核实标为“脆弱”的结论所依赖的信息。"
-        ),
-        en=(
-            "Note: the top of the action list is sensitive to this tool's own parameter choices "
-            f"(across the sampled plausible worlds the first action stays first in {pct} of them). "
-            "Treat these as directions to check, not settled advice, and first verify what the "
-            "conclusions marked fragile depend on."
-        ),
+def percent(share: float) -> str:
+    """A share as a whole percentage, rounded down (so 89.8% never reads as the 90% cut-off)."""
+    return f"{math.floor(100 * share + 1e-9)}%"
+
+
+def _summary(head_fragile: bool, first_share: float | None) -> BiText:
+    pct = percent(first_share or 0.0)
+    zh = (
+        "注意：排在最前的建议对本工具自己的参数取舍比较敏感："
+        f"在参数合理取值的抽样情形中，第一项建议只在 {pct} 的情形中仍排第一"
     )
+    en = (
+        "Note: the top of the action list is sensitive to this tool's own parameter choices: "
+        f"across the sampled plausible worlds the first action stays first in {pct} of them"
+    )
+    if head_fragile:
+        zh += "，且前三项中有标为“脆弱”的建议"
+        en += ", and one of the first three actions is marked fragile"
+    zh += (
+        "。请把前几项的先后当作需要斟酌的方向，而不是定论，"
+        "并先核实它们所依赖的信息和取舍（见附表）。"
+    )
+    en += (
+        ". Read the order of the first actions as a direction to weigh, not settled advice, and "
+        "first check the information and choices they depend on (see the annex)."
+    )
+    return BiText(zh=zh, en=en)
 
 
 def analyse(
@@ -338,9 +359,8 @@ def analyse(
         round(sum(1 for o in outcomes if o.ranks.get(first) == 1) / n, 4) if first else None
     )
     head = [c for c in actions if c.in_point_estimate][:3]
-    top_fragile = any(c.label == "fragile" for c in head) or (
-        first_share is not None and first_share < settings.fairly_robust
-    )
+    head_fragile = any(c.label == "fragile" for c in head)
+    top_fragile = head_fragile or (first_share is not None and first_share < settings.fairly_robust)
     return Robustness(
         worlds=n,
         seed=settings.seed,
@@ -352,7 +372,7 @@ def analyse(
         actions=actions,
         first_action_share=first_share,
         top_fragile=top_fragile,
-        summary=_summary(top_fragile, first, first_share),
+        summary=_summary(head_fragile, first_share) if top_fragile else None,
     )
 
 
@@ -366,3 +386,63 @@ def with_robustness(
     """A copy of the assessment carrying its ``robustness`` (the rest unchanged)."""
     rob = analyse(profile, assessment, worlds=worlds, seed=seed)
     return assessment.model_copy(update={"robustness": rob})
+
+
+# --------------------------------------------------------------------------- knowledge-base review
+
+
+@dataclass(frozen=True)
+class ParameterFlips:
+    """How many conclusions one ranged number flips when moved to either end of its range."""
+
+    leaf: RangedLeaf
+    flips_low: int  # conclusions that differ from the point estimate with the number at low
+    flips_high: int
+    cases_affected: int  # profiles in which at least one conclusion flips
+
+    @property
+    def flips(self) -> int:
+        return self.flips_low + self.flips_high
+
+
+def _conclusions(dx: set[str], ranked: list[tuple[str, int]], top_n: int) -> set[str]:
+    return (
+        {f"dx:{d}" for d in dx}
+        | {f"act:{a}" for a, _ in ranked}
+        | {f"top:{a}" for a, r in ranked if r <= top_n}
+    )
+
+
+def review(
+    profiles: Sequence[CaseProfile], leaves: Sequence[RangedLeaf] | None = None
+) -> list[ParameterFlips]:
+    """For each ranged number the assessment reads: move it alone to the low and to the high end
+    of its plausible range and count, over ``profiles``, the conclusions (a diagnosis, an action
+    recommended, an action within the top ``top_n``) that differ from the point estimate. Most
+    flips first: the review list for whoever maintains the knowledge base."""
+    settings = Settings.load()
+    leaves = parameter_leaves() if leaves is None else list(leaves)
+    kb = load_kb()
+    compiled = oracle.compiled_rules()
+    points = [_conclusions(*oracle.evaluate_compiled(p), settings.top_n) for p in profiles]
+    out: list[ParameterFlips] = []
+    for leaf in leaves:
+        counts = []
+        affected: set[int] = set()
+        for end in (leaf.low, leaf.high):
+            new = int(end) if leaf.integer else end
+            values = {leaf.param: _replace(kb.param(leaf.param), [(leaf.path, new)])}
+            refs = {leaf.ref: new} if leaf.ref else {}
+            n = 0
+            for i, p in enumerate(profiles):
+                got = _conclusions(
+                    *oracle.evaluate_compiled(p, values, compiled, refs), settings.top_n
+                )
+                d = len(got ^ points[i])
+                if d:
+                    affected.add(i)
+                n += d
+            counts.append(n)
+        out.append(ParameterFlips(leaf, counts[0], counts[1], len(affected)))
+    out.sort(key=lambda f: (-f.flips, -f.cases_affected, f.leaf.name))
+    return out

@@ -330,13 +330,13 @@ def _priority(
 ) -> float:
     weights, cap, leverage, phases, off = ranking
     hit = [severities[d] for d in item.addresses if d in severities]
-    terms = {
-        "severity": max(hit, default=0.0),
-        "breadth": min(1.0, len(hit) / cap) if cap else 0.0,
-        "leverage": leverage.get(item.id, 0.0),
-        "phase": phases.get(int(item.phase), 0.0),
-    }
-    points = sum(round(100 * weights[k] * v, 2) for k, v in terms.items())
+    # the four terms in points, each rounded to 2 decimals, summed in this order
+    points = (
+        round(100 * weights["severity"] * max(hit, default=0.0), 2)
+        + round(100 * weights["breadth"] * (min(1.0, len(hit) / cap) if cap else 0.0), 2)
+        + round(100 * weights["leverage"] * leverage.get(item.id, 0.0), 2)
+        + round(100 * weights["phase"] * phases.get(int(item.phase), 0.0), 2)
+    )
     if (
         capacity is not None
         and item.actor == "third_party"
@@ -384,10 +384,10 @@ def compile_condition(cond: Any) -> Compiled:
 
             def order(fact: Fact, _dx: set[str], params: Mapping[str, Any] | None) -> bool:
                 x = fact.get(key, _MISSING)
-                if x is _MISSING:
+                if x is _MISSING or x is True or x is False or not isinstance(x, int | float):
                     return False
-                v = value(params)
-                if not (_is_number(x) and _is_number(v)):
+                v = v0 if params is None or ref is None else params.get(ref, v0)
+                if v is True or v is False or not isinstance(v, int | float):
                     return False
                 return cmp(float(x), float(v))
 

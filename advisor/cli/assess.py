@@ -78,6 +78,10 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from advisor.report import render
 
     assessment: Assessment = assess(profile)
+    if args.robustness:
+        from advisor.robustness import with_robustness
+
+        assessment = with_robustness(profile, assessment, worlds=args.worlds, seed=args.seed)
     write_output(render(assessment, profile, args.format, args.lang), args.output)
     return 0
 
@@ -171,6 +175,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="json", help="output format (json)")
     p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--robustness",
+        action="store_true",
+        help="add how robust each conclusion is to our parameter choices (sampled worlds)",
+    )
+    p.add_argument("--worlds", type=int, help="with --robustness: number of worlds (1000)")
+    p.add_argument("--seed", type=int, help="with --robustness: random seed")
     p.set_defaults(func=_cmd_assess)
 
     s = sub.add_parser(

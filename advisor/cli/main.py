@@ -12,6 +12,7 @@ from advisor.errors import AdvisorError, ProfileError
 # Modules that add subcommands; each defines register(subparsers) -> None.
 COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
     "advisor.cli.assess",
+    "advisor.cli.robustness",
     "advisor.cli.batch",
     "advisor.cli.trainer",
     "advisor.cli.kb",
