@@ -339,6 +339,25 @@ class Robustness(Strict):
     summary: BiText | None = None
 
 
+class Undecided(Strict):
+    """A conclusion that holds in some worlds of an uncertain profile but not in all."""
+
+    id: str
+    kind: Literal["diagnosis", "action"]
+    label: BiText
+    needs: list[str] = []  # the unknown or ranged input fields it depends on
+
+
+class AskNext(Strict):
+    """An unknown or ranged input, ranked by how much knowing it would change the assessment."""
+
+    field: str
+    label: BiText
+    score: float  # resolved + top_change
+    resolves: float  # expected number of undecided conclusions decided by knowing it
+    top_change: float  # expected share of the first three actions that would change
+
+
 class Assessment(Strict):
     """The output of one assessment; serialised as the contract's JSON."""
 
@@ -357,3 +376,8 @@ class Assessment(Strict):
     not_recommended: list[NotRecommended] = []
     warnings: list[AssessmentWarning] = []
     robustness: Robustness | None = None
+    # Profiles with unknowns or ranges (schema version 2): the input fields that were
+    # uncertain, the conclusions that hold in some worlds only, and the questions worth asking.
+    uncertain_inputs: list[str] = []
+    undecided: list[Undecided] = []
+    ask_next: list[AskNext] = []

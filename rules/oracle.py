@@ -513,3 +513,173 @@ def evaluate_compiled(
             for a in actions
         }
         return diagnoses, rank(priorities)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- three-valued evaluation
+#
+# A profile with unknown fields or ranges (schema version 2, ``advisor/uncertain.py``) gives, for
+# each fact, a point, an ``Interval`` (a number somewhere in [low, high]) or a ``OneOf`` set of
+# possible values (``uncertain.MISSING`` among them where the fact may be absent). Each
+# comparison is then true in every world, false in every world, or undecided (None); ``all``,
+# ``any`` and ``not`` follow Kleene's strong three-valued logic; a diagnosis reference is true,
+# false or undecided as that diagnosis is. On point facts this is exactly ``holds``
+# (``tests/differential/test_oracle_three_valued.py``). A wider fact (a superset of worlds) never
+# turns an undecided comparison into a decided one, so neither does widening a range.
+
+Tri = bool | None
+
+
+def _and3(values: list[Tri]) -> Tri:
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _or3(values: list[Tri]) -> Tri:
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _compare_point(op: str, x: Any, v: Any) -> bool:
+    if op == "eq":
+        return _equal(x, v)
+    if op == "ne":
+        return not _equal(x, v)
+    if op == "in":
+        return any(_equal(x, e) for e in v)
+    if not (_is_number(x) and _is_number(v)):
+        return False
+    return _ORDER[op](float(x), float(v))
+
+
+def _compare3(op: str, x: Any, v: Any) -> Tri:
+    from advisor.uncertain import MISSING, Interval, OneOf
+
+    if isinstance(x, OneOf):
+        seen = {False if e == MISSING else _compare_point(op, e, v) for e in x.values}
+        return True if seen == {True} else False if seen == {False} else None
+    if isinstance(x, Interval):
+        lo, hi = x.low, x.high
+        if op == "in":
+            out = _or3([_compare3("eq", Interval(lo, hi), e) for e in v])
+        elif op in ("eq", "ne"):
+            if not _is_number(v) or float(v) < lo or float(v) > hi:
+                out = op == "ne"
+            elif lo == hi:
+                out = op == "eq"
+            else:
+                out = None
+        elif not _is_number(v):
+            out = False
+        else:
+            b = float(v)
+            out = {
+                "lt": True if hi < b else False if lo >= b else None,
+                "le": True if hi <= b else False if lo > b else None,
+                "gt": True if lo > b else False if hi <= b else None,
+                "ge": True if lo >= b else False if hi < b else None,
+            }[op]
+        if x.missing:  # absent in some worlds: false there
+            return False if out is False else None
+        return out
+    return _compare_point(op, x, v)
+
+
+def holds3(cond: Any, fact: Fact, diagnoses: Mapping[str, Tri]) -> Tri:
+    """Whether a condition is true in every world (True), in none (False) or undecided (None).
+
+    ``fact`` values may be points, ``Interval`` or ``OneOf``; ``diagnoses`` maps each diagnosis
+    to True / None (absent: False)."""
+    if isinstance(cond, dsl.Compare):
+        if cond.fact not in fact:
+            return False
+        return _compare3(cond.op, fact[cond.fact], cond.value)
+    if isinstance(cond, dsl.DiagnosisRef):
+        return diagnoses.get(cond.diagnosis, False)
+    if isinstance(cond, dsl.All):
+        return _and3([holds3(c, fact, diagnoses) for c in cond.all])
+    if isinstance(cond, dsl.AnyOf):
+        return _or3([holds3(c, fact, diagnoses) for c in cond.any])
+    if isinstance(cond, dsl.Not):
+        v = holds3(cond.not_, fact, diagnoses)
+        return None if v is None else not v
+    raise TypeError(f"unknown condition {cond!r}")
+
+
+@dataclass(frozen=True)
+class Decision3:
+    """What holds in every world (True) or only in some (None), and what the undecided read.
+
+    ``diagnoses`` and ``actions`` list every conclusion that is not false in every world;
+    ``needs`` maps each undecided one to the uncertain fact keys its rules read (through the
+    undecided diagnoses they refer to as well)."""
+
+    diagnoses: dict[str, Tri]
+    actions: dict[str, Tri]
+    needs: dict[str, set[str]]
+
+
+def evaluate3(fact: Fact, compiled: CompiledRules | None = None) -> Decision3:
+    """The three-valued conclusions on an uncertain fact (semantics as ``evaluate_fact``)."""
+    from advisor.uncertain import Interval, OneOf
+
+    compiled = compiled or compiled_rules()
+    uncertain = {k for k, v in fact.items() if isinstance(v, Interval | OneOf)}
+
+    def reads(rule: dsl.Rule) -> set[str]:
+        return {c.fact for c in dsl.walk(rule.when) if isinstance(c, dsl.Compare)} & uncertain
+
+    diagnoses: dict[str, Tri] = {}
+    needs: dict[str, set[str]] = {}
+    for r, _f in compiled.diagnosis:
+        v = holds3(r.when, fact, diagnoses)
+        d = str(r.concludes)
+        if v is True:
+            diagnoses[d] = True
+        elif v is None:
+            if diagnoses.get(d) is not True:
+                diagnoses[d] = None
+            refs = {
+                n for x in dsl.diagnoses_of(r) if diagnoses.get(x) is None for n in needs.get(x, ())
+            }
+            needs.setdefault(d, set()).update(reads(r) | refs)
+    status: dict[str, Tri] = {r.id: holds3(r.when, fact, diagnoses) for r, _f in compiled.others}
+    overruled: dict[str, Tri] = {}
+    for r, _f in compiled.others:
+        if r.kind == "guard" and status[r.id] is not False:
+            for t in r.overrules:
+                overruled[t] = _or3([overruled.get(t, False), status[r.id]])
+    by_action: dict[str, list[Tri]] = {}
+    rules_of: dict[str, list[dsl.Rule]] = {}
+    for r, _f in compiled.others:
+        if not r.concludes:
+            continue
+        over = overruled.get(r.id, False)
+        effective = _and3([status[r.id], None if over is None else not over])
+        by_action.setdefault(r.concludes, []).append(effective)
+        rules_of.setdefault(r.concludes, []).append(r)
+    actions: dict[str, Tri] = {}
+    for a, vals in by_action.items():
+        v = _or3(vals)
+        if v is False:
+            continue
+        actions[a] = v
+        if v is None:
+            keys: set[str] = set()
+            for r in rules_of[a]:
+                keys |= reads(r)
+                keys |= {
+                    n
+                    for x in dsl.diagnoses_of(r)
+                    if diagnoses.get(x) is None
+                    for n in needs.get(x, ())
+                }
+                for g, _f in compiled.others:  # guards that may overrule it
+                    if r.id in g.overrules and status[g.id] is None:
+                        keys |= reads(g)
+            needs[a] = keys
+    for d, v in list(diagnoses.items()):
+        if v is True:
+            needs.pop(d, None)
+    return Decision3(diagnoses=diagnoses, actions=actions, needs=needs)
