@@ -313,6 +313,7 @@ class ConclusionRobustness(Strict):
     id: str
     kind: Literal["diagnosis", "action"]
     in_point_estimate: bool  # concluded (diagnoses) / recommended (actions) by the engine
+    undecided: bool = False  # listed under "could not be decided" (an uncertain profile)
     # share of worlds agreeing with the point estimate: holding where it holds (for an action
     # ranked within top_n: staying within top_n), not holding where it does not
     robustness: Annotated[float, Field(ge=0, le=1)]

@@ -312,12 +312,21 @@ def _robustness_context(assessment: Assessment, fmt: str, lang: str) -> dict[str
         head = s.label.get(lang)
         if s.low is None or s.high is None:
             return head
-        rng = label("robustness", "range", lang).format(
-            value=f"{s.value:g}", low=f"{s.low:g}", high=f"{s.high:g}"
-        )
-        way = label("robustness", "higher" if s.strength > 0 else "lower", lang)
+        if s.kind == "input" and "=" in s.source:
+            rng = ""
+            way = label("robustness", "this_value" if s.strength > 0 else "not_this_value", lang)
+        elif s.kind == "input":
+            rng = label("robustness", "input_range", lang).format(
+                low=f"{s.low:g}", high=f"{s.high:g}"
+            )
+            way = label("robustness", "higher" if s.strength > 0 else "lower", lang)
+        else:
+            rng = label("robustness", "range", lang).format(
+                value=f"{s.value:g}", low=f"{s.low:g}", high=f"{s.high:g}"
+            )
+            way = label("robustness", "higher" if s.strength > 0 else "lower", lang)
         semi, opening, closing = (label("punct", k, lang) for k in ("semi", "open", "close"))
-        text = f"{head}{opening}{rng}{semi}{way}{closing}"
+        text = f"{head}{opening}{rng}{semi if rng else ''}{way}{closing}"
         return Markup(md_escape(text)) if fmt == "md" else text
 
     def rob_name(c: Any) -> Any:
@@ -326,7 +335,19 @@ def _robustness_context(assessment: Assessment, fmt: str, lang: str) -> dict[str
         item = load_kb().items.get(c.id)
         return item.label if item is not None else {"zh": c.id, "en": c.id}
 
+    def ut(key: str, **kw: Any) -> str:
+        text = label("uncertain", key, lang)
+        text = text.format(**kw) if kw else text
+        return Markup(text) if fmt == "md" else text
+
+    def needs(u: Any) -> str:
+        if not u.needs:
+            return label("uncertain", "none_needed", lang)
+        return label("punct", "sep", lang).join(field_label(p, lang) for p in u.needs)
+
     return {
+        "ut": ut,
+        "needs": needs,
         "rob": rob,
         "rob_name": rob_name,
         "rob_of": lambda kind, cid: by.get((kind, cid)),

@@ -167,9 +167,13 @@ class WorldOutcome:
 
 
 def evaluate_worlds(
-    profile: CaseProfile, leaves: Sequence[RangedLeaf], samples: np.ndarray
+    profile: CaseProfile | Sequence[CaseProfile],
+    leaves: Sequence[RangedLeaf],
+    samples: np.ndarray,
 ) -> list[WorldOutcome]:
-    """The oracle's conclusions for the profile in each sampled world."""
+    """The oracle's conclusions in each sampled world: the profile (or the world's own profile,
+    one per row of ``samples``) under the sampled parameter values."""
+    profiles = [profile] * len(samples) if isinstance(profile, CaseProfile) else list(profile)
     kb = load_kb()
     by_param: dict[str, list[tuple[int, RangedLeaf]]] = {}
     for j, leaf in enumerate(leaves):
@@ -186,7 +190,7 @@ def evaluate_worlds(
     ref_cols = [(lf.ref, j, lf.integer) for j, lf in enumerate(leaves) if lf.ref]
     compiled = oracle.compiled_rules()
     out: list[WorldOutcome] = []
-    for row in samples.tolist():
+    for row, world_profile in zip(samples.tolist(), profiles, strict=True):
         values: dict[str, Any] = {}
         for pid, keys in flat.items():
             d = dict(base[pid])
@@ -198,7 +202,7 @@ def evaluate_worlds(
                 base[pid], [(lf.path, int(row[j]) if lf.integer else row[j]) for j, lf in cols]
             )
         refs = {ref: int(row[j]) if integer else row[j] for ref, j, integer in ref_cols}
-        dx, ranked = oracle.evaluate_compiled(profile, values, compiled, refs)
+        dx, ranked = oracle.evaluate_compiled(world_profile, values, compiled, refs)
         out.append(WorldOutcome(dx, dict(ranked)))
     return out
 
@@ -242,7 +246,7 @@ def _sensitivities(
             strength=round(max(-1.0, min(1.0, r)), 3),
             low=s.low,
             high=s.high,
-            value=s.value,
+            value=None if math.isnan(s.value) else s.value,
         )
         for r, s in scored[:2]
     ]
@@ -277,20 +281,79 @@ def _summary(head_fragile: bool, first_share: float | None) -> BiText:
     return BiText(zh=zh, en=en)
 
 
+def _input_sources(up: Any, worlds: int, seed: int) -> tuple[list[CaseProfile], list[_Source]]:
+    """One sampled profile per world from an uncertain profile, and the sampled inputs as
+    sources (numbers and levels as they are; each value of a choice as a yes/no column)."""
+    import random
+
+    from advisor.report import field_label
+    from advisor.uncertain import BY_PATH, Interval
+
+    rng = random.Random(seed)
+    choices = [up.sample_choices(rng) for _ in range(worlds)]
+    profiles = [up.complete(c, validate=False) for c in choices]
+    sources: list[_Source] = []
+    for path in up.uncertain:
+        lab = BiText(zh=field_label(path, "zh"), en=field_label(path, "en"))
+        c = up.candidates(path)
+        col = [ch[path] for ch in choices]
+        if isinstance(c, Interval) or BY_PATH[path].kind == "level":
+            lo, hi = (c.low, c.high) if isinstance(c, Interval) else (min(c.values), max(c.values))
+            sources.append(
+                _Source(
+                    path,
+                    "input",
+                    lab,
+                    float(lo),
+                    float(min(hi, 1e9)),
+                    float("nan"),
+                    np.array(col, dtype=float),
+                )
+            )
+        else:
+            for v in c.values:  # type: ignore[union-attr]
+                name = f"{path}={str(v).lower()}"
+                vl = BiText(zh=f"{lab.zh} = {v}", en=f"{lab.en} = {v}")
+                sources.append(
+                    _Source(
+                        name,
+                        "input",
+                        vl,
+                        0.0,
+                        1.0,
+                        float("nan"),
+                        np.array([x == v for x in col], dtype=float),
+                    )
+                )
+    return profiles, sources
+
+
 def analyse(
-    profile: CaseProfile,
+    profile: Any,
     assessment: Assessment,
     *,
     worlds: int | None = None,
     seed: int | None = None,
     leaves: Sequence[RangedLeaf] | None = None,
 ) -> Robustness:
-    """The robustness of every conclusion of ``assessment`` (the engine's point estimate for
-    ``profile``) across sampled plausible worlds."""
+    """The robustness of every conclusion of ``assessment`` across sampled plausible worlds.
+
+    ``profile`` is a ``CaseProfile`` (the assessment is the engine's point estimate for it) or
+    an ``advisor.uncertain.UncertainProfile`` (each world then also draws the unknown and
+    ranged inputs)."""
+    from advisor.uncertain import UncertainProfile
+
     settings = Settings.load(worlds=worlds, seed=seed)
     leaves = parameter_leaves() if leaves is None else list(leaves)
     samples = sample_matrix(leaves, settings.worlds, settings.seed)
-    outcomes = evaluate_worlds(profile, leaves, samples)
+    input_sources: list[_Source] = []
+    world_profiles: Any = profile
+    if isinstance(profile, UncertainProfile):
+        if profile.is_certain():
+            world_profiles = profile.central()
+        else:
+            world_profiles, input_sources = _input_sources(profile, settings.worlds, settings.seed)
+    outcomes = evaluate_worlds(world_profiles, leaves, samples)
     n = len(outcomes)
 
     sources = [
@@ -304,8 +367,9 @@ def analyse(
             column=samples[:, j],
         )
         for j, leaf in enumerate(leaves)
-    ]
+    ] + input_sources
 
+    open_ids = {u.id for u in assessment.undecided}
     point_dx = [d.id for d in assessment.diagnoses]
     point_rank = {a.id: a.rank for a in assessment.actions}
     seen_dx = sorted({d for o in outcomes for d in o.diagnoses} - set(point_dx))
@@ -322,6 +386,7 @@ def analyse(
                 id=did,
                 kind="diagnosis",
                 in_point_estimate=inside,
+                undecided=did in open_ids,
                 robustness=round(agree, 4),
                 label=settings.label(agree),  # type: ignore[arg-type]
                 holds_share=round(share, 4),
@@ -346,6 +411,7 @@ def analyse(
                 id=aid,
                 kind="action",
                 in_point_estimate=rank is not None,
+                undecided=aid in open_ids,
                 robustness=round(agree, 4),
                 label=settings.label(agree),  # type: ignore[arg-type]
                 holds_share=round(float(present.mean()), 4),
@@ -367,7 +433,7 @@ def analyse(
         top_n=top_n,
         cutoffs={"robust": settings.robust, "fairly_robust": settings.fairly_robust},
         parameters_varied=[leaf.name for leaf in leaves],
-        inputs_varied=[],
+        inputs_varied=list(profile.uncertain) if isinstance(profile, UncertainProfile) else [],
         diagnoses=diagnoses,
         actions=actions,
         first_action_share=first_share,

@@ -138,14 +138,16 @@ def assess_profile(up: UncertainProfile, *, ask: bool = True) -> Assessment:
             zh=(
                 f"档案中有 {n} 项信息不清楚或只给出范围。只有在所有可能情形中都成立的诊断和行动"
                 f"列为结论；另有 {len(undecided)} 项无法确定，单独列出并注明需要核实的信息。"
-                "行动的先后按一个参考补全（各范围取中间值）排序。"
+                "关键指标、严重程度和行动的先后按一个参考补全（各范围取中间值）计算，"
+                "只作参考。"
             ),
             en=(
                 f"{n} fields of the profile are unknown or given as a range. Only diagnoses and "
                 "actions that hold in every possible world are listed as conclusions; "
                 f"{len(undecided)} more could not be decided and are listed apart with the "
-                "information they need. Actions are ordered by a reference completion (the "
-                "middle of each range)."
+                "information they need. Key figures, severities and the order of the actions are "
+                "computed on a reference completion (the middle of each range), for reference "
+                "only."
             ),
         ),
     )

@@ -73,15 +73,24 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    profile = _preset(args.preset) if args.preset else load_profile(args.profile)
-    from advisor.pipeline import assess  # after validation: a refusal needs no engine
-    from advisor.report import render
+    from advisor.io import load_uncertain_profile
+    from advisor.uncertain import UncertainProfile
 
-    assessment: Assessment = assess(profile)
+    if args.preset:
+        p = _preset(args.preset)
+        up = UncertainProfile(base=p.model_dump(mode="json"), _central=p)
+    else:
+        up = load_uncertain_profile(args.profile)  # version 1 or 2 (unknowns and ranges)
+    from advisor.report import render  # after validation: a refusal needs no engine
+    from advisor.uncertain_assess import assess_profile
+
+    assessment: Assessment = assess_profile(up)
+    profile = up.central()
     if args.robustness:
-        from advisor.robustness import with_robustness
+        from advisor.robustness import analyse
 
-        assessment = with_robustness(profile, assessment, worlds=args.worlds, seed=args.seed)
+        rob = analyse(up, assessment, worlds=args.worlds, seed=args.seed)
+        assessment = assessment.model_copy(update={"robustness": rob})
     write_output(render(assessment, profile, args.format, args.lang), args.output)
     return 0
 

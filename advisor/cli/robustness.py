@@ -14,7 +14,7 @@ import argparse
 import json
 
 from advisor.cli.assess import LANGS, _preset, write_output
-from advisor.io import load_profile
+from advisor.io import load_uncertain_profile
 
 
 def _label(ns: str, key: str, lang: str) -> str:
@@ -24,13 +24,20 @@ def _label(ns: str, key: str, lang: str) -> str:
 
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
-    profile = _preset(args.preset) if args.preset else load_profile(args.profile)
-    from advisor.pipeline import assess
+    from advisor.uncertain import UncertainProfile
+
+    if args.preset:
+        p = _preset(args.preset)
+        up = UncertainProfile(base=p.model_dump(mode="json"), _central=p)
+    else:
+        up = load_uncertain_profile(args.profile)  # version 1 or 2 (unknowns and ranges)
+    profile = up.central()
     from advisor.robustness import analyse, percent
+    from advisor.uncertain_assess import assess_profile
     from knowledge_base.loader import load_kb
 
-    assessment = assess(profile)
-    rob = analyse(profile, assessment, worlds=args.worlds, seed=args.seed)
+    assessment = assess_profile(up, ask=False)
+    rob = analyse(up, assessment, worlds=args.worlds, seed=args.seed)
     if args.format == "json":
         write_output(rob.model_dump_json(indent=2) + "\n", args.output)
         return 0
@@ -40,7 +47,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
         "en": ("kind", "conclusion", "in report", "agreeing", "label", "most sensitive to"),
     }[lang]
     kinds = {"zh": {"diagnosis": "诊断", "action": "行动"}, "en": {}}[lang]
-    yes_no = {"zh": ("是", "否"), "en": ("yes", "no")}[lang]
+    yes_no = {"zh": ("是", "否", "无法确定"), "en": ("yes", "no", "undecided")}[lang]
     rows = [head]
     for c in [*rob.diagnoses, *rob.actions]:
         item = kb.items.get(c.id)
@@ -50,7 +57,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
             (
                 kinds.get(c.kind, c.kind),
                 name,
-                yes_no[0] if c.in_point_estimate else yes_no[1],
+                yes_no[2] if c.undecided else yes_no[0] if c.in_point_estimate else yes_no[1],
                 percent(c.robustness),
                 _label("robustness_label", c.label, lang),
                 sens or "-",
