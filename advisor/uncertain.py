@@ -416,6 +416,8 @@ class UncertainProfile:
                 ends = [c.low, hi] if c.low != hi else [c.low]
                 if BY_PATH[p].kind == "count":
                     ends = [int(e) for e in ends]
+                    if ends[0] == 0 and hi >= 1:  # a zero count makes ratios of it absent:
+                        ends.insert(1, 1)  # the smallest positive count is a corner too
                 axes.append(ends)
             else:
                 axes.append(list(c.values))  # type: ignore[union-attr]
