@@ -656,3 +656,85 @@ def fact_bounds(up: UncertainProfile) -> FactBounds:
         ):
             fact.pop(k)  # absent in every world
     return FactBounds(fact, moves)
+
+
+# ---------------------------------------------------------------- JSON Schema and migration
+
+
+def json_schema_v2() -> dict[str, Any]:
+    """The JSON Schema of a version 2 profile: the version 1 schema with every field also null
+    (unknown), shares and counts also ``{low, high}``, levels also ``{low, high}`` or a list,
+    choices and yes/no also a list; only ``id`` and ``name`` stay required."""
+    schema = CaseProfile.model_json_schema()
+    defs = schema.get("$defs", {})
+
+    def node_of(props_owner: dict[str, Any], name: str) -> dict[str, Any]:
+        prop = props_owner["properties"][name]
+        refs = [prop, *prop.get("anyOf", [])]
+        for r in refs:
+            if "$ref" in r:
+                return defs[r["$ref"].split("/")[-1]]
+        return prop
+
+    def range_of(leaf: Leaf) -> dict[str, Any]:
+        num: dict[str, Any] = {"type": "number" if leaf.kind == "share" else "integer"}
+        if leaf.low is not None:
+            num["minimum"] = leaf.low
+        if leaf.high is not None:
+            num["maximum"] = leaf.high
+        return {
+            "type": "object",
+            "description": "a range: the value lies somewhere from low to high",
+            "properties": {"low": num, "high": num},
+            "required": ["low", "high"],
+            "additionalProperties": False,
+        }
+
+    for leaf in LEAVES:
+        if leaf.kind not in ("share", "level", "count", "enum", "bool"):
+            continue
+        *parents, name = leaf.path.split(".")
+        owner: dict[str, Any] = schema
+        for part in parents:
+            owner = node_of(owner, part)
+        original = owner["properties"][name]
+        options: list[dict[str, Any]] = [original, {"type": "null", "description": "unknown"}]
+        if leaf.kind in ("share", "count", "level"):
+            options.append(range_of(leaf))
+        if leaf.kind in ("level", "enum", "bool"):
+            options.append(
+                {
+                    "type": "array",
+                    "description": "one of these values",
+                    "items": {"enum": list(leaf.values)},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                }
+            )
+        owner["properties"][name] = {"anyOf": options, "title": original.get("title", name)}
+        owner.pop("required", None)
+    for d in defs.values():
+        d.pop("required", None)
+    schema["required"] = ["schema_version", "id", "name"]
+    schema["properties"]["schema_version"] = {"const": SCHEMA_VERSION_2, "type": "integer"}
+    schema["title"] = "CaseProfile (schema_version 2: unknowns and ranges)"
+    return schema
+
+
+def migrate_text(text: str) -> str | None:
+    """The version 2 text of a version 1 profile file (JSON or YAML), changing only the version
+    number (comments, order and layout kept); None when it is version 2 already."""
+    import re
+
+    if re.search(r'^\s*"?schema_version"?\s*:\s*2\s*,?\s*$', text, re.M):
+        return None
+    out, n = re.subn(
+        r'^(\s*"?schema_version"?\s*:\s*)1(\s*,?\s*)$', r"\g<1>2\g<2>", text, count=1, flags=re.M
+    )
+    if n:
+        return out
+    stripped = text.lstrip()
+    if stripped.startswith("{"):  # JSON without the key: add it first
+        i = text.index("{")
+        return text[: i + 1] + '\n  "schema_version": 2,' + text[i + 1 :]
+    return "schema_version: 2\n" + text

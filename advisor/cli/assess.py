@@ -98,6 +98,10 @@ def _cmd_assess(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     model = Assessment if args.assessment else CaseProfile
     schema = model.model_json_schema()
+    if args.version == 2 and not args.assessment:
+        from advisor.uncertain import json_schema_v2
+
+        schema = json_schema_v2()
     write_output(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", None)
     return 0
 
@@ -200,6 +204,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument(
         "--assessment", action="store_true", help="print the assessment's schema instead"
+    )
+    s.add_argument(
+        "--version",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="profile schema version: 1 (every field known) or 2 (unknowns and ranges)",
     )
     s.set_defaults(func=_cmd_schema)
 
