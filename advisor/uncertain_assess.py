@@ -162,3 +162,85 @@ def assess_profile(up: UncertainProfile, *, ask: bool = True) -> Assessment:
             "ask_next": ask_next(up, decision) if ask else [],
         }
     )
+
+
+# --------------------------------------------------------------------------- batch (issue 12)
+
+# ``advisor batch --robustness N`` sets this for its worker processes (spawned workers inherit
+# the environment): each case then also gets its robustness with N sampled worlds.
+BATCH_ROBUSTNESS_ENV = "ADVISOR_BATCH_ROBUSTNESS_WORLDS"
+
+
+def assess_batch_data(data: Any, source: str | None = None) -> Assessment | None:
+    """A batch record's assessment when it needs this module (a version 2 profile, or
+    robustness requested), else None (the batch's own fast path assesses it)."""
+    import os
+
+    worlds = int(os.environ.get(BATCH_ROBUSTNESS_ENV, "0") or 0)
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if str(version) != "2" and worlds <= 0:
+        return None
+    from advisor.uncertain import read_profile
+
+    if isinstance(data, dict) and str(version) == "2":
+        data = csv_cells_to_v2(data)
+    up = read_profile(data, source)
+    a = assess_profile(up, ask=False)
+    if worlds > 0:
+        from advisor.robustness import analyse
+
+        a = a.model_copy(update={"robustness": analyse(up, a, worlds=worlds)})
+    return a
+
+
+def csv_cells_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Read CSV text cells of a version 2 row: ``0.2-0.4`` is a range, ``1|2`` a set, and
+    numbers and yes/no are converted; an empty cell (left out) is unknown. Typed JSON values
+    pass unchanged."""
+    import re
+
+    from advisor.uncertain import BY_PATH
+
+    rng = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-–~]\s*(\d+(?:\.\d+)?)\s*$")
+    out = dict(data)
+    out["schema_version"] = 2
+
+    def conv(leaf_kind: str, text: str) -> Any:
+        t = text.strip()
+        if leaf_kind == "bool":
+            low = t.lower()
+            return (
+                True if low in ("true", "1", "yes") else False if low in ("false", "0", "no") else t
+            )
+        if leaf_kind in ("share",):
+            try:
+                return float(t)
+            except ValueError:
+                return t
+        if leaf_kind in ("level", "count"):
+            return int(t) if t.isdigit() else t
+        return t
+
+    def walk(node: dict[str, Any], prefix: str) -> dict[str, Any]:
+        res: dict[str, Any] = {}
+        for k, v in node.items():
+            path = f"{prefix}{k}"
+            leaf = BY_PATH.get(path)
+            if isinstance(v, dict) and leaf is None:
+                res[k] = walk(v, path + ".")
+            elif isinstance(v, str) and leaf is not None:
+                m = rng.match(v)
+                if m and leaf.kind in ("share", "level", "count"):
+                    lo, hi = float(m.group(1)), float(m.group(2))
+                    if leaf.kind != "share":
+                        lo, hi = int(lo), int(hi)  # type: ignore[assignment]
+                    res[k] = {"low": lo, "high": hi}
+                elif "|" in v and leaf.kind in ("level", "enum", "bool"):
+                    res[k] = [conv(leaf.kind, x) for x in v.split("|")]
+                else:
+                    res[k] = conv(leaf.kind, v)
+            else:
+                res[k] = v
+        return res
+
+    return walk(out, "")
