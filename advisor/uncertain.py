@@ -460,8 +460,10 @@ def read_profile(data: Any, source: str | None = None) -> UncertainProfile:
         )
     version = data.get("schema_version", 1)
     if version == 1 or version is None:
-        profile = CaseProfile.model_validate(data) if _valid_v1(data, source) else None
-        assert profile is not None
+        try:
+            profile = CaseProfile.model_validate(data)
+        except ValidationError as exc:
+            raise ProfileError(problems_from_validation(exc), source) from None
         return UncertainProfile(base=profile.model_dump(mode="json"), _central=profile)
     if version != SCHEMA_VERSION_2:
         raise ProfileError(
@@ -511,14 +513,6 @@ def read_profile(data: Any, source: str | None = None) -> UncertainProfile:
             [p for p in problems_from_validation(exc) if p.path not in uncertain], source
         ) from None
     return up
-
-
-def _valid_v1(data: dict[str, Any], source: str | None) -> bool:
-    try:
-        CaseProfile.model_validate(data)
-    except ValidationError as exc:
-        raise ProfileError(problems_from_validation(exc), source) from None
-    return True
 
 
 def _check_share_sums(up: UncertainProfile, source: str | None) -> None:

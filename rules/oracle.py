@@ -329,7 +329,7 @@ def _priority(
     capacity: int | None,
 ) -> float:
     weights, cap, leverage, phases, off = ranking
-    hit = [severities[d] for d in item.addresses if d in severities]
+    hit = [severities[d] for d in item.addresses if d in severities] if severities else []
     # the four terms in points, each rounded to 2 decimals, summed in this order
     points = (
         round(100 * weights["severity"] * max(hit, default=0.0), 2)
@@ -405,7 +405,10 @@ def compile_condition(cond: Any) -> Compiled:
             x = fact.get(key, _MISSING)
             if x is _MISSING:
                 return False
-            return _equal(x, value(params)) != negate
+            v = v0 if params is None or ref is None else params.get(ref, v0)
+            if type(x) is str and type(v) is str:  # the common case: an enum value
+                return (x == v) != negate
+            return _equal(x, v) != negate
 
         return equal
     if isinstance(cond, dsl.DiagnosisRef):
