@@ -171,3 +171,31 @@ def test_bad_unknowns_and_ranges_are_refused_naming_the_field(
     probs = {pr.path: pr for pr in exc.value.problems}
     assert field in probs and phrase in probs[field].message
     assert probs[field].zh
+
+
+def test_a_conclusion_reading_no_uncertain_input_has_robustness_exactly_one() -> None:
+    """With parameters fixed, a diagnosis whose rules (and the diagnoses they refer to) read
+    no fact that an uncertain input moves agrees with the assessment in every world."""
+    rules = [r for r in dsl.load_rules() if r.kind == "diagnosis"]
+    rng = random.Random(41)
+    checked = 0
+    for i, p in enumerate(_profiles(10, seed=61)):
+        up = uncertain(p, rng, k=2 + i % 3)
+        fb = fact_bounds(up)
+        moved = set().union(*fb.moves.values()) if fb.moves else set()
+        reads: dict[str, set[str]] = {}
+        refs: dict[str, set[str]] = {}
+        for r in rules:
+            reads.setdefault(r.concludes, set()).update(dsl.fact_keys_of(r))
+            refs.setdefault(r.concludes, set()).update(dsl.diagnoses_of(r))
+        for _ in range(len(reads)):  # close over references
+            for d, ds in refs.items():
+                for x in ds:
+                    reads[d] |= reads.get(x, set())
+        a = assess_profile(up, ask=False)
+        rob = analyse(up, a, worlds=50, leaves=[])
+        for c in rob.diagnoses:
+            if not reads.get(c.id, set()) & moved:
+                assert c.robustness == 1.0, (c.id, i)
+                checked += 1
+    assert checked > 20
