@@ -197,6 +197,8 @@ def _problem(path: str, en: str, zh: str) -> FieldProblem:
 def _parse_leaf(leaf: Leaf, raw: Any, problems: list[FieldProblem]) -> Spec | None:
     """The spec of an uncertain value, or None when ``raw`` is a plain value (checked later)."""
     p = leaf.path
+    if leaf.kind == "other":  # id, name, dates, free text: known or reported as missing
+        return None
     if raw is None:
         return None if leaf.optional else Unknown()
     if isinstance(raw, dict):
