@@ -257,7 +257,7 @@ def percent(share: float) -> str:
     return f"{math.floor(100 * share + 1e-9)}%"
 
 
-def _summary(head_fragile: bool, first_share: float | None) -> BiText:
+def _summary(head_fragile: bool, first_share: float | None, top_n: int) -> BiText:
     pct = percent(first_share or 0.0)
     zh = (
         "注意：排在最前的建议对本工具自己的参数取舍比较敏感："
@@ -270,6 +270,10 @@ def _summary(head_fragile: bool, first_share: float | None) -> BiText:
     if head_fragile:
         zh += "，且前三项中有标为“脆弱”的建议"
         en += ", and one of the first three actions is marked fragile"
+    else:
+        zh += f"（前三项建议本身在多数情形中仍排在前 {top_n} 位，只是彼此的先后不稳定）"
+        en += f" (the first three actions stay within the top {top_n} in most worlds; their "
+        en += "order among themselves is what is unsettled)"
     zh += (
         "。请把前几项的先后当作需要斟酌的方向，而不是定论，"
         "并先核实它们所依赖的信息和取舍（见附表）。"
@@ -438,7 +442,7 @@ def analyse(
         actions=actions,
         first_action_share=first_share,
         top_fragile=top_fragile,
-        summary=_summary(head_fragile, first_share) if top_fragile else None,
+        summary=_summary(head_fragile, first_share, top_n) if top_fragile else None,
     )
 
 
