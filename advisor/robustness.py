@@ -221,34 +221,47 @@ class _Source:
     column: np.ndarray = field(repr=False)
 
 
-def _sensitivities(
-    holds: np.ndarray, sources: list[_Source], settings: Settings
-) -> list[SensitiveTo]:
+class _Standardised:
+    """The sources' columns centred and scaled once, so each conclusion's correlations with
+    every source are one matrix-vector product."""
+
+    def __init__(self, sources: list[_Source], n: int) -> None:
+        self.sources = sources
+        if sources:
+            x = np.column_stack([s.column for s in sources]).astype(float)
+        else:
+            x = np.zeros((n, 0))
+        sd = x.std(axis=0)
+        self.live = sd > 0
+        self.z = np.zeros_like(x)
+        self.z[:, self.live] = (x[:, self.live] - x[:, self.live].mean(axis=0)) / sd[self.live]
+
+    def correlations(self, y: np.ndarray) -> np.ndarray:
+        sd = y.std()
+        return self.z.T @ ((y - y.mean()) / sd) / len(y)
+
+
+def _sensitivities(holds: np.ndarray, std: _Standardised, settings: Settings) -> list[SensitiveTo]:
     """The one or two sources the indicator moves with most (Pearson correlation)."""
-    if holds.std() == 0:
+    if holds.std() == 0 or not std.sources:
         return []
-    scored: list[tuple[float, _Source]] = []
-    y = holds - holds.mean()
-    for src in sources:
-        x = src.column
-        sd = x.std()
-        if sd == 0:
-            continue
-        r = float(np.dot(x - x.mean(), y) / (len(y) * sd * holds.std()))
-        if abs(r) >= settings.min_strength:
-            scored.append((r, src))
-    scored.sort(key=lambda t: (-abs(t[0]), t[1].name))
+    r = std.correlations(holds)
+    picked = [
+        (float(r[j]), std.sources[j])
+        for j in np.flatnonzero(std.live & (np.abs(r) >= settings.min_strength))
+    ]
+    picked.sort(key=lambda t: (-abs(t[0]), t[1].name))
     return [
         SensitiveTo(
             source=f"{s.kind}:{s.name}",
             kind=s.kind,  # type: ignore[arg-type]
             label=s.label,
-            strength=round(max(-1.0, min(1.0, r)), 3),
+            strength=round(max(-1.0, min(1.0, c)), 3),
             low=s.low,
             high=s.high,
             value=None if math.isnan(s.value) else s.value,
         )
-        for r, s in scored[:2]
+        for c, s in picked[:2]
     ]
 
 
@@ -372,6 +385,7 @@ def analyse(
         )
         for j, leaf in enumerate(leaves)
     ] + input_sources
+    std = _Standardised(sources, n)
 
     open_ids = {u.id for u in assessment.undecided}
     point_dx = [d.id for d in assessment.diagnoses]
@@ -394,7 +408,7 @@ def analyse(
                 robustness=round(agree, 4),
                 label=settings.label(agree),  # type: ignore[arg-type]
                 holds_share=round(share, 4),
-                sensitive_to=_sensitivities(holds, sources, settings),
+                sensitive_to=_sensitivities(holds, std, settings),
             )
         )
 
@@ -420,7 +434,7 @@ def analyse(
                 label=settings.label(agree),  # type: ignore[arg-type]
                 holds_share=round(float(present.mean()), 4),
                 top_share=round(float(top.mean()), 4),
-                sensitive_to=_sensitivities(indicator, sources, settings),
+                sensitive_to=_sensitivities(indicator, std, settings),
             )
         )
 
