@@ -82,3 +82,13 @@ def test_json_carries_the_robustness_part() -> None:
     assert rob["worlds"] == 200 and rob["top_n"] >= 1
     assert {c["id"] for c in rob["actions"] if c["in_point_estimate"]} == {x.id for x in r.actions}
     assert all(c["label"] in ("robust", "fairly_robust", "fragile") for c in rob["diagnoses"])
+
+
+@pytest.mark.parametrize("with_rob", [False, True])
+def test_markdown_headings_keep_their_blank_line(with_rob: bool) -> None:
+    """The badges added to headings do not swallow the blank line after them."""
+    p, a, r = _pair("case-y")
+    md = render(r if with_rob else a, p, "md", "zh", today=DAY).splitlines()
+    for i, line in enumerate(md[:-1]):
+        if line.startswith("#"):
+            assert md[i + 1] == "", (line, md[i + 1])
