@@ -308,7 +308,7 @@ def _input_sources(up: Any, worlds: int, seed: int) -> tuple[list[CaseProfile], 
 
     rng = random.Random(seed)
     choices = [up.sample_choices(rng) for _ in range(worlds)]
-    profiles = [up.complete(c, validate=False) for c in choices]
+    profiles = [up.world(c) for c in choices]
     sources: list[_Source] = []
     for path in up.uncertain:
         lab = BiText(zh=field_label(path, "zh"), en=field_label(path, "en"))
