@@ -389,6 +389,9 @@ class Digest(NamedTuple):
     labels: dict[str, tuple[str, str]]  # diagnosis and action id -> (zh, en)
     engine_version: str
     knowledge_base_version: str
+    # issue 12: unknowns and ranges, and robustness (None: not checked)
+    uncertain: bool = False
+    top_fragile: bool | None = None
 
 
 class ErrorDigest(NamedTuple):
@@ -504,6 +507,8 @@ def _digest(assessment: Any) -> Digest:
         labels,
         assessment.engine_version,
         assessment.knowledge_base_version,
+        bool(assessment.uncertain_inputs),
+        assessment.robustness.top_fragile if assessment.robustness is not None else None,
     )
 
 
@@ -513,8 +518,13 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
     try:
         with row_deadline(ROW_SECONDS):  # a pathological row fails; the run goes on
             data = _parse(kind, header, row)
-            profile = profile_from_data(data, row.source, strict=kind != "csv")
-            assessment = _engine().assess(profile)
+            from advisor.uncertain_assess import assess_batch_data  # issue 12
+
+            # None: a plain version 1 profile, assessed by the batch's own fast path
+            assessment = assess_batch_data(data, row.source, strict=kind != "csv")
+            if assessment is None:
+                profile = profile_from_data(data, row.source, strict=kind != "csv")
+                assessment = _engine().assess(profile)
     except RowTimeout:
         msg = f"assessing this record took more than {ROW_SECONDS:.0f} s; it was stopped"
         return _error_record(row, [FieldProblem("", msg)], _id_of(data))
@@ -568,6 +578,8 @@ def digest_from_record(rec: dict[str, Any]) -> Digest | ErrorDigest:
         labels,
         rec.get("engine_version", ""),
         rec.get("knowledge_base_version", ""),
+        bool(rec.get("uncertain_inputs")),
+        (rec.get("robustness") or {}).get("top_fragile"),
     )
 
 
@@ -590,6 +602,9 @@ class Summary:
     attention: list[tuple[tuple[float, ...], int, dict[str, Any]]] = field(default_factory=list)
     failed_rows: list[ErrorDigest] = field(default_factory=list)
     versions: Counter = field(default_factory=Counter)  # (engine, knowledge base) -> records
+    uncertain: int = 0  # issue 12: cases with unknowns or ranges
+    robustness_checked: int = 0  # cases whose robustness was computed
+    top_fragile: int = 0  # ... and whose top action is fragile
 
     def add(self, digest: Digest | ErrorDigest) -> None:
         """Count one record (call in output order)."""
@@ -601,6 +616,10 @@ class Summary:
             return
         self.assessed += 1
         d = digest
+        self.uncertain += int(d.uncertain)
+        if d.top_fragile is not None:
+            self.robustness_checked += 1
+            self.top_fragile += int(d.top_fragile)
         self.versions[(d.engine_version, d.knowledge_base_version)] += 1
         for k, v in d.labels.items():
             self.labels.setdefault(k, v)
@@ -1198,6 +1217,11 @@ UI: dict[str, dict[str, str]] = {
     "total": {"zh": "记录总数", "en": "Records"},
     "assessed": {"zh": "评估成功", "en": "Assessed"},
     "failed": {"zh": "失败（校验或引擎错误）", "en": "Failed (validation or engine error)"},
+    "uncertain": {"zh": "含不清楚信息或范围的案例", "en": "Cases with unknowns or ranges"},
+    "top_fragile": {
+        "zh": "首要建议“脆弱”的案例（已做稳健性检验的案例中）",
+        "en": "Cases whose top action is fragile (of those checked for robustness)",
+    },
     "resumed": {"zh": "续跑起点（已完成记录）", "en": "Resumed after (records already done)"},
     "levels": {"zh": "不对称依赖等级分布", "en": "Distribution of asymmetry levels"},
     "level": {"zh": "等级", "en": "Level"},
@@ -1369,6 +1393,9 @@ def summary_context(summary: Summary, lang: str, meta: dict[str, Any]) -> dict[s
         "total": summary.total,
         "assessed": summary.assessed,
         "failed": summary.failed,
+        "uncertain": summary.uncertain,
+        "robustness_checked": summary.robustness_checked,
+        "top_fragile": summary.top_fragile,
         "versions": [
             {"engine": e, "knowledge_base": k, "count": c}
             for (e, k), c in sorted(summary.versions.items(), key=lambda kv: -kv[1])

@@ -149,6 +149,25 @@ def profile_from_data(data: Any, source: str | None = None, *, strict: bool = Tr
             ],
             source,
         )
+    if data.get("schema_version") == 2:  # unknowns and ranges (advisor/uncertain.py)
+        from advisor.uncertain import read_profile
+
+        up = read_profile(data, source)
+        if up.is_certain():
+            return up.central()
+        raise ProfileError(
+            [
+                FieldProblem(
+                    path,
+                    "unknown or a range: this needs every field known (advisor assess and "
+                    "advisor robustness accept unknowns and ranges)",
+                    "不清楚或为范围：此处需要每个字段都已知（advisor assess 与 advisor robustness "
+                    "可以接受不清楚的信息和范围）",
+                )
+                for path in up.uncertain
+            ],
+            source,
+        )
     try:
         if not strict:
             return CaseProfile.model_validate(data)
@@ -168,6 +187,23 @@ def profile_from_data(data: Any, source: str | None = None, *, strict: bool = Tr
 
 def load_profile(path: str | Path) -> CaseProfile:
     """Read a profile from a file path, or from stdin when ``path`` is ``-``."""
+    data, source = read_document(path)
+    return profile_from_data(data, source)
+
+
+def load_uncertain_profile(path: str | Path) -> Any:
+    """Read a version 1 or 2 profile (unknowns and ranges allowed) as an
+    ``advisor.uncertain.UncertainProfile``; ``-`` is stdin."""
+    from advisor.uncertain import read_profile
+
+    data, source = read_document(path)
+    if not isinstance(data, dict):
+        profile_from_data(data, source)  # raises the usual message
+    return read_profile(data, source)
+
+
+def read_document(path: str | Path) -> tuple[Any, str]:
+    """The parsed JSON/YAML document of a file (or stdin for ``-``) and its source name."""
     if str(path) == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         source = "stdin"
@@ -193,7 +229,7 @@ def load_profile(path: str | Path) -> CaseProfile:
             raise ProfileError(
                 [FieldProblem("", f"cannot read the file: {exc.strerror}", "无法读取文件")], source
             ) from None
-    return profile_from_data(parse_document(raw, source), source)
+    return parse_document(raw, source), source
 
 
 def profile_to_yaml(profile: CaseProfile) -> str:

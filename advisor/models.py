@@ -307,6 +307,75 @@ class AssessmentWarning(Strict):
     message: BiText
 
 
+RobustnessLabel = Literal["robust", "fairly_robust", "fragile"]
+
+
+class SensitiveTo(Strict):
+    """An input or parameter a conclusion moves with across the sampled worlds."""
+
+    source: str  # "parameter:<id>[:<key>]" or "input:<dotted field>"
+    kind: Literal["parameter", "input"]
+    label: BiText
+    # correlation across the worlds between the source's sampled value and the conclusion
+    # holding: +1 higher values make it hold, -1 lower values do
+    strength: Annotated[float, Field(ge=-1, le=1)]
+    low: float | None = None  # the plausible range sampled
+    high: float | None = None
+    value: float | None = None  # our value (parameters) or the profile's (inputs)
+
+
+class ConclusionRobustness(Strict):
+    """How often one diagnosis or action of the point estimate holds across plausible worlds."""
+
+    id: str
+    kind: Literal["diagnosis", "action"]
+    in_point_estimate: bool  # concluded (diagnoses) / recommended (actions) by the engine
+    undecided: bool = False  # listed under "could not be decided" (an uncertain profile)
+    # share of worlds agreeing with the point estimate: holding where it holds (for an action
+    # ranked within top_n: staying within top_n), not holding where it does not
+    robustness: Annotated[float, Field(ge=0, le=1)]
+    label: RobustnessLabel
+    holds_share: Annotated[float, Field(ge=0, le=1)]  # share of worlds in which it holds
+    top_share: Annotated[float, Field(ge=0, le=1)] | None = None  # actions: within top_n
+    sensitive_to: list[SensitiveTo] = []
+
+
+class Robustness(Strict):
+    """How robust each conclusion is to our parameter choices (and, later, to what the profile
+    leaves unknown): an optional part of the assessment (``advisor robustness``)."""
+
+    worlds: Annotated[int, Field(ge=1)]
+    seed: int
+    top_n: Annotated[int, Field(ge=1)]
+    cutoffs: dict[str, float]  # robust, fairly_robust
+    parameters_varied: list[str] = []  # "<id>:<key>" of every number sampled
+    inputs_varied: list[str] = []  # dotted profile fields sampled
+    diagnoses: list[ConclusionRobustness] = []
+    actions: list[ConclusionRobustness] = []
+    first_action_share: Annotated[float, Field(ge=0, le=1)] | None = None  # stays first
+    top_fragile: bool = False
+    summary: BiText | None = None
+
+
+class Undecided(Strict):
+    """A conclusion that holds in some worlds of an uncertain profile but not in all."""
+
+    id: str
+    kind: Literal["diagnosis", "action"]
+    label: BiText
+    needs: list[str] = []  # the unknown or ranged input fields it depends on
+
+
+class AskNext(Strict):
+    """An unknown or ranged input, ranked by how much knowing it would change the assessment."""
+
+    field: str
+    label: BiText
+    score: float  # resolved + top_change
+    resolves: float  # expected number of undecided conclusions decided by knowing it
+    top_change: float  # expected share of the first three actions that would change
+
+
 class Assessment(Strict):
     """The output of one assessment; serialised as the contract's JSON."""
 
@@ -324,3 +393,9 @@ class Assessment(Strict):
     actions: list[Action]
     not_recommended: list[NotRecommended] = []
     warnings: list[AssessmentWarning] = []
+    robustness: Robustness | None = None
+    # Profiles with unknowns or ranges (schema version 2): the input fields that were
+    # uncertain, the conclusions that hold in some worlds only, and the questions worth asking.
+    uncertain_inputs: list[str] = []
+    undecided: list[Undecided] = []
+    ask_next: list[AskNext] = []

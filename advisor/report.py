@@ -10,6 +10,7 @@ hook (so a case name holding ``<script>`` or ``|`` renders as text and cannot br
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -249,6 +250,7 @@ def _context(
         )
 
     return {
+        **_robustness_context(assessment, fmt, lang),
         "lang": lang,
         "facts": facts,
         "factor_label": factor_label,
@@ -273,6 +275,88 @@ def _context(
         "stage_label": stage_label,
         "diagnoses": diagnoses,
         "main_diagnoses": diagnoses[:3],
+    }
+
+
+# ---- robustness (issue 12): shown only when the assessment carries its optional part
+
+
+def _robustness_context(assessment: Assessment, fmt: str, lang: str) -> dict[str, Any]:
+    """``rob`` (the robustness part or None), ``rob_of(kind, id)``, ``rob_text(kind, id)`` (the
+    badge text), ``rt(key)`` (strings of the ``robustness`` namespace), ``rob_factor(s)``."""
+    rob = assessment.robustness
+    by = {} if rob is None else {(c.kind, c.id): c for c in [*rob.diagnoses, *rob.actions]}
+
+    def rt(key: str, **kw: Any) -> str:
+        text = label("robustness", key, lang)
+        text = text.format(**kw) if kw else text
+        return Markup(text) if fmt == "md" else text
+
+    def rob_badge(kind: str, cid: str) -> str:
+        c = by.get((kind, cid))
+        if c is None:
+            return ""
+        return rt(
+            "badge",
+            label=label("robustness_label", c.label, lang),
+            pct=math.floor(100 * c.robustness + 1e-9),
+        )
+
+    def rob_title(kind: str, cid: str) -> str:
+        c = by.get((kind, cid))
+        if c is None or rob is None:
+            return ""
+        return rt("badge_title", worlds=rob.worlds, pct=math.floor(100 * c.robustness + 1e-9))
+
+    def rob_factor(s: Any) -> str:
+        head = s.label.get(lang)
+        if s.low is None or s.high is None:
+            return head
+        if s.kind == "input" and "=" in s.source:
+            rng = ""
+            way = label("robustness", "this_value" if s.strength > 0 else "not_this_value", lang)
+        elif s.kind == "input":
+            rng = label("robustness", "input_range", lang).format(
+                low=f"{s.low:g}", high=f"{s.high:g}"
+            )
+            way = label("robustness", "higher" if s.strength > 0 else "lower", lang)
+        else:
+            rng = label("robustness", "range", lang).format(
+                value=f"{s.value:g}", low=f"{s.low:g}", high=f"{s.high:g}"
+            )
+            way = label("robustness", "higher" if s.strength > 0 else "lower", lang)
+        semi, opening, closing = (label("punct", k, lang) for k in ("semi", "open", "close"))
+        text = f"{head}{opening}{rng}{semi if rng else ''}{way}{closing}"
+        return Markup(md_escape(text)) if fmt == "md" else text
+
+    def rob_name(c: Any) -> Any:
+        from knowledge_base.loader import load_kb
+
+        item = load_kb().items.get(c.id)
+        return item.label if item is not None else {"zh": c.id, "en": c.id}
+
+    def ut(key: str, **kw: Any) -> str:
+        text = label("uncertain", key, lang)
+        text = text.format(**kw) if kw else text
+        return Markup(text) if fmt == "md" else text
+
+    def needs(u: Any) -> str:
+        if not u.needs:
+            return label("uncertain", "none_needed", lang)
+        return label("punct", "sep", lang).join(field_label(p, lang) for p in u.needs)
+
+    return {
+        "ut": ut,
+        "needs": needs,
+        "rob": rob,
+        "rob_name": rob_name,
+        "rob_of": lambda kind, cid: by.get((kind, cid)),
+        "rob_text": rob_badge,
+        "rob_title": rob_title,
+        "rob_factor": rob_factor,
+        "rt": rt,
+        "RL": lambda key: label("robustness_label", key, lang),
+        "pct": lambda x: f"{math.floor(100 * x + 1e-9)}%",
     }
 
 

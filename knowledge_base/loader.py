@@ -10,6 +10,9 @@ paragraphs of the paper deliberately not encoded).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,11 +76,61 @@ class KnowledgeBase:
         return [it for it in self.items.values() if it.kind == kind]
 
     def param(self, param_id: str) -> Any:
-        """The value of a parameter item (our operationalisation), by id."""
+        """The value of a parameter item (our operationalisation), by id; inside
+        ``parameter_values(...)`` the value given there."""
+        reads = _PARAM_READS.get()
+        if reads is not None:
+            reads.add(param_id)
+        overrides = _PARAM_OVERRIDES.get()
+        if overrides is not None and param_id in overrides:
+            return overrides[param_id]
         item = self.get(param_id)
         if item.kind != "parameter":
             raise KnowledgeBaseError(f"{param_id!r} is a {item.kind}, not a parameter")
         return item.value
+
+
+# Parameter values other than the shipped ones, for one block of code (the robustness analysis
+# evaluates the same profile under parameters sampled within their plausible ranges). A context
+# variable, so threads and Streamlit reruns never see another's values.
+_PARAM_OVERRIDES: ContextVar[Mapping[str, Any] | None] = ContextVar(
+    "kb_param_overrides", default=None
+)
+_PARAM_READS: ContextVar[set[str] | None] = ContextVar("kb_param_reads", default=None)
+
+
+@contextmanager
+def parameter_values(values: Mapping[str, Any]) -> Iterator[None]:
+    """Within the block, ``kb.param(id)`` returns ``values[id]`` for the ids given (the shipped
+    value for the others). Code that caches values derived from parameters must check
+    ``parameters_overridden()``."""
+    token = _PARAM_OVERRIDES.set(values)
+    try:
+        yield
+    finally:
+        _PARAM_OVERRIDES.reset(token)
+
+
+def parameters_overridden() -> bool:
+    """Whether some parameter values are overridden (or their reads recorded) in this context:
+    caches of values derived from parameters must then be bypassed."""
+    return bool(_PARAM_OVERRIDES.get()) or _PARAM_READS.get() is not None
+
+
+def current_parameter_values() -> Mapping[str, Any] | None:
+    """The mapping given to the innermost ``parameter_values`` block, if any."""
+    return _PARAM_OVERRIDES.get()
+
+
+@contextmanager
+def recording_parameter_reads() -> Iterator[set[str]]:
+    """Within the block, collect the ids of every parameter read through ``kb.param``."""
+    reads: set[str] = set()
+    token = _PARAM_READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _PARAM_READS.reset(token)
 
 
 def _one_line(exc: Exception) -> str:

@@ -95,6 +95,14 @@ class Provenance(Strict):
         return self
 
 
+class PlausibleRange(Strict):
+    """How far a parameter could plausibly move (see ``knowledge_base/ranges.py``): the
+    reasoning, and a mirror of the value with ``[low, high]`` for every number that may move."""
+
+    reasoning: Text
+    values: Any = {}
+
+
 class Item(Strict):
     """One knowledge item. Kind-specific fields are optional here and checked by the validator."""
 
@@ -121,6 +129,8 @@ class Item(Strict):
     # case: structured facts; quote: who said it
     facts: list[Text] = []
     speaker: Text | None = None
+    # parameter: how far it could plausibly move, with the reasoning (knowledge_base/ranges.py)
+    plausible_range: PlausibleRange | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Item:

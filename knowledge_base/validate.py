@@ -13,6 +13,7 @@
 - kind-specific content: cases have facts, quotes a speaker, actions dimensions and addresses;
 - zh texts contain Chinese, en texts contain Latin letters;
 - ``fields.yaml`` documents every case-profile field and labels every level and enum value;
+- every parameter declares a ``plausible_range`` (with its reasoning) lying around its value;
 - ``coverage.yaml`` names real paragraphs, and every paragraph of sections 3, 5 and 6 is encoded
   or listed there with its reason.
 """
@@ -28,6 +29,7 @@ from knowledge_base.coverage import coverage, unaccounted
 from knowledge_base.fields import check_fields
 from knowledge_base.loader import DATA_DIR, LoadProblem, read_items, read_special
 from knowledge_base.passages import Paper, load_paper, normalise
+from knowledge_base.ranges import range_problems
 from knowledge_base.schema import Item, Text
 
 # The diagnosis ids of CONTRACT.md: a published interface, they must exist.
@@ -230,6 +232,8 @@ def check_item(
         bad("speaker", "an interview quote needs 'speaker' (say so when the paper does not)")
     if item.kind != "parameter" and (item.value is not None or item.scale is not None):
         bad("value", "only parameters have 'value' and 'scale'")
+    for field, msg in range_problems(item):
+        bad(field, msg)
     return problems
 
 

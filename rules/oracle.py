@@ -62,12 +62,20 @@ def _equal(x: Any, v: Any) -> bool:
     return type(x) is type(v) and x == v
 
 
-def holds(cond: Any, fact: Fact, diagnoses: set[str]) -> bool:
-    """Whether a condition is true of the fact, given the diagnoses concluded so far."""
+def holds(
+    cond: Any, fact: Fact, diagnoses: set[str], params: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether a condition is true of the fact, given the diagnoses concluded so far.
+
+    ``params`` maps parameter references (``id`` or ``id:key``) to values other than those the
+    rules were loaded with (``parameter_refs``); a comparison written with ``param:`` reads them.
+    """
     if isinstance(cond, dsl.Compare):
         if cond.fact not in fact:
             return False  # a missing value makes every comparison false, ``ne`` included
         x, v, op = fact[cond.fact], cond.value, cond.op
+        if params is not None and cond.param is not None:
+            v = params.get(cond.param, v)
         if op == "eq":
             return _equal(x, v)
         if op == "ne":
@@ -81,24 +89,51 @@ def holds(cond: Any, fact: Fact, diagnoses: set[str]) -> bool:
     if isinstance(cond, dsl.DiagnosisRef):
         return cond.diagnosis in diagnoses
     if isinstance(cond, dsl.All):
-        return all(holds(c, fact, diagnoses) for c in cond.all)
+        return all(holds(c, fact, diagnoses, params) for c in cond.all)
     if isinstance(cond, dsl.AnyOf):
-        return any(holds(c, fact, diagnoses) for c in cond.any)
+        return any(holds(c, fact, diagnoses, params) for c in cond.any)
     if isinstance(cond, dsl.Not):
-        return not holds(cond.not_, fact, diagnoses)
+        return not holds(cond.not_, fact, diagnoses, params)
     raise TypeError(f"unknown condition {cond!r}")
 
 
-def severity(rule: dsl.Rule, fact: Fact) -> float:
-    """A fired diagnosis rule's severity: a constant, or linear in a fact, clamped to 0..1."""
+@lru_cache(maxsize=1)
+def _severity_refs() -> dict[str, dict[str, str]]:
+    """Rule id -> {severity part: parameter reference} for the numbers of the shipped
+    definitions written ``{param: ...}`` (loading resolves them to numbers)."""
+    out: dict[str, dict[str, str]] = {}
+    for _name, doc in dsl.read_definitions():
+        for raw in doc if isinstance(doc, list) else []:
+            sev = raw.get("severity") if isinstance(raw, dict) else None
+            if isinstance(sev, dict):
+                refs = {
+                    str(k): str(v["param"])
+                    for k, v in sev.items()
+                    if isinstance(v, dict) and "param" in v
+                }
+                if refs:
+                    out[str(raw.get("id"))] = refs
+    return out
+
+
+def severity(rule: dsl.Rule, fact: Fact, params: Mapping[str, Any] | None = None) -> float:
+    """A fired diagnosis rule's severity: a constant, or linear in a fact, clamped to 0..1
+    (``params`` as in ``holds``)."""
     s = rule.severity
     assert s is not None
-    if s.value is not None:
-        return round(float(s.value), 4)  # type: ignore[arg-type]
-    low = float(s.low)  # type: ignore[arg-type]
+    value, low, start, end = s.value, s.low, s.from_, s.to
+    if params is not None:
+        refs = _severity_refs().get(rule.id, {})
+        value = params.get(refs["value"], value) if "value" in refs else value
+        low = params.get(refs["low"], low) if "low" in refs else low
+        start = params.get(refs["from"], start) if "from" in refs else start
+        end = params.get(refs["to"], end) if "to" in refs else end
+    if value is not None:
+        return round(float(value), 4)  # type: ignore[arg-type]
+    low = float(low)  # type: ignore[arg-type]
     if s.fact not in fact:
         return round(low, 4)
-    start, end = float(s.from_), float(s.to)  # type: ignore[arg-type]
+    start, end = float(start), float(end)  # type: ignore[arg-type]
     t = 0.0 if end == start else (float(fact[s.fact]) - start) / (end - start)
     t = min(max(t, 0.0), 1.0)
     return round(low + (1.0 - low) * t, 4) + 0.0
@@ -108,14 +143,14 @@ def severity(rule: dsl.Rule, fact: Fact) -> float:
 
 
 def evaluate_fact(
-    fact: Fact, rules: list[dsl.Rule] | None = None
+    fact: Fact, rules: list[dsl.Rule] | None = None, params: Mapping[str, Any] | None = None
 ) -> tuple[
     set[str], dict[str, float], dict[str, list[str]], set[str], set[str], dict[str, list[str]]
 ]:
     """Evaluate the rules on one case fact.
 
     Returns (diagnoses, severities, actions -> concluding rules, fired rule ids, overruled rule
-    ids, diagnoses -> concluding rules).
+    ids, diagnoses -> concluding rules). ``params`` as in ``holds``.
     """
     rules = dsl.load_rules() if rules is None else rules
     dx_rules = [r for r in rules if r.kind == "diagnosis"]
@@ -125,7 +160,7 @@ def evaluate_fact(
     while changed:  # least fixpoint: references are positive, so this only grows
         changed = False
         for r in dx_rules:
-            if r.id not in fired and holds(r.when, fact, diagnoses):
+            if r.id not in fired and holds(r.when, fact, diagnoses, params):
                 fired.add(r.id)
                 if r.concludes not in diagnoses:
                     diagnoses.add(r.concludes)  # type: ignore[arg-type]
@@ -134,12 +169,12 @@ def evaluate_fact(
     dx_by: dict[str, list[str]] = {}
     for r in dx_rules:
         if r.id in fired:
-            sev = severity(r, fact)
+            sev = severity(r, fact, params)
             severities[r.concludes] = max(sev, severities.get(r.concludes, 0.0))  # type: ignore[index]
             dx_by.setdefault(r.concludes, []).append(r.id)  # type: ignore[arg-type]
     others = [r for r in rules if r.kind != "diagnosis"]
     for r in others:
-        if holds(r.when, fact, diagnoses):
+        if holds(r.when, fact, diagnoses, params):
             fired.add(r.id)
     overruled = {t for r in others if r.kind == "guard" and r.id in fired for t in r.overrules}
     actions: dict[str, list[str]] = {}
@@ -171,13 +206,39 @@ def conclusions(
     return diagnoses, {}, actions, set(fired), overruled, dx_by
 
 
-def evaluate(profile: CaseProfile) -> OracleResult:
-    """The oracle's conclusions for one profile: diagnoses, severities, ranked actions."""
+def parameter_refs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameter values by id as the references rules use: ``id`` and, for a mapping,
+    ``id:key`` for each key."""
+    refs: dict[str, Any] = {}
+    for pid, value in values.items():
+        refs[pid] = value
+        if isinstance(value, dict):
+            for k, v in value.items():
+                refs[f"{pid}:{k}"] = v
+    return refs
+
+
+def evaluate(profile: CaseProfile, parameters: Mapping[str, Any] | None = None) -> OracleResult:
+    """The oracle's conclusions for one profile: diagnoses, severities, ranked actions.
+
+    ``parameters`` maps parameter ids to values other than the shipped ones (the robustness
+    analysis's sampled worlds); the indices, the rules' thresholds and severities and the
+    ranking all read them.
+    """
+    if parameters:
+        from knowledge_base.loader import parameter_values
+
+        with parameter_values(parameters):
+            return _evaluate(profile, parameter_refs(parameters))
+    return _evaluate(profile, None)
+
+
+def _evaluate(profile: CaseProfile, params: Mapping[str, Any] | None) -> OracleResult:
     from advisor.indices import derive
 
     indices = derive(profile)
     fact = dsl.case_fact(profile, indices)
-    diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact)
+    diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact, None, params)
     capacity = fact.get("third_party.capacity")
     priorities = {a: priority(a, severities, capacity) for a in actions}
     ranked = rank(priorities)
@@ -207,8 +268,34 @@ def evaluate(profile: CaseProfile) -> OracleResult:
 # Ranks: priority high first, then phase, then id.
 
 
-@lru_cache(maxsize=1)
 def _ranking_params() -> tuple[
+    dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]
+]:
+    from knowledge_base.loader import current_parameter_values, parameters_overridden
+
+    if parameters_overridden():
+        global _LAST_RANKING
+        values = current_parameter_values()
+        last = _LAST_RANKING  # one read: another thread may replace it meanwhile
+        if last is not None and values is not None and last[0] is values:
+            return last[1]  # the same world: read once, not once per action
+        out = _read_ranking_params()
+        _LAST_RANKING = (values, out)
+        return out
+    return _shipped_ranking_params()
+
+
+_LAST_RANKING: tuple[Any, Any] | None = None
+
+
+@lru_cache(maxsize=1)
+def _shipped_ranking_params() -> tuple[
+    dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]
+]:
+    return _read_ranking_params()
+
+
+def _read_ranking_params() -> tuple[
     dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]
 ]:
     from knowledge_base.loader import load_kb
@@ -232,16 +319,24 @@ def _action_items() -> dict[str, Any]:
 def priority(action_id: str, severities: dict[str, float], capacity: int | None = None) -> float:
     """The action's priority, 0-100, for a case with these diagnoses and severities and a third
     party of this capacity level (None: no third party)."""
-    weights, cap, leverage, phases, off = _ranking_params()
-    item = _action_items()[action_id]
-    hit = [severities[d] for d in item.addresses if d in severities]
-    terms = {
-        "severity": max(hit, default=0.0),
-        "breadth": min(1.0, len(hit) / cap) if cap else 0.0,
-        "leverage": leverage.get(action_id, 0.0),
-        "phase": phases.get(int(item.phase), 0.0),
-    }
-    points = sum(round(100 * weights[k] * v, 2) for k, v in terms.items())
+    return _priority(_ranking_params(), _action_items()[action_id], severities, capacity)
+
+
+def _priority(
+    ranking: tuple[dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]],
+    item: Any,
+    severities: dict[str, float],
+    capacity: int | None,
+) -> float:
+    weights, cap, leverage, phases, off = ranking
+    hit = [severities[d] for d in item.addresses if d in severities] if severities else []
+    # the four terms in points, each rounded to 2 decimals, summed in this order
+    points = (
+        round(100 * weights["severity"] * max(hit, default=0.0), 2)
+        + round(100 * weights["breadth"] * (min(1.0, len(hit) / cap) if cap else 0.0), 2)
+        + round(100 * weights["leverage"] * leverage.get(item.id, 0.0), 2)
+        + round(100 * weights["phase"] * phases.get(int(item.phase), 0.0), 2)
+    )
     if (
         capacity is not None
         and item.actor == "third_party"
@@ -256,3 +351,338 @@ def rank(priorities: dict[str, float]) -> list[tuple[str, int]]:
     items = _action_items()
     order = sorted(priorities, key=lambda a: (-priorities[a], int(items[a].phase), a))
     return [(a, i) for i, a in enumerate(order, start=1)]
+
+
+# --------------------------------------------------------------------------- compiled evaluation
+#
+# The robustness analysis evaluates one case in a thousand sampled worlds. The functions below
+# compile each rule's condition once into a Python closure with the same semantics as ``holds``
+# (``tests/differential/test_oracle_compiled.py`` holds the two equal on generated profiles and
+# sampled parameter worlds) and evaluate diagnosis rules in dependency order, one pass.
+
+_MISSING = object()
+_ORDER = {
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
+
+Compiled = Any  # Callable[[Fact, set[str], Mapping[str, Any] | None], bool]
+
+
+def compile_condition(cond: Any) -> Compiled:
+    """A closure ``f(fact, diagnoses, params) -> bool`` equal to ``holds(cond, ...)``."""
+    if isinstance(cond, dsl.Compare):
+        key, op, v0, ref = cond.fact, cond.op, cond.value, cond.param
+
+        def value(params: Mapping[str, Any] | None) -> Any:
+            return v0 if params is None or ref is None else params.get(ref, v0)
+
+        if op in _ORDER:
+            cmp = _ORDER[op]
+
+            def order(fact: Fact, _dx: set[str], params: Mapping[str, Any] | None) -> bool:
+                x = fact.get(key, _MISSING)
+                if x is _MISSING or x is True or x is False or not isinstance(x, int | float):
+                    return False
+                v = v0 if params is None or ref is None else params.get(ref, v0)
+                if v is True or v is False or not isinstance(v, int | float):
+                    return False
+                return cmp(float(x), float(v))
+
+            return order
+        if op == "in":
+
+            def member(fact: Fact, _dx: set[str], params: Mapping[str, Any] | None) -> bool:
+                x = fact.get(key, _MISSING)
+                return x is not _MISSING and any(_equal(x, e) for e in value(params))
+
+            return member
+        negate = op == "ne"
+
+        def equal(fact: Fact, _dx: set[str], params: Mapping[str, Any] | None) -> bool:
+            x = fact.get(key, _MISSING)
+            if x is _MISSING:
+                return False
+            v = v0 if params is None or ref is None else params.get(ref, v0)
+            if type(x) is str and type(v) is str:  # the common case: an enum value
+                return (x == v) != negate
+            return _equal(x, v) != negate
+
+        return equal
+    if isinstance(cond, dsl.DiagnosisRef):
+        name = cond.diagnosis
+        return lambda _fact, dx, _params: name in dx
+    if isinstance(cond, dsl.All):
+        parts = [compile_condition(c) for c in cond.all]
+
+        def all_of(fact: Fact, dx: set[str], params: Mapping[str, Any] | None) -> bool:
+            for f in parts:  # noqa: SIM110 - a plain loop is faster than all() on this hot path
+                if not f(fact, dx, params):
+                    return False
+            return True
+
+        return all_of
+    if isinstance(cond, dsl.AnyOf):
+        parts = [compile_condition(c) for c in cond.any]
+
+        def any_of(fact: Fact, dx: set[str], params: Mapping[str, Any] | None) -> bool:
+            for f in parts:  # noqa: SIM110 - a plain loop is faster than any() on this hot path
+                if f(fact, dx, params):
+                    return True
+            return False
+
+        return any_of
+    if isinstance(cond, dsl.Not):
+        inner = compile_condition(cond.not_)
+        return lambda fact, dx, params: not inner(fact, dx, params)
+    raise TypeError(f"unknown condition {cond!r}")
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """The rules with their conditions compiled; diagnosis rules in dependency order."""
+
+    diagnosis: list[tuple[dsl.Rule, Compiled]]
+    others: list[tuple[dsl.Rule, Compiled]]
+
+
+@lru_cache(maxsize=1)
+def compiled_rules() -> CompiledRules:
+    """The shipped rules, compiled once per process."""
+    return compile_rules(dsl.load_rules())
+
+
+def compile_rules(rules: list[dsl.Rule]) -> CompiledRules:
+    """Compile rule conditions; diagnosis rules ordered so that one pass reaches the fixpoint
+    (each after every diagnosis rule concluding a diagnosis it refers to)."""
+    dx = [r for r in rules if r.kind == "diagnosis"]
+    ordered: list[dsl.Rule] = []
+    pending = list(dx)
+    while pending:
+        concluders = {r.concludes for r in pending}
+        ready = [
+            r
+            for r in pending
+            if not any(
+                isinstance(c, dsl.DiagnosisRef) and c.diagnosis in concluders
+                for c in dsl.walk(r.when)
+            )
+        ]
+        if not ready:  # pragma: no cover - the loader refuses cycles
+            raise ValueError("diagnosis rules refer to each other in a cycle")
+        ordered += ready
+        pending = [r for r in pending if r not in ready]
+    return CompiledRules(
+        diagnosis=[(r, compile_condition(r.when)) for r in ordered],
+        others=[(r, compile_condition(r.when)) for r in rules if r.kind != "diagnosis"],
+    )
+
+
+def evaluate_compiled(
+    profile: CaseProfile,
+    parameters: Mapping[str, Any] | None = None,
+    compiled: CompiledRules | None = None,
+    refs: Mapping[str, Any] | None = None,
+) -> tuple[set[str], list[tuple[str, int]]]:
+    """What ``evaluate(profile, parameters)`` concludes (diagnoses, ranked actions), faster.
+
+    ``refs`` may give the rule references of ``parameters`` already (``parameter_refs``, or
+    just the references whose values differ from the shipped ones)."""
+    from advisor.indices import derive
+    from knowledge_base.loader import parameter_values
+
+    compiled = compiled or compiled_rules()
+    params = refs if refs is not None else parameter_refs(parameters) if parameters else None
+    with parameter_values(parameters or {}):
+        fact = dsl.case_fact(profile, derive(profile))
+        diagnoses: set[str] = set()
+        severities: dict[str, float] = {}
+        for r, f in compiled.diagnosis:
+            if f(fact, diagnoses, params):
+                d = r.concludes
+                diagnoses.add(d)  # type: ignore[arg-type]
+                sev = severity(r, fact, params)
+                if sev > severities.get(d, -1.0):  # type: ignore[arg-type]
+                    severities[d] = sev  # type: ignore[index]
+        fired = [r for r, f in compiled.others if f(fact, diagnoses, params)]
+        overruled = {t for r in fired if r.kind == "guard" for t in r.overrules}
+        actions = {r.concludes for r in fired if r.concludes and r.id not in overruled}
+        capacity = fact.get("third_party.capacity")
+        ranking, items = _ranking_params(), _action_items()
+        priorities = {
+            a: _priority(ranking, items[a], severities, capacity)  # type: ignore[arg-type]
+            for a in actions
+        }
+        return diagnoses, rank(priorities)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- three-valued evaluation
+#
+# A profile with unknown fields or ranges (schema version 2, ``advisor/uncertain.py``) gives, for
+# each fact, a point, an ``Interval`` (a number somewhere in [low, high]) or a ``OneOf`` set of
+# possible values (``uncertain.MISSING`` among them where the fact may be absent). Each
+# comparison is then true in every world, false in every world, or undecided (None); ``all``,
+# ``any`` and ``not`` follow Kleene's strong three-valued logic; a diagnosis reference is true,
+# false or undecided as that diagnosis is. On point facts this is exactly ``holds``
+# (``tests/differential/test_oracle_three_valued.py``). A wider fact (a superset of worlds) never
+# turns an undecided comparison into a decided one, so neither does widening a range.
+
+Tri = bool | None
+
+
+def _and3(values: list[Tri]) -> Tri:
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _or3(values: list[Tri]) -> Tri:
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _compare_point(op: str, x: Any, v: Any) -> bool:
+    if op == "eq":
+        return _equal(x, v)
+    if op == "ne":
+        return not _equal(x, v)
+    if op == "in":
+        return any(_equal(x, e) for e in v)
+    if not (_is_number(x) and _is_number(v)):
+        return False
+    return _ORDER[op](float(x), float(v))
+
+
+def _compare3(op: str, x: Any, v: Any) -> Tri:
+    from advisor.uncertain import MISSING, Interval, OneOf
+
+    if isinstance(x, OneOf):
+        seen = {False if e == MISSING else _compare_point(op, e, v) for e in x.values}
+        return True if seen == {True} else False if seen == {False} else None
+    if isinstance(x, Interval):
+        lo, hi = x.low, x.high
+        if op == "in":
+            out = _or3([_compare3("eq", Interval(lo, hi), e) for e in v])
+        elif op in ("eq", "ne"):
+            if not _is_number(v) or float(v) < lo or float(v) > hi:
+                out = op == "ne"
+            elif lo == hi:
+                out = op == "eq"
+            else:
+                out = None
+        elif not _is_number(v):
+            out = False
+        else:
+            b = float(v)
+            out = {
+                "lt": True if hi < b else False if lo >= b else None,
+                "le": True if hi <= b else False if lo > b else None,
+                "gt": True if lo > b else False if hi <= b else None,
+                "ge": True if lo >= b else False if hi < b else None,
+            }[op]
+        if x.missing:  # absent in some worlds: false there
+            return False if out is False else None
+        return out
+    return _compare_point(op, x, v)
+
+
+def holds3(cond: Any, fact: Fact, diagnoses: Mapping[str, Tri]) -> Tri:
+    """Whether a condition is true in every world (True), in none (False) or undecided (None).
+
+    ``fact`` values may be points, ``Interval`` or ``OneOf``; ``diagnoses`` maps each diagnosis
+    to True / None (absent: False)."""
+    if isinstance(cond, dsl.Compare):
+        if cond.fact not in fact:
+            return False
+        return _compare3(cond.op, fact[cond.fact], cond.value)
+    if isinstance(cond, dsl.DiagnosisRef):
+        return diagnoses.get(cond.diagnosis, False)
+    if isinstance(cond, dsl.All):
+        return _and3([holds3(c, fact, diagnoses) for c in cond.all])
+    if isinstance(cond, dsl.AnyOf):
+        return _or3([holds3(c, fact, diagnoses) for c in cond.any])
+    if isinstance(cond, dsl.Not):
+        v = holds3(cond.not_, fact, diagnoses)
+        return None if v is None else not v
+    raise TypeError(f"unknown condition {cond!r}")
+
+
+@dataclass(frozen=True)
+class Decision3:
+    """What holds in every world (True) or only in some (None), and what the undecided read.
+
+    ``diagnoses`` and ``actions`` list every conclusion that is not false in every world;
+    ``needs`` maps each undecided one to the uncertain fact keys its rules read (through the
+    undecided diagnoses they refer to as well)."""
+
+    diagnoses: dict[str, Tri]
+    actions: dict[str, Tri]
+    needs: dict[str, set[str]]
+
+
+def evaluate3(fact: Fact, compiled: CompiledRules | None = None) -> Decision3:
+    """The three-valued conclusions on an uncertain fact (semantics as ``evaluate_fact``)."""
+    from advisor.uncertain import Interval, OneOf
+
+    compiled = compiled or compiled_rules()
+    uncertain = {k for k, v in fact.items() if isinstance(v, Interval | OneOf)}
+
+    def reads(rule: dsl.Rule) -> set[str]:
+        return {c.fact for c in dsl.walk(rule.when) if isinstance(c, dsl.Compare)} & uncertain
+
+    diagnoses: dict[str, Tri] = {}
+    needs: dict[str, set[str]] = {}
+    for r, _f in compiled.diagnosis:
+        v = holds3(r.when, fact, diagnoses)
+        d = str(r.concludes)
+        if v is True:
+            diagnoses[d] = True
+        elif v is None:
+            if diagnoses.get(d) is not True:
+                diagnoses[d] = None
+            refs = {
+                n for x in dsl.diagnoses_of(r) if diagnoses.get(x) is None for n in needs.get(x, ())
+            }
+            needs.setdefault(d, set()).update(reads(r) | refs)
+    status: dict[str, Tri] = {r.id: holds3(r.when, fact, diagnoses) for r, _f in compiled.others}
+    overruled: dict[str, Tri] = {}
+    for r, _f in compiled.others:
+        if r.kind == "guard" and status[r.id] is not False:
+            for t in r.overrules:
+                overruled[t] = _or3([overruled.get(t, False), status[r.id]])
+    by_action: dict[str, list[Tri]] = {}
+    rules_of: dict[str, list[dsl.Rule]] = {}
+    for r, _f in compiled.others:
+        if not r.concludes:
+            continue
+        over = overruled.get(r.id, False)
+        effective = _and3([status[r.id], None if over is None else not over])
+        by_action.setdefault(r.concludes, []).append(effective)
+        rules_of.setdefault(r.concludes, []).append(r)
+    actions: dict[str, Tri] = {}
+    for a, vals in by_action.items():
+        v = _or3(vals)
+        if v is False:
+            continue
+        actions[a] = v
+        if v is None:
+            keys: set[str] = set()
+            for r in rules_of[a]:
+                keys |= reads(r)
+                keys |= {
+                    n
+                    for x in dsl.diagnoses_of(r)
+                    if diagnoses.get(x) is None
+                    for n in needs.get(x, ())
+                }
+                for g, _f in compiled.others:  # guards that may overrule it
+                    if r.id in g.overrules and status[g.id] is None:
+                        keys |= reads(g)
+            needs[a] = keys
+    for d, v in list(diagnoses.items()):
+        if v is True:
+            needs.pop(d, None)
+    return Decision3(diagnoses=diagnoses, actions=actions, needs=needs)

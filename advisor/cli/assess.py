@@ -59,18 +59,39 @@ def write_output(text: str, output: str | None, inputs: Iterable[str | None] = (
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    profile = _preset(args.preset) if args.preset else load_profile(args.profile)
-    from advisor.pipeline import assess  # after validation: a refusal needs no engine
-    from advisor.report import render
+    from advisor.io import load_uncertain_profile
+    from advisor.uncertain import UncertainProfile
 
-    assessment: Assessment = assess(profile)
-    write_output(render(assessment, profile, args.format, args.lang), args.output, [args.profile])
+    if args.preset:
+        p = _preset(args.preset)
+        up = UncertainProfile(base=p.model_dump(mode="json"), _central=p)
+    else:
+        up = load_uncertain_profile(args.profile)  # version 1 or 2 (unknowns and ranges)
+    from advisor.report import render  # after validation: a refusal needs no engine
+    from advisor.uncertain_assess import assess_profile
+
+    assessment: Assessment = assess_profile(up)
+    profile = up.central()
+    if args.robustness:
+        from advisor.robustness import analyse
+
+        rob = analyse(up, assessment, worlds=args.worlds, seed=args.seed)
+        assessment = assessment.model_copy(update={"robustness": rob})
+    write_output(
+        render(assessment, profile, args.format, args.lang),
+        args.output,
+        [args.profile] if args.profile else [],
+    )
     return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     model = Assessment if args.assessment else CaseProfile
     schema = model.model_json_schema()
+    if args.version == 2 and not args.assessment:
+        from advisor.uncertain import json_schema_v2
+
+        schema = json_schema_v2()
     write_output(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", None)
     return 0
 
@@ -165,6 +186,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="json", help="output format (json)")
     p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--robustness",
+        action="store_true",
+        help="add how robust each conclusion is to our parameter choices (sampled worlds)",
+    )
+    p.add_argument("--worlds", type=int, help="with --robustness: number of worlds (1000)")
+    p.add_argument("--seed", type=int, help="with --robustness: random seed")
     p.set_defaults(func=_cmd_assess)
 
     s = sub.add_parser(
@@ -174,6 +202,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument(
         "--assessment", action="store_true", help="print the assessment's schema instead"
+    )
+    s.add_argument(
+        "--version",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="profile schema version: 1 (every field known) or 2 (unknowns and ranges)",
     )
     s.set_defaults(func=_cmd_schema)
 

@@ -91,6 +91,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--start-method", choices=("spawn", "forkserver"), default="spawn", help=argparse.SUPPRESS
     )
+    p.add_argument(  # issue 12
+        "--robustness",
+        type=_positive,
+        default=None,
+        metavar="WORLDS",
+        help="also check each case's robustness with WORLDS sampled worlds (slower; the "
+        "summary counts the cases whose top action is fragile)",
+    )
     p.set_defaults(func=_run_batch)
 
     s = sub.add_parser(
@@ -110,7 +118,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_batch(args: argparse.Namespace) -> int:
+    import os
+
     from advisor.batch import CHUNK_SIZE
+    from advisor.uncertain_assess import BATCH_ROBUSTNESS_ENV
+
+    if getattr(args, "robustness", None):  # read by the workers, which inherit the environment
+        os.environ[BATCH_ROBUSTNESS_ENV] = str(args.robustness)
 
     try:
         result = run_batch(

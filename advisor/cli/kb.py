@@ -315,6 +315,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         if exc.name != "rules.lint":
             raise
         return  # the one tolerated absence: the lint module is not there yet
+    from advisor.cli.robustness import register_kb
+
+    register_kb(kb_sub)
+
     p = kb_sub.add_parser("lint", help="rule-base coverage lint (rules/lint.py)")
     if hasattr(lint, "add_arguments") and hasattr(lint, "run"):
         lint.add_arguments(p)

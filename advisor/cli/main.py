@@ -16,6 +16,8 @@ from advisor.safefile import UnsafePathError
 # Modules that add subcommands; each defines register(subparsers) -> None.
 COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
     "advisor.cli.assess",
+    "advisor.cli.robustness",
+    "advisor.cli.migrate",
     "advisor.cli.batch",
     "advisor.cli.trainer",
     "advisor.cli.kb",

@@ -81,6 +81,32 @@ EXPECTED: dict[str, list[tuple[str, str, str, str]]] = {
             "operationalisation",
         )
     ],
+    "parameter_range_defects": [
+        (
+            "parameters/thresholds.festivalisation.yaml",
+            "thresholds.festivalisation",
+            "plausible_range",
+            "missing: every parameter declares",
+        ),
+        (
+            "parameters/thresholds.excessive_control.yaml",
+            "thresholds.excessive_control",
+            "plausible_range.values.severity_low",
+            "does not lie around the value 0.3",
+        ),
+        (
+            "parameters/thresholds.excessive_control.yaml",
+            "thresholds.excessive_control",
+            "plausible_range.values.control_min",
+            "the bounds must be integers too",
+        ),
+        (
+            "parameters/thresholds.excessive_control.yaml",
+            "thresholds.excessive_control",
+            "plausible_range.values.control_max",
+            "not a key of the value",
+        ),
+    ],
     "diagnosis_without_recognition": [(H, "hermit_crab", "recognition", "needs 'recognition'")],
     "literature_without_citation": [
         ("modes/mode_top_down.yaml", "mode_top_down", "provenance.citation", "needs a citation")
