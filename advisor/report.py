@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from advisor import __version__
+from advisor.basis import describe, field_basis
 from advisor.errors import AdvisorError
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from knowledge_base.fields import enum_label
@@ -196,11 +197,49 @@ def group_actions(actions: list[Action]) -> list[dict[str, Any]]:
     return groups
 
 
+def _leaf_paths(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.extend(_leaf_paths(value, path + "."))
+        else:
+            out.append((path, value))
+    return out
+
+
+def basis_rows(profile: CaseProfile, lang: str) -> list[dict[str, Any]]:
+    """One row per profile value (schema version and empty optional groups aside): its field
+    label, value in words, basis kind (``fact``, ``assumption``, ``none``) and basis in words.
+    Empty when the profile carries no basis."""
+    if not profile.basis:
+        return []
+    data = profile.model_dump(mode="json", exclude={"basis"})
+    rows = []
+    for path, value in _leaf_paths(data):
+        if path == "schema_version":
+            continue
+        entry = field_basis(profile, path, data)
+        if value is None and entry is None:
+            continue  # an optional field or group left empty, with nothing said about it
+        rows.append(
+            {
+                "path": path,
+                "label": field_label(path, lang),
+                "value": value_label(path, value, lang),
+                "kind": entry.kind if entry is not None else "none",
+                "text": describe(entry).get(lang),
+            }
+        )
+    return rows
+
+
 def _context(
     assessment: Assessment, profile: CaseProfile, fmt: str, lang: str, today: dt.date
 ) -> dict[str, Any]:
     def t(key: str, **kw: Any) -> str:
-        text = label("text", key, lang)
+        ns, _, name = key.partition("_") if key.startswith("basis_") else ("text", "", key)
+        text = label(ns, name, lang)
         text = text.format(**kw) if kw else text
         # Our own strings are trusted Markdown; in HTML they are escaped like everything else.
         return Markup(text) if fmt == "md" else text
@@ -248,7 +287,36 @@ def _context(
             for k, v in tp.model_dump().items()
         )
 
+    # ---- basis of the inputs (h11): which values are the paper's facts, which our assumptions
+    rows = basis_rows(profile, lang)
+    basis_summary = (
+        t(
+            "basis_summary",
+            n_total=len(rows),
+            n_fact=sum(r["kind"] == "fact" for r in rows),
+            n_assumed=sum(r["kind"] == "assumption" for r in rows),
+        )
+        if rows
+        else ""
+    )
+
+    def B(key: str) -> str:
+        return label("basis", key, lang)
+
+    def assumed_labels(item: Any) -> str:
+        sep = label("punct", "sep", lang)
+        return sep.join(field_label(path, lang) for path in item.assumed_inputs)
+
+    basis_context = {
+        "basis_rows": rows,
+        "basis_summary": basis_summary,
+        "B": B,
+        "assumed_labels": assumed_labels,
+    }
+    # ---- end basis
+
     return {
+        **basis_context,
         "lang": lang,
         "facts": facts,
         "factor_label": factor_label,
