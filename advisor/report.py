@@ -152,7 +152,16 @@ def value_label(path: str, value: Any, lang: str) -> str:
 
 
 def coproduction_stage_label(stage: str, lang: str) -> str:
-    """The label of a co-production stage, from the knowledge base's stage bands."""
+    """The label of a co-production stage: the glossary's settled name, else the knowledge
+    base's stage band label, else the report's own."""
+    try:
+        from knowledge_base.glossary import label_of
+
+        settled = label_of(f"coproduction.stage:{stage}", lang)
+    except Exception:  # an unsound glossary must not stop a report; kb validate reports it
+        settled = None
+    if settled is not None:
+        return settled
     try:
         from knowledge_base.loader import load_kb
 
