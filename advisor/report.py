@@ -151,6 +151,13 @@ def value_label(path: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+def diagnosis_phrase(dx_id: str, fallback: Any, lang: str) -> str:
+    """How a report names a diagnosis: its phrase (``diagnosis_phrase`` in strings.yaml), else
+    ``fallback`` (a BiText, the knowledge base's label)."""
+    entry = strings().get("diagnosis_phrase", {}).get(dx_id)
+    return entry[lang] if entry else fallback.get(lang)
+
+
 def coproduction_stage_label(stage: str, lang: str) -> str:
     """The label of a co-production stage: the glossary's settled name, else the knowledge
     base's stage band label, else the report's own."""
@@ -254,7 +261,8 @@ def _context(
         return Markup(text) if fmt == "md" else text
 
     actions = sorted(assessment.actions, key=lambda a: a.rank)
-    diag_labels = {d.id: d.label.get(lang) for d in assessment.diagnoses}
+    # a diagnosis is named with the paper's verb where it has one (沦为“行政助手”)
+    diag_labels = {d.id: diagnosis_phrase(d.id, d.label, lang) for d in assessment.diagnoses}
     level = label("level", assessment.asymmetry.level, lang)
     summary = t(
         "summary_sentence",
@@ -294,6 +302,7 @@ def _context(
             f"{field_label(f'third_party.{k}', lang)}{colon}"
             f"{value_label(f'third_party.{k}', v, lang)}"
             for k, v in tp.model_dump().items()
+            if v is not None  # an optional detail left empty says nothing
         )
 
     # ---- basis of the inputs (h11): which values are the paper's facts, which our assumptions
@@ -347,6 +356,7 @@ def _context(
         "groups": group_actions(actions),
         "dims": dims,
         "diag_labels": diag_labels,
+        "dx": lambda d: diag_labels.get(d.id) or d.label.get(lang),
         "stage_label": stage_label,
         "diagnoses": diagnoses,
         "main_diagnoses": diagnoses[:3],
