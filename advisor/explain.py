@@ -154,6 +154,7 @@ def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiT
     a threshold adds ``（低于 6，本工具设定的阈值 <param>）``. When it fails: what was needed,
     ``<label>：否（需为“是”）``. Bilingual; the parameter id names our threshold for reviewers."""
     lz, le = field_label(kb, c.fact)
+    le = le[:1].upper() + le[1:]  # derived labels are lower-case; a fact line starts with it
     vz, ve = value_text(kb, c.fact, fact.get(c.fact))
     tz, te = _cond_value_text(kb, c)
     numeric = c.op in ("lt", "le", "gt", "ge")

@@ -52,6 +52,8 @@ def strings() -> dict[str, dict[str, dict[str, str]]]:
 
 
 PROFILE_FIELD_NAMESPACES = frozenset({"development_mode"})
+#: How many assumed inputs a conclusion names before "and N in all".
+ASSUMED_SHOWN = 6
 
 
 def label(namespace: str, key: object, lang: str) -> str:
@@ -322,8 +324,13 @@ def _context(
         return label("basis", key, lang)
 
     def assumed_labels(item: Any) -> str:
+        # a long list is cut after six names (the JSON and section 6 have them all)
         sep = label("punct", "sep", lang)
-        return sep.join(field_label(path, lang) for path in item.assumed_inputs)
+        names = [field_label(path, lang) for path in item.assumed_inputs]
+        if len(names) <= ASSUMED_SHOWN + 1:
+            return sep.join(names)
+        more = label("basis", "and_more", lang).format(n=len(names))
+        return sep.join(names[:ASSUMED_SHOWN]) + more
 
     basis_context = {
         "basis_rows": rows,
