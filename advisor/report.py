@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from advisor import __version__
-from advisor.basis import describe, field_basis
+from advisor.basis import basis_text, describe, field_basis
 from advisor.errors import AdvisorError
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from knowledge_base.fields import enum_label
@@ -394,10 +394,17 @@ def render(
     return template.render(**_context(assessment, profile, fmt, lang, today or dt.date.today()))
 
 
-def render_comparison(comparison: Any, fmt: str = "md", lang: str = "zh") -> str:
+def render_comparison(
+    comparison: Any,
+    fmt: str = "md",
+    lang: str = "zh",
+    baseline: CaseProfile | None = None,
+) -> str:
     """Render a what-if ``Comparison`` (``advisor.whatif``) as ``json`` or ``md`` in ``zh``/``en``.
 
-    Raises AdvisorError on an unknown format or language.
+    With the ``baseline`` profile and its basis, the Markdown shows what each changed value
+    rested on (a paper fact being changed is worth knowing). Raises AdvisorError on an unknown
+    format or language.
     """
     if fmt not in ("json", "md"):
         raise AdvisorError(f"unknown comparison format {fmt!r}; expected json or md")
@@ -426,4 +433,9 @@ def render_comparison(comparison: Any, fmt: str = "md", lang: str = "zh") -> str
         value_label=lambda path, value: value_label(path, value, lang),
         stage_label=lambda stage: coproduction_stage_label(stage, lang),
         lever_description=lever_description,
+        basis_of=(
+            (lambda path: basis_text(baseline, path).get(lang))
+            if baseline is not None and baseline.basis
+            else None
+        ),
     )

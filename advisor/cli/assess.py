@@ -149,7 +149,9 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
-    write_output(render_comparison(comparison, args.format, args.lang), args.output)
+    write_output(
+        render_comparison(comparison, args.format, args.lang, baseline=baseline), args.output
+    )
     return 0
 
 

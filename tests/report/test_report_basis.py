@@ -194,3 +194,16 @@ def test_the_basis_is_written_with_the_profile_but_not_among_its_values(
     for text in (profile_to_json(case_y), profile_to_yaml(case_y)):
         back = profile_from_data(yaml.safe_load(text))
         assert back.basis == case_y.basis
+
+
+def test_whatif_shows_what_a_changed_value_rested_on(case_y: CaseProfile) -> None:
+    """With the baseline's basis, the what-if table says what each changed value rested on."""
+    from advisor.report import render_comparison
+    from advisor.whatif import apply_lever, compare
+
+    variant = apply_lever(case_y, "government_enabler")
+    comparison = compare(case_y, [variant])
+    with_basis = render_comparison(comparison, "md", "zh", baseline=case_y)
+    assert "原值的依据" in with_basis
+    assert basis_text(case_y, "government.role").zh in with_basis
+    assert "原值的依据" not in render_comparison(comparison, "md", "zh")
