@@ -61,7 +61,7 @@ from advisor.batch_lifecycle import (
 )
 from advisor.errors import AdvisorError, FieldProblem, ProfileError, excerpt, os_error_text
 from advisor.io import MAX_BYTES, parse_document, profile_from_data
-from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, CaseProfile
+from advisor.models import ASYMMETRY_LEVELS, BASIS_FIELD, DIMENSIONS, CaseProfile
 from advisor.safefile import (
     OutputError,
     UnsafePathError,
@@ -126,6 +126,8 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 def _columns(model: type[BaseModel], prefix: str = "") -> list[str]:
     out: list[str] = []
     for name, info in model.model_fields.items():
+        if model is CaseProfile and name == BASIS_FIELD:
+            continue  # the basis map describes the fields; it is not a column
         sub = _model_of(info.annotation)
         if sub is not None:
             out.extend(_columns(sub, f"{prefix}{name}."))

@@ -128,19 +128,58 @@ def _cond_value_text(kb: KnowledgeBase, c: Compare) -> tuple[str, str]:
     return value_text(kb, c.fact, c.value)
 
 
+# How a comparison reads once it holds (after the value) and when it fails (what was needed).
+_HOLDS_TEXT: dict[str, tuple[str, str]] = {
+    "lt": ("低于", "below"),
+    "le": ("不高于", "at most"),
+    "gt": ("高于", "above"),
+    "ge": ("不低于", "at least"),
+    "ne": ("不是", "not"),
+}
+_NEEDS_TEXT: dict[str, tuple[str, str]] = {
+    "eq": ("需为", "needs"),
+    "in": ("需为", "needs"),
+    "ne": ("需不为", "needs other than"),
+    "lt": ("需低于", "needs below"),
+    "le": ("需不高于", "needs at most"),
+    "gt": ("需高于", "needs above"),
+    "ge": ("需不低于", "needs at least"),
+}
+
+
 def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiText:
-    """``<label> = <value> (condition: <op> <threshold>)`` in both languages."""
+    """A comparison in words, as an official reads it.
+
+    When it holds: ``<label>：<value>`` (an equality adds nothing: the value is the condition),
+    a threshold adds ``（低于 6，本工具设定的阈值 <param>）``. When it fails: what was needed,
+    ``<label>：否（需为“是”）``. Bilingual; the parameter id names our threshold for reviewers."""
     lz, le = field_label(kb, c.fact)
+    le = le[:1].upper() + le[1:]  # derived labels are lower-case; a fact line starts with it
     vz, ve = value_text(kb, c.fact, fact.get(c.fact))
-    oz, oe = OP_TEXT[c.op]
     tz, te = _cond_value_text(kb, c)
+    numeric = c.op in ("lt", "le", "gt", "ge")
     # A threshold from a parameter is ours, not the paper's: say so, and name it for reviewers.
-    pz = f"；本工具设定的阈值 {c.param}" if c.param else ""
+    pz = f"，本工具设定的阈值 {c.param}" if c.param else ""
     pe = f"; a threshold set by this tool, {c.param}" if c.param else ""
-    return BiText(
-        zh=f"{lz}：{vz}（条件：{oz} {tz}{pz}）",
-        en=f"{le}: {ve} (condition: {oe} {te}{pe})",
-    )
+    if holds(c, fact):
+        if c.op in ("eq", "in"):
+            return BiText(zh=f"{lz}：{vz}", en=f"{le}: {ve}")
+        if c.op == "ne":
+            return BiText(zh=f"{lz}不是“{tz}”", en=f"{le} is not “{te}”")
+        oz, oe = _HOLDS_TEXT[c.op]
+        tz_q, te_q = (tz, te) if numeric else (f"“{tz}”", f"“{te}”")
+        return BiText(zh=f"{lz}：{vz}（{oz} {tz_q}{pz}）", en=f"{le}: {ve} ({oe} {te_q}{pe})")
+    # failed: "<label>为“否”，需为“是”" (no second colon inside a reason that follows one)
+    nz, ne = _NEEDS_TEXT[c.op]
+    if numeric:
+        if fact.get(c.fact) is None:
+            return BiText(zh=f"{lz}未填写，{nz} {tz}{pz}", en=f"{le} is not given, {ne} {te}{pe}")
+        return BiText(zh=f"{lz}为 {vz}，{nz} {tz}{pz}", en=f"{le} is {ve}, {ne} {te}{pe}")
+    if c.op == "in":
+        parts = [value_text(kb, c.fact, v) for v in c.value]  # type: ignore[union-attr]
+        tz = "”或“".join(p[0] for p in parts)
+        te = "” or “".join(p[1] for p in parts)
+    return BiText(zh=f"{lz}为“{vz}”，{nz}“{tz}”", en=f"{le} is “{ve}”, {ne} “{te}”")
 
 
 def holds(c: Compare, fact: dict[str, Any]) -> bool:
@@ -206,7 +245,7 @@ def failed_parts(
         parts = [_describe(kb, c, fact, False) for c in cond.any]
         return [
             BiText(
-                zh="以下都不成立：" + "；".join(p.zh for p in parts),
+                zh="以下均不成立：" + "；".join(p.zh for p in parts),
                 en="none of these holds: " + "; ".join(p.en for p in parts),
             )
         ]
@@ -322,18 +361,22 @@ def why_not(
             zh="没有规则针对本案例提出这项行动。",
             en="No rule proposes this action for any case yet.",
         )
-    for r in rules_for_action:
+    # Officials read the reason; the rule ids stay in brackets for reviewers. A second rule of
+    # the same action is another way to the action, and says so.
+    for i, r in enumerate(rules_for_action):
+        head_zh = "条件" if i == 0 else "另一条件"
+        head_en = "the condition" if i == 0 else "the other condition"
         if r.id in overruled_by:
             for g in overruled_by[r.id]:
                 name = rule_names.get(g, BiText(zh=g, en=g))
-                zh.append(f"规则 {r.id} 成立，但被护栏规则 {g} 否决：{name.zh}")
-                en.append(f"rule {r.id} holds but guard rule {g} overrules it: {name.en}")
+                zh.append(f"{head_zh}成立，但被护栏规则否决（{r.id}，{g}）：{name.zh}")
+                en.append(f"{head_en} holds but a guard rule overrules it ({r.id}, {g}): {name.en}")
             continue
         parts = failed_parts(kb, r.when, fact, dx)
         if not parts:
-            zh.append(f"规则 {r.id} 的条件未满足")
-            en.append(f"the condition of rule {r.id} does not hold")
+            zh.append(f"{head_zh}不成立（{r.id}）")
+            en.append(f"{head_en} does not hold ({r.id})")
             continue
-        zh.append(f"规则 {r.id} 未满足：" + "；".join(p.zh for p in parts))
-        en.append(f"rule {r.id} fails: " + "; ".join(p.en for p in parts))
-    return BiText(zh="。".join(zh) + "。", en=". ".join(en) + ".")
+        zh.append(f"{head_zh}不成立：" + "；".join(p.zh for p in parts) + f"（{r.id}）")
+        en.append(f"{head_en} fails: " + "; ".join(p.en for p in parts) + f" ({r.id})")
+    return BiText(zh="。".join(zh) + "。", en=". ".join(e[:1].upper() + e[1:] for e in en) + ".")

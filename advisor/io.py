@@ -232,10 +232,23 @@ def read_document(path: str | Path) -> tuple[Any, str]:
     return parse_document(raw, source), source
 
 
+def profile_data(profile: CaseProfile) -> dict[str, Any]:
+    """The profile as contract data, with its optional ``basis`` map when it has one (the model
+    leaves the basis out of ``model_dump``)."""
+    data = profile.model_dump(mode="json")
+    if profile.basis:
+        data["basis"] = {
+            path: entry.model_dump(mode="json", exclude_defaults=True)
+            for path, entry in profile.basis.items()
+        }
+    return data
+
+
 def profile_to_yaml(profile: CaseProfile) -> str:
-    """Serialise a profile as YAML with the contract's field order."""
-    return yaml.safe_dump(profile.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+    """Serialise a profile as YAML with the contract's field order (and its basis, if any)."""
+    return yaml.safe_dump(profile_data(profile), allow_unicode=True, sort_keys=False)
 
 
 def profile_to_json(profile: CaseProfile) -> str:
-    return json.dumps(profile.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    """Serialise a profile as JSON (and its basis, if any)."""
+    return json.dumps(profile_data(profile), ensure_ascii=False, indent=2) + "\n"

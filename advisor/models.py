@@ -33,6 +33,8 @@ STAGES: tuple[str, ...] = ("foundation", "co_planning", "co_design", "co_deliver
 AsymmetryLevel = Literal["balanced", "moderate", "high", "severe"]
 ASYMMETRY_LEVELS: tuple[str, ...] = ("balanced", "moderate", "high", "severe")
 Provenance = Literal["paper", "literature", "operationalisation"]
+#: The profile's optional basis map: metadata about the fields, not a field of the form or CSV.
+BASIS_FIELD = "basis"
 
 
 class Strict(BaseModel):
@@ -52,6 +54,23 @@ def _check_shares(values: dict[str, float], what: str) -> None:
 
 
 # --------------------------------------------------------------------------- case profile
+
+
+class Frozen(Strict):
+    """A leaf of an assessment shared between assessments (cached): read-only, so a caller that
+    changes one cannot change another assessment (use ``model_copy(update=...)`` instead)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BiText(Frozen):
+    """A text in both languages; never concatenated across languages."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 class Legitimacy(Strict):
@@ -156,6 +175,39 @@ class Coproduction(Strict):
     evaluation: Level4
 
 
+BasisValue = str | bool | int | float | None
+
+
+class FieldBasis(Strict):
+    """What one profile value rests on: a fact (with its passage) or an assumption (with reasons).
+
+    Optional and added in 0.2 (schema version 1 stays readable). A ``fact`` gives a verbatim
+    quote: with ``section`` it is a passage of the paper (section ``1``..``6`` or ``abstract``);
+    without, ``source`` names where it comes from (a survey, a meeting record). An ``assumption``
+    gives its ``reasoning``. When ``value_recorded`` is true the basis applies only while the
+    field still holds ``value``: a value changed later (by hand, or by a what-if lever) is shown
+    as entered by the user, not as the paper's fact.
+    """
+
+    kind: Literal["fact", "assumption"]
+    section: Annotated[str, Field(max_length=20)] | None = None
+    quote_zh: Annotated[str, Field(max_length=2000)] | None = None
+    quote_en: Annotated[str, Field(max_length=2000)] | None = None
+    interview_code: Annotated[str, Field(max_length=40)] | None = None
+    source: Annotated[str, Field(max_length=500)] | None = None
+    reasoning: BiText | None = None
+    value: BasisValue = None
+    value_recorded: bool = False
+
+    @model_validator(mode="after")
+    def _complete(self) -> FieldBasis:
+        if self.kind == "fact" and not (self.quote_zh or self.quote_en):
+            raise PydanticCustomError("basis_fact", "a fact needs its quote (quote_zh or quote_en)")
+        if self.kind == "assumption" and self.reasoning is None:
+            raise PydanticCustomError("basis_assumption", "an assumption needs its reasoning")
+        return self
+
+
 class CaseProfile(Strict):
     """One community volunteer force at one moment: the input of every assessment."""
 
@@ -177,6 +229,13 @@ class CaseProfile(Strict):
     community: Community | None = None
     coproduction: Coproduction
     linkage: Literal["none", "three_social", "five_social"]
+    # Optional (0.2): per field path (``government.control``, or a group such as ``third_party``),
+    # what the value rests on. Not a field of the form or of the CSV (see BASIS_FIELD), and left
+    # out of model_dump() (so code that flattens or rebuilds profiles from their values is not
+    # disturbed); advisor.io.profile_to_json/yaml write it, advisor.basis reads it.
+    basis: dict[Annotated[str, Field(max_length=200)], FieldBasis] | None = Field(
+        default=None, exclude=True
+    )
 
     @field_validator("schema_version", mode="before")
     @classmethod
@@ -197,23 +256,6 @@ class CaseProfile(Strict):
 
 
 # --------------------------------------------------------------------------- assessment
-
-
-class Frozen(Strict):
-    """A leaf of an assessment shared between assessments (cached): read-only, so a caller that
-    changes one cannot change another assessment (use ``model_copy(update=...)`` instead)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BiText(Frozen):
-    """A text in both languages; never concatenated across languages."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class SourceRef(Frozen):
@@ -266,6 +308,11 @@ class Diagnosis(Strict):
     rules: list[str]
     sources: list[SourceRef]
     trace: list[TraceStep] = []
+    # Optional (0.2), filled only when the profile carries a basis: the profile fields this
+    # conclusion rests on (through its rules' trace) whose basis is an assumption, and whether
+    # every input it rests on is assumed.
+    assumed_inputs: list[str] = []
+    only_assumed_inputs: bool = False
 
 
 class PriorityFactor(Frozen):
@@ -290,6 +337,8 @@ class Action(Strict):
     sources: list[SourceRef]
     provenance: Provenance
     trace: list[TraceStep] = []
+    assumed_inputs: list[str] = []
+    only_assumed_inputs: bool = False
 
 
 class NotRecommended(Strict):
@@ -399,3 +448,5 @@ class Assessment(Strict):
     uncertain_inputs: list[str] = []
     undecided: list[Undecided] = []
     ask_next: list[AskNext] = []
+    # Optional (0.2): the basis of each profile field that has one and still holds its value.
+    basis: dict[str, FieldBasis] = {}

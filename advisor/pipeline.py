@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from advisor.basis import annotate as annotate_basis
+from advisor.basis import from_preset
 from advisor.errors import FieldProblem, KnowledgeBaseError, ProfileError
 from advisor.explain import (
     because,
@@ -289,6 +291,8 @@ def assess(profile: CaseProfile) -> Assessment:
                 rules=list(rids),
                 sources=list(st.sources_of_rules(tuple(rids))),
                 trace=[_trace(st, rid, result.fired[rid]) for rid in rids],
+                assumed_inputs=[],
+                only_assumed_inputs=False,
             )
         )
 
@@ -342,6 +346,8 @@ def assess(profile: CaseProfile) -> Assessment:
                 sources=list(st.sources_of_rules(tuple(rids))),
                 provenance=item.provenance.kind,
                 trace=[_trace(st, rid, result.fired[rid]) for rid in rids],
+                assumed_inputs=[],
+                only_assumed_inputs=False,
             )
         )
 
@@ -362,7 +368,7 @@ def assess(profile: CaseProfile) -> Assessment:
             )
         )
 
-    return _make(
+    assessment = _make(
         Assessment,
         schema_version=1,
         profile_id=profile.id,
@@ -378,7 +384,10 @@ def assess(profile: CaseProfile) -> Assessment:
         actions=actions,
         not_recommended=not_recommended,
         warnings=_warnings(profile, ix, missing),
+        basis={},
     )
+    # which inputs of each conclusion are assumptions (only when the profile carries a basis)
+    return annotate_basis(assessment, profile)
 
 
 def _because(
@@ -482,9 +491,18 @@ def _preset_doc(name: str) -> dict[str, Any]:
     return doc
 
 
-def preset(name: str) -> CaseProfile:
-    """The paper's case ``name`` (``case-h`` or ``case-y``) as a profile (a fresh copy)."""
-    return profile_from_data(_preset_doc(name)["profile"], source=f"preset {name}")
+def preset(name: str, *, with_basis: bool = False) -> CaseProfile:
+    """The paper's case ``name`` (``case-h`` or ``case-y``) as a profile (a fresh copy).
+
+    ``with_basis``: attach the basis of each value from the preset file (``advisor.basis``), bound
+    to the preset's values, so that reports show which values are the paper's facts and which our
+    assumptions (a value changed later has none)."""
+    doc = _preset_doc(name)
+    profile = profile_from_data(doc["profile"], source=f"preset {name}")
+    raw = doc.get("basis")
+    if with_basis and isinstance(raw, dict) and raw and profile.basis is None:
+        profile.basis = from_preset(raw, profile)
+    return profile
 
 
 def preset_basis(name: str) -> dict[str, Any]:

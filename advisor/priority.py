@@ -174,15 +174,16 @@ def _score(
         Factor(
             "breadth",
             pts["breadth"],
-            f"针对本案例 {len(addressed)} 项诊断（满分 {params.breadth_cap} 项）× {ws['breadth']}",
+            f"针对本案例的诊断 {len(addressed)} 项（计分以 {params.breadth_cap} 项为上限）"
+            f"× {ws['breadth']}",
             f"addresses {len(addressed)} of this case's diagnoses "
-            f"(full at {params.breadth_cap}) × {ws['breadth']}",
+            f"(counted up to {params.breadth_cap}) × {ws['breadth']}",
         ),
         Factor(
             "leverage",
             pts["leverage"],
-            f"行动杠杆 {_fmt(lev)}（本工具的设定）× {ws['leverage']}",
-            f"the action's leverage {_fmt(lev)} (our operationalisation) × {ws['leverage']}",
+            f"本工具估计的行动效力 {_fmt(lev)} × {ws['leverage']}",
+            f"the action's effect as estimated by this tool {_fmt(lev)} × {ws['leverage']}",
         ),
         Factor(
             "phase",

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from advisor import __version__
+from advisor.basis import basis_text, describe, field_basis
 from advisor.errors import AdvisorError
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from knowledge_base.fields import enum_label
@@ -52,6 +53,8 @@ def strings() -> dict[str, dict[str, dict[str, str]]]:
 
 
 PROFILE_FIELD_NAMESPACES = frozenset({"development_mode"})
+#: How many assumed inputs a conclusion names before "and N in all".
+ASSUMED_SHOWN = 6
 
 
 def label(namespace: str, key: object, lang: str) -> str:
@@ -151,8 +154,24 @@ def value_label(path: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+def diagnosis_phrase(dx_id: str, fallback: Any, lang: str) -> str:
+    """How a report names a diagnosis: its phrase (``diagnosis_phrase`` in strings.yaml), else
+    ``fallback`` (a BiText, the knowledge base's label)."""
+    entry = strings().get("diagnosis_phrase", {}).get(dx_id)
+    return entry[lang] if entry else fallback.get(lang)
+
+
 def coproduction_stage_label(stage: str, lang: str) -> str:
-    """The label of a co-production stage, from the knowledge base's stage bands."""
+    """The label of a co-production stage: the glossary's settled name, else the knowledge
+    base's stage band label, else the report's own."""
+    try:
+        from knowledge_base.glossary import label_of
+
+        settled = label_of(f"coproduction.stage:{stage}", lang)
+    except Exception:  # an unsound glossary must not stop a report; kb validate reports it
+        settled = None
+    if settled is not None:
+        return settled
     try:
         from knowledge_base.loader import load_kb
 
@@ -197,17 +216,56 @@ def group_actions(actions: list[Action]) -> list[dict[str, Any]]:
     return groups
 
 
+def _leaf_paths(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.extend(_leaf_paths(value, path + "."))
+        else:
+            out.append((path, value))
+    return out
+
+
+def basis_rows(profile: CaseProfile, lang: str) -> list[dict[str, Any]]:
+    """One row per profile value (schema version and empty optional groups aside): its field
+    label, value in words, basis kind (``fact``, ``assumption``, ``none``) and basis in words.
+    Empty when the profile carries no basis."""
+    if not profile.basis:
+        return []
+    data = profile.model_dump(mode="json", exclude={"basis"})
+    rows = []
+    for path, value in _leaf_paths(data):
+        if path == "schema_version":
+            continue
+        entry = field_basis(profile, path, data)
+        if value is None and entry is None:
+            continue  # an optional field or group left empty, with nothing said about it
+        rows.append(
+            {
+                "path": path,
+                "label": field_label(path, lang),
+                "value": value_label(path, value, lang),
+                "kind": entry.kind if entry is not None else "none",
+                "text": describe(entry).get(lang),
+            }
+        )
+    return rows
+
+
 def _context(
     assessment: Assessment, profile: CaseProfile, fmt: str, lang: str, today: dt.date
 ) -> dict[str, Any]:
     def t(key: str, **kw: Any) -> str:
-        text = label("text", key, lang)
+        ns, _, name = key.partition("_") if key.startswith("basis_") else ("text", "", key)
+        text = label(ns, name, lang)
         text = text.format(**kw) if kw else text
         # Our own strings are trusted Markdown; in HTML they are escaped like everything else.
         return Markup(text) if fmt == "md" else text
 
     actions = sorted(assessment.actions, key=lambda a: a.rank)
-    diag_labels = {d.id: d.label.get(lang) for d in assessment.diagnoses}
+    # a diagnosis is named with the paper's verb where it has one (沦为“行政助手”)
+    diag_labels = {d.id: diagnosis_phrase(d.id, d.label, lang) for d in assessment.diagnoses}
     level = label("level", assessment.asymmetry.level, lang)
     summary = t(
         "summary_sentence",
@@ -247,10 +305,45 @@ def _context(
             f"{field_label(f'third_party.{k}', lang)}{colon}"
             f"{value_label(f'third_party.{k}', v, lang)}"
             for k, v in tp.model_dump().items()
+            if v is not None  # an optional detail left empty says nothing
         )
+
+    # ---- basis of the inputs (h11): which values are the paper's facts, which our assumptions
+    rows = basis_rows(profile, lang)
+    basis_summary = (
+        t(
+            "basis_summary",
+            n_total=len(rows),
+            n_fact=sum(r["kind"] == "fact" for r in rows),
+            n_assumed=sum(r["kind"] == "assumption" for r in rows),
+        )
+        if rows
+        else ""
+    )
+
+    def B(key: str) -> str:
+        return label("basis", key, lang)
+
+    def assumed_labels(item: Any) -> str:
+        # a long list is cut after six names (the JSON and section 6 have them all)
+        sep = label("punct", "sep", lang)
+        names = [field_label(path, lang) for path in item.assumed_inputs]
+        if len(names) <= ASSUMED_SHOWN + 1:
+            return sep.join(names)
+        more = label("basis", "and_more", lang).format(n=len(names))
+        return sep.join(names[:ASSUMED_SHOWN]) + more
+
+    basis_context = {
+        "basis_rows": rows,
+        "basis_summary": basis_summary,
+        "B": B,
+        "assumed_labels": assumed_labels,
+    }
+    # ---- end basis
 
     return {
         **_robustness_context(assessment, fmt, lang),
+        **basis_context,
         "lang": lang,
         "facts": facts,
         "factor_label": factor_label,
@@ -272,6 +365,7 @@ def _context(
         "groups": group_actions(actions),
         "dims": dims,
         "diag_labels": diag_labels,
+        "dx": lambda d: diag_labels.get(d.id) or d.label.get(lang),
         "stage_label": stage_label,
         "diagnoses": diagnoses,
         "main_diagnoses": diagnoses[:3],
@@ -384,10 +478,17 @@ def render(
     return template.render(**_context(assessment, profile, fmt, lang, today or dt.date.today()))
 
 
-def render_comparison(comparison: Any, fmt: str = "md", lang: str = "zh") -> str:
+def render_comparison(
+    comparison: Any,
+    fmt: str = "md",
+    lang: str = "zh",
+    baseline: CaseProfile | None = None,
+) -> str:
     """Render a what-if ``Comparison`` (``advisor.whatif``) as ``json`` or ``md`` in ``zh``/``en``.
 
-    Raises AdvisorError on an unknown format or language.
+    With the ``baseline`` profile and its basis, the Markdown shows what each changed value
+    rested on (a paper fact being changed is worth knowing). Raises AdvisorError on an unknown
+    format or language.
     """
     if fmt not in ("json", "md"):
         raise AdvisorError(f"unknown comparison format {fmt!r}; expected json or md")
@@ -416,4 +517,9 @@ def render_comparison(comparison: Any, fmt: str = "md", lang: str = "zh") -> str
         value_label=lambda path, value: value_label(path, value, lang),
         stage_label=lambda stage: coproduction_stage_label(stage, lang),
         lever_description=lever_description,
+        basis_of=(
+            (lambda path: basis_text(baseline, path).get(lang))
+            if baseline is not None and baseline.basis
+            else None
+        ),
     )

@@ -30,6 +30,8 @@ DATA_DIR = ROOT / "data"
 PAPER_PATH = ROOT / "paper" / "paper.zh.txt"
 # Files under data/ that are not items (they have their own models).
 SPECIAL_FILES = {"coverage.yaml", "fields.yaml"}
+# Folders under data/ whose files are not items (the glossary: knowledge_base/glossary.py).
+SPECIAL_DIRS = {"glossary"}
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
     _Loader: type = yaml.CSafeLoader
@@ -146,7 +148,7 @@ def read_items(
     problems: list[LoadProblem] = []
     for path in sorted(p for p in data_dir.rglob("*.yaml") if p.is_file()):
         rel = str(path.relative_to(data_dir))
-        if path.name in SPECIAL_FILES:
+        if path.name in SPECIAL_FILES or path.relative_to(data_dir).parts[0] in SPECIAL_DIRS:
             continue
         try:
             doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)

@@ -289,4 +289,11 @@ def validate(data_dir: Path = DATA_DIR, paper: Paper | None = None) -> list[Load
         else:
             msg = "neither encoded by an item nor listed as not encoded"
         problems.append(LoadProblem("coverage.yaml", pid, "paragraph", msg))
+    from knowledge_base.glossary import check_glossary
+
+    problems += [
+        LoadProblem(f"glossary/{g.file}", "", g.field, g.message)
+        for g in check_glossary(paper, data_dir / "glossary")
+        if (data_dir / "glossary").is_dir()
+    ]
     return problems

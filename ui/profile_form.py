@@ -19,7 +19,7 @@ from typing import Any, Literal, Union
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
-from advisor.models import CaseProfile
+from advisor.models import BASIS_FIELD, CaseProfile
 
 FieldKind = Literal["enum", "level", "share", "count", "bool", "text", "date"]
 PRESENT = "__present__"  # draft key suffix: does an optional section (third_party) exist?
@@ -98,8 +98,8 @@ def _walk(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
     out: list[FieldSpec] = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        if path == "schema_version":
-            continue
+        if path in ("schema_version", BASIS_FIELD):
+            continue  # the basis map describes the fields; it is not one
         ann, optional = _unwrap_optional(info.annotation)
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out += _walk(ann, f"{path}.")

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from advisor.errors import FieldProblem, ProfileError
-from advisor.io import load_profile, profile_to_yaml
+from advisor.io import load_profile
 from advisor.models import Assessment, BiText, CaseProfile
 from advisor.safefile import identities, write_atomic
 from advisor.safeparse import InputRefused, load_yaml
@@ -41,7 +41,7 @@ def _preset(name: str) -> CaseProfile:
         raise ProfileError(
             [FieldProblem("preset", f"unknown preset {name!r}; expected one of {', '.join(names)}")]
         )
-    return preset(name)
+    return preset(name, with_basis=True)
 
 
 def write_output(text: str, output: str | None, inputs: Iterable[str | None] = ()) -> None:
@@ -98,7 +98,9 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_presets(args: argparse.Namespace) -> int:
     if args.show:
-        write_output(profile_to_yaml(_preset(args.show)), None)
+        from advisor.basis import annotated_yaml
+
+        write_output(annotated_yaml(_preset(args.show), args.lang), None)
         return 0
     lines = []
     for name in _presets():
@@ -159,7 +161,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
     write_output(
-        render_comparison(comparison, args.format, args.lang),
+        render_comparison(comparison, args.format, args.lang, baseline=baseline),
         args.output,
         [args.baseline, *args.variants],
     )
@@ -217,7 +219,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="list the paper's cases, or print one as YAML",
         description="List the preset profiles built from the paper's section 4.2, or --show one.",
     )
-    r.add_argument("--show", metavar="NAME", help="print this preset as a YAML profile")
+    r.add_argument(
+        "--show",
+        metavar="NAME",
+        help="print this preset as a YAML profile, the basis of each value as a comment",
+    )
+    r.add_argument("--lang", choices=LANGS, default="zh", help="language of the comments (zh)")
     r.set_defaults(func=_cmd_presets)
 
     w = sub.add_parser(

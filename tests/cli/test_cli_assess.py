@@ -220,7 +220,7 @@ def test_whatif_with_levers_prints_the_comparison(capsys: pytest.CaptureFixture[
     code, out, err = run([*argv, "--lever", "government_enabler", "--lang", "en"], capsys)
     assert code == 0, err
     assert "Bring in a strong social-work agency" in out
-    assert "Government shifts to an enabling role" in out
+    assert "Government takes an auxiliary role (enabler)" in out
     assert "`government.role`" in out and "`funding.government_direct`" in out
     code, out, err = run([*argv, "--format", "json"], capsys)
     comparison = Comparison.model_validate_json(out)

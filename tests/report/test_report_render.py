@@ -14,7 +14,7 @@ from report_samples import ASSESSMENT, PROFILE
 
 from advisor.errors import AdvisorError
 from advisor.models import Assessment, CaseProfile
-from advisor.report import label, md_escape, render, strings
+from advisor.report import diagnosis_phrase, label, md_escape, render, strings
 
 DAY = dt.date(2026, 11, 28)
 SECTION_KEYS = ("summary", "dependence", "diagnoses", "actions", "why_not", "provenance")
@@ -67,8 +67,8 @@ def test_report_has_every_section_and_the_top_action(
     top = min(assessment.actions, key=lambda a: a.rank)
     summary = text.split(label("text", "dependence", lang))[0]
     assert top.label.get(lang) in summary, "the top action is in the summary"
-    for diag in assessment.diagnoses:
-        assert diag.label.get(lang) in text
+    for diag in assessment.diagnoses:  # named with the paper's verb where it has one
+        assert diagnosis_phrase(diag.id, diag.label, lang) in text
     for act in assessment.actions:
         assert act.rationale.get(lang) in text
     assert assessment.not_recommended[0].reason.get(lang) in text
