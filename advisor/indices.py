@@ -5,9 +5,15 @@ From one case profile this module derives what the paper reasons with (sections 
 - the force's dependence on government per dimension (legitimacy, funding, human resources,
   knowledge), each 0..1, and the same four dimensions for its dependence on the third party;
 - the asymmetry: the force's overall dependence on government (``force_on_government``, the
-  weighted mean of the four dimensions) against the government's dependence on the force
-  (``government_on_force``, the reverse dependence), their difference ``index`` in -1..1 and a
-  ``level`` banded on ``|index|``;
+  weighted mean of the dimensions: the paper's three, identity, funds and human resources; the
+  knowledge dimension, from the literature, has weight 0) against the government's dependence on
+  the force (``government_on_force``, the reverse dependence). Government's need offsets the
+  force's dependence only as far as the force has alternatives (resource-dependence theory:
+  dependence is moderated by alternative sources; section 6: government's dependence is
+  "limited to" projects and performance): ``index = force_on_government - government_on_force *
+  alternatives ** exponent`` in -1..1, with ``alternatives`` the force's share of resources from
+  outside government (parameter ``asymmetry.alternatives``); ``level`` is banded on ``|index|``
+  and ``direction`` says who depends more;
 - the co-production score (the four joint steps, 0-4 each, so 0..16) and its stage;
 - the development mode (Deng Guosheng's three modes), inferred from ``force_type`` when the
   profile leaves it empty.
@@ -43,6 +49,7 @@ P_KNOWLEDGE = "dependence.knowledge"
 P_WEIGHTS = "dependence.dimension_weights"
 P_REVERSE = "asymmetry.reverse_dependence"
 P_LEVELS = "asymmetry.levels"
+P_ALTERNATIVES = "asymmetry.alternatives"
 P_STAGES = "coproduction.stages"
 P_MODE = "development_mode.inference"
 PARAMETER_IDS: tuple[str, ...] = (
@@ -53,6 +60,7 @@ PARAMETER_IDS: tuple[str, ...] = (
     P_WEIGHTS,
     P_REVERSE,
     P_LEVELS,
+    P_ALTERNATIVES,
     P_STAGES,
     P_MODE,
 )
@@ -79,6 +87,12 @@ def _param(pid: str) -> Any:
     return load_kb().param(pid)
 
 
+def government_share_of_pass_through(profile: CaseProfile) -> float:
+    """How much of the government money routed through the third party counts as government's
+    (0..1; parameter ``dependence.funding``)."""
+    return float(_param(P_FUNDING)["government_via_third_party_on_government"])
+
+
 def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     """The force's dependence on government per dimension, 0..1."""
     leg = _param(P_LEGITIMACY)["government"]
@@ -93,7 +107,7 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
         legitimacy=_r(leg[profile.legitimacy.status]),
         funding=_r(
             f.government_direct
-            + fund["government_via_third_party_on_government"] * f.government_via_third_party
+            + government_share_of_pass_through(profile) * f.government_via_third_party
         ),
         human_resources=_r(
             (1 - w_lead) * h.recruited_by.government
@@ -154,16 +168,50 @@ def asymmetry_level(index: float) -> str:
     return level
 
 
+def asymmetry_direction(index: float) -> str:
+    """Who depends more: the sign of the index outside the "balanced" band."""
+    if abs(index) < _param(P_LEVELS)["moderate"]:
+        return "balanced"
+    return "force_depends_more" if index > 0 else "government_depends_more"
+
+
+def alternatives(profile: CaseProfile) -> float:
+    """The force's share of resources from outside government, 0..1: the mean over identity,
+    funds and human resources (parameter ``asymmetry.alternatives``)."""
+    alt = _param(P_ALTERNATIVES)
+    hr = _param(P_HUMAN)
+    f = profile.funding
+    h = profile.human_resources
+    w_lead = hr["leadership_weight"]
+    via_tp_gov = government_share_of_pass_through(profile)
+    legitimacy = alt["legitimacy"][profile.legitimacy.status]
+    funding = (
+        f.third_party_own
+        + f.charity
+        + f.residents
+        + f.self_generated
+        + (1 - via_tp_gov) * f.government_via_third_party
+    )
+    human = (1 - w_lead) * (h.recruited_by.third_party + h.recruited_by.self) + w_lead * (
+        1 - hr["leadership_on_government"][h.leadership]
+    )
+    return _r((_r(legitimacy) + _r(funding) + _r(human)) / 3)
+
+
 def asymmetry(profile: CaseProfile, dependence: DimensionScores) -> Asymmetry:
-    """The force on government against government on the force."""
+    """The force on government against government's need of it, moderated by alternatives."""
     force_on_gov = weighted_mean(dependence)
     gov_on_force = _r(_param(P_REVERSE)[str(profile.government.reliance_on_force)])
-    index = round(force_on_gov - gov_on_force + 0.0, DIGITS)
+    alt = alternatives(profile)
+    offset = gov_on_force * alt ** float(_param(P_ALTERNATIVES)["exponent"])
+    index = round(force_on_gov - offset + 0.0, DIGITS)
     return Asymmetry(
         force_on_government=force_on_gov,
         government_on_force=gov_on_force,
         index=index,
         level=asymmetry_level(index),  # type: ignore[arg-type]
+        direction=asymmetry_direction(index),  # type: ignore[arg-type]
+        alternatives=alt,
     )
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from advisor import __version__
 from advisor.errors import AdvisorError
+from advisor.indices import asymmetry_direction
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from knowledge_base.fields import enum_label
 
@@ -208,9 +209,11 @@ def _context(
     actions = sorted(assessment.actions, key=lambda a: a.rank)
     diag_labels = {d.id: d.label.get(lang) for d in assessment.diagnoses}
     level = label("level", assessment.asymmetry.level, lang)
+    direction_id = assessment.asymmetry.direction or asymmetry_direction(assessment.asymmetry.index)
     summary = t(
         "summary_sentence",
         level=level,
+        direction=label("direction", direction_id, lang),
         index=str(_num(assessment.asymmetry.index)),
         n_diagnoses=len(assessment.diagnoses),
         n_actions=len(actions),

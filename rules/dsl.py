@@ -171,6 +171,10 @@ FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "asymmetry.government_on_force": NUM,
     "asymmetry.index": NUM,
     "asymmetry.level": _enum(("balanced", "moderate", "high", "severe")),
+    # who depends more (advisor.indices.asymmetry_direction) and the force's share of
+    # alternative resources (asymmetry.alternatives)
+    "asymmetry.direction": _enum(("force_depends_more", "government_depends_more", "balanced")),
+    "asymmetry.alternatives": NUM,
 }
 
 
@@ -237,6 +241,10 @@ def case_fact(profile: CaseProfile, indices: Any) -> dict[str, str | int | float
         "asymmetry.index": indices.asymmetry.index,
         "asymmetry.level": indices.asymmetry.level,
     }
+    if indices.asymmetry.direction is not None:
+        fact["asymmetry.direction"] = indices.asymmetry.direction
+    if indices.asymmetry.alternatives is not None:
+        fact["asymmetry.alternatives"] = indices.asymmetry.alternatives
     if h.volunteers > 0:
         fact["human_resources.core_share"] = round(h.core_volunteers / h.volunteers, DIGITS)
     tp = profile.third_party

@@ -13,30 +13,38 @@ from knowledge_base.loader import load_kb
 
 def test_case_y_dependence_arithmetic() -> None:
     """Y: legitimacy 1.0 (via government), funding 0.92, human resources 0.7 * 0.85 + 0.3 * 1
-    (cadre) = 0.895, knowledge 0.5 * 1 + 0.5 * 1 = 1.0; mean 3.815 / 4 = 0.95375; government's
-    reliance 2 -> 0.5; index 0.45375: high."""
+    (cadre) = 0.895, knowledge 0.5 * 1 + 0.5 * 1 = 1.0 (shown, weight 0); mean of the paper's
+    three dimensions 2.815 / 3 = 0.9383. Alternatives: identity 0, funds 0.08, people 0.7 * 0.15
+    = 0.105; mean 0.0617. Government's reliance 2 -> 0.5 counts only as 0.5 * 0.0617 ** 2 = 0.0019:
+    index 0.9364, severe, the force depends more."""
     ix = derive(preset("case-y"))
     d = ix.dependence
     assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (1.0, 0.92, 0.895, 1.0)
-    assert ix.asymmetry.force_on_government == pytest.approx(0.95375, abs=1e-4)
+    assert ix.asymmetry.force_on_government == pytest.approx(0.9383, abs=1e-4)
     assert ix.asymmetry.government_on_force == 0.5
-    assert ix.asymmetry.index == pytest.approx(0.45375, abs=1e-4)
-    assert ix.asymmetry.level == "high"
+    assert ix.asymmetry.alternatives == pytest.approx(0.0617, abs=1e-4)
+    assert ix.asymmetry.index == pytest.approx(0.9383 - 0.5 * 0.0617**2, abs=1e-4)
+    assert ix.asymmetry.level == "severe"
+    assert ix.asymmetry.direction == "force_depends_more"
     assert ix.third_party_dependence_mean == 0.0
 
 
 def test_case_h_dependence_arithmetic() -> None:
-    """H: on government 0.3 + (0.05 + 0.5 * 0.7) + 0.7 * 0.05 + 0.5 * 0.2 = 0.835, / 4 = 0.20875;
-    on the agency 1.0 + (0.7 + 0.15) + (0.7 * 0.8 + 0.3) + (0.5 + 0.5 * 0.8) = 3.61, / 4 = 0.9025.
-    """
+    """H: on government 0.3 + (0.05 + 0.5 * 0.7) + 0.7 * 0.05 = 0.735, / 3 = 0.245 (knowledge
+    0.1 is shown, weight 0); on the agency 1.0 + (0.7 + 0.15) + (0.7 * 0.8 + 0.3) = 2.71, / 3 =
+    0.9033. Alternatives: identity 0.7, funds 0.25 + 0.5 * 0.7 = 0.6, people 0.7 * 0.95 + 0.3 =
+    0.965; mean 0.755; government's reliance 1 -> 0.25 * 0.755 ** 2 = 0.1425: index 0.1025,
+    balanced."""
     ix = derive(preset("case-h"))
     d, t = ix.dependence, ix.third_party_dependence
     assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.3, 0.4, 0.035, 0.1)
     assert (t.legitimacy, t.funding, t.human_resources, t.knowledge) == (1.0, 0.85, 0.86, 0.9)
-    assert ix.asymmetry.force_on_government == pytest.approx(0.20875, abs=1e-4)
-    assert ix.asymmetry.index == pytest.approx(0.20875 - 0.25, abs=1e-4)
+    assert ix.asymmetry.force_on_government == pytest.approx(0.245, abs=1e-4)
+    assert ix.asymmetry.alternatives == pytest.approx(0.755, abs=1e-4)
+    assert ix.asymmetry.index == pytest.approx(0.245 - 0.25 * 0.755**2, abs=1e-4)
     assert ix.asymmetry.level == "balanced"
-    assert ix.third_party_dependence_mean == pytest.approx(0.9025, abs=1e-4)
+    assert ix.asymmetry.direction == "balanced"
+    assert ix.third_party_dependence_mean == pytest.approx(0.9033, abs=1e-4)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ def test_every_profile_field_has_an_entry() -> None:
     model = profile_fields()
     assert set(docs) == set(model)
     leaves = [p for p, spec in model.items() if spec["kind"] != "group"]
-    assert len(leaves) == 44
+    assert len(leaves) == 50
     assert check_fields(docs) == []
 
 
