@@ -87,16 +87,51 @@ def _param(pid: str) -> Any:
     return load_kb().param(pid)
 
 
+def pass_through(profile: CaseProfile) -> str:
+    """How far the third party passes government's money and agenda through to the force:
+    ``none`` (no third party, or one with room of its own), ``partial`` (little autonomy and
+    strictly assessed or living on government purchase) or ``full`` (founded by government, or
+    little autonomy with government setting the agenda under strict assessment or as a
+    contractor). Cut points: parameter ``dependence.funding`` (``pass_through``)."""
+    tp = profile.third_party
+    if tp is None:
+        return "none"
+    cut = _param(P_FUNDING)["pass_through"]
+    if tp.origin == "government_founded":
+        return "full"
+    low_autonomy = tp.autonomy <= cut["autonomy_max"]
+    if not low_autonomy:
+        return "none"
+    strict = bool(tp.strict_assessment)
+    if profile.agenda.set_by == "government" and (strict or tp.role == "contractor"):
+        return "full"
+    share = tp.government_purchase_share
+    if strict or (share is not None and share >= cut["purchase_share_min"]):
+        return "partial"
+    return "none"
+
+
+def independent_third_party(profile: CaseProfile) -> bool:
+    """Whether the third party is more than an arm of the community or government: present, not a
+    full pass-through, and not founded by the community or government with little autonomy."""
+    tp = profile.third_party
+    if tp is None or pass_through(profile) == "full":
+        return False
+    cut = _param(P_FUNDING)["pass_through"]
+    own_arm = tp.origin in ("community_founded", "government_founded")
+    return not (own_arm and tp.autonomy <= cut["autonomy_max"])
+
+
 def government_share_of_pass_through(profile: CaseProfile) -> float:
     """How much of the government money routed through the third party counts as government's
-    (0..1; parameter ``dependence.funding``)."""
-    return float(_param(P_FUNDING)["government_via_third_party_on_government"])
+    (0..1; parameter ``dependence.funding``): more the more the third party only passes it on."""
+    fund = _param(P_FUNDING)
+    return float(fund["pass_through"]["government_share"][pass_through(profile)])
 
 
 def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     """The force's dependence on government per dimension, 0..1."""
     leg = _param(P_LEGITIMACY)["government"]
-    fund = _param(P_FUNDING)
     hr = _param(P_HUMAN)
     kn = _param(P_KNOWLEDGE)
     f = profile.funding
@@ -135,7 +170,9 @@ def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
     return DimensionScores(
         legitimacy=_r(leg[profile.legitimacy.status]),
         funding=_r(
-            fund["government_via_third_party_on_third_party"] * f.government_via_third_party
+            fund["government_via_third_party_on_third_party"]
+            * (1 - fund["pass_through"]["passed_on"][pass_through(profile)])
+            * f.government_via_third_party
             + fund["third_party_own_on_third_party"] * f.third_party_own
         ),
         human_resources=_r(
