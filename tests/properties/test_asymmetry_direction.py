@@ -1,10 +1,11 @@
 """Properties of the asymmetry's direction and of government's need moderated by alternatives.
 
 Section 6: 由于这种非对称性依赖关系的存在，志愿服务力量没有足够的资本与政府进行互动博弈…
-政府对其的依赖仅限于具体项目的执行和政策政绩的要求 (the force lacks the capital to bargain; government's dependence is
-limited to projects and performance). Resource dependence (Emerson 1962; Pfeffer & Salancik 1978):
-dependence is moderated by alternatives, so a force without alternatives cannot turn government's
-need of it into leverage (parameter asymmetry.alternatives, ours).
+政府对其的依赖仅限于具体项目的执行和政策政绩的要求 (the force lacks the capital to bargain;
+government's dependence is limited to projects and performance).
+Resource dependence (Emerson 1962; Pfeffer & Salancik 1978): dependence is
+moderated by alternatives, so a force without alternatives cannot turn government's need of it
+into leverage (parameter asymmetry.alternatives, ours).
 """
 
 from __future__ import annotations
