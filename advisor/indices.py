@@ -111,6 +111,23 @@ def pass_through(profile: CaseProfile) -> str:
     return "none"
 
 
+def legitimacy_status(profile: CaseProfile) -> str:
+    """The legitimacy status as the indices count it: standing borrowed from a centre that the
+    community or government founded itself, with little autonomy, counts as no standing of the
+    force's own ("none": still under government's management, no alternative source; case Y: the
+    teams belong to the registered M centre, which the community set up)."""
+    status = profile.legitimacy.status
+    tp = profile.third_party
+    if (
+        status == "via_social_org"
+        and tp is not None
+        and tp.origin in ("community_founded", "government_founded")
+        and not independent_third_party(profile)
+    ):
+        return "none"
+    return status
+
+
 def independent_third_party(profile: CaseProfile) -> bool:
     """Whether the third party is more than an arm of the community or government: present, not a
     full pass-through, and not founded by the community or government with little autonomy."""
@@ -139,7 +156,7 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     w_lead = hr["leadership_weight"]
     w_prov = kn["provider_weight"]
     return DimensionScores(
-        legitimacy=_r(leg[profile.legitimacy.status]),
+        legitimacy=_r(leg[legitimacy_status(profile)]),
         funding=_r(
             f.government_direct
             + government_share_of_pass_through(profile) * f.government_via_third_party
@@ -168,7 +185,7 @@ def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
     w_lead = hr["leadership_weight"]
     w_prov = kn["provider_weight"]
     return DimensionScores(
-        legitimacy=_r(leg[profile.legitimacy.status]),
+        legitimacy=_r(leg[legitimacy_status(profile)]),
         funding=_r(
             fund["government_via_third_party_on_third_party"]
             * (1 - fund["pass_through"]["passed_on"][pass_through(profile)])
@@ -221,7 +238,7 @@ def alternatives(profile: CaseProfile) -> float:
     h = profile.human_resources
     w_lead = hr["leadership_weight"]
     via_tp_gov = government_share_of_pass_through(profile)
-    legitimacy = alt["legitimacy"][profile.legitimacy.status]
+    legitimacy = alt["legitimacy"][legitimacy_status(profile)]
     funding = (
         f.third_party_own
         + f.charity

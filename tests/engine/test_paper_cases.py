@@ -23,10 +23,11 @@ def h() -> Assessment:
 
 
 def test_y_is_strongly_dependent_on_government(y: Assessment) -> None:
-    """Y's asymmetry is high or severe, in the force's direction."""
-    assert y.asymmetry.level in ("high", "severe")
-    assert y.asymmetry.index > 0
-    assert y.asymmetry.force_on_government > 0.8
+    """Y's asymmetry is severe (5.1: 极度不对称), in the force's direction; its overall dependence
+    on government is above 0.7 although its teams are led by residents with cadres assisting (4.1)."""
+    assert y.asymmetry.level == "severe"
+    assert y.asymmetry.direction == "force_depends_more"
+    assert y.asymmetry.force_on_government > 0.7
 
 
 def test_y_is_an_administrative_assistant_and_solely_dependent(y: Assessment) -> None:

@@ -122,6 +122,7 @@ EXPECTED: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "unaccounted_paragraph": [
         ("coverage.yaml", "5.1-p3", "paragraph", "neither encoded by an item nor listed"),
+        ("cases/case_y.yaml", "case_y", "links[3]", "does not exist"),
         ("dimensions/dim_funding.yaml", "dim_funding", "links[0]", "does not exist"),
     ],
     "coverage_defects": [
