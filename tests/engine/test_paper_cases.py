@@ -23,8 +23,9 @@ def h() -> Assessment:
 
 
 def test_y_is_strongly_dependent_on_government(y: Assessment) -> None:
-    """Y's asymmetry is severe (5.1: 极度不对称), in the force's direction; its overall dependence
-    on government is above 0.7 although its teams are led by residents with cadres assisting (4.1)."""
+    """Y's asymmetry is severe (5.1: 极度不对称), in the force's direction; its overall
+    dependence on government is above 0.7 although residents lead its teams with cadres
+    assisting (4.1)."""
     assert y.asymmetry.level == "severe"
     assert y.asymmetry.direction == "force_depends_more"
     assert y.asymmetry.force_on_government > 0.7
