@@ -77,6 +77,9 @@ class Indices:
     coproduction_stage_label: dict[str, str]
     development_mode: DevelopmentModeResult
     third_party_dependence_mean: float
+    # how far the third party passes government's money on, and whether it is independent
+    pass_through: str = "none"
+    independent_third_party: bool = False
 
 
 def _r(x: float) -> float:
@@ -111,7 +114,7 @@ def pass_through(profile: CaseProfile) -> str:
     return "none"
 
 
-def legitimacy_status(profile: CaseProfile) -> str:
+def legitimacy_status(profile: CaseProfile, independent: bool | None = None) -> str:
     """The legitimacy status as the indices count it: standing borrowed from a centre that the
     community or government founded itself, with little autonomy, counts as no standing of the
     force's own ("none": still under government's management, no alternative source; case Y: the
@@ -122,32 +125,43 @@ def legitimacy_status(profile: CaseProfile) -> str:
         status == "via_social_org"
         and tp is not None
         and tp.origin in ("community_founded", "government_founded")
-        and not independent_third_party(profile)
+        and not (independent_third_party(profile) if independent is None else independent)
     ):
         return "none"
     return status
 
 
-def independent_third_party(profile: CaseProfile) -> bool:
+def independent_third_party(profile: CaseProfile, pt: str | None = None) -> bool:
     """Whether the third party is more than an arm of the community or government: present, not a
     full pass-through, and not founded by the community or government with little autonomy."""
     tp = profile.third_party
-    if tp is None or pass_through(profile) == "full":
+    if tp is None or (pass_through(profile) if pt is None else pt) == "full":
         return False
     cut = _param(P_FUNDING)["pass_through"]
     own_arm = tp.origin in ("community_founded", "government_founded")
     return not (own_arm and tp.autonomy <= cut["autonomy_max"])
 
 
-def government_share_of_pass_through(profile: CaseProfile) -> float:
+def government_share_of_pass_through(profile: CaseProfile, pt: str | None = None) -> float:
     """How much of the government money routed through the third party counts as government's
     (0..1; parameter ``dependence.funding``): more the more the third party only passes it on."""
     fund = _param(P_FUNDING)
-    return float(fund["pass_through"]["government_share"][pass_through(profile)])
+    return float(
+        fund["pass_through"]["government_share"][pass_through(profile) if pt is None else pt]
+    )
 
 
-def dependence_on_government(profile: CaseProfile) -> DimensionScores:
-    """The force's dependence on government per dimension, 0..1."""
+def dependence_on_government(
+    profile: CaseProfile, pt: str | None = None, status: str | None = None
+) -> DimensionScores:
+    """The force's dependence on government per dimension, 0..1 (``pt`` and ``status``: the
+    pass-through level and legitimacy status when the caller has them already)."""
+    pt = pass_through(profile) if pt is None else pt
+    status = (
+        legitimacy_status(profile, independent_third_party(profile, pt))
+        if status is None
+        else status
+    )
     leg = _param(P_LEGITIMACY)["government"]
     hr = _param(P_HUMAN)
     kn = _param(P_KNOWLEDGE)
@@ -156,10 +170,10 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     w_lead = hr["leadership_weight"]
     w_prov = kn["provider_weight"]
     return DimensionScores(
-        legitimacy=_r(leg[legitimacy_status(profile)]),
+        legitimacy=_r(leg[status]),
         funding=_r(
             f.government_direct
-            + government_share_of_pass_through(profile) * f.government_via_third_party
+            + government_share_of_pass_through(profile, pt) * f.government_via_third_party
         ),
         human_resources=_r(
             (1 - w_lead) * h.recruited_by.government
@@ -173,7 +187,7 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     )
 
 
-def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
+def dependence_on_third_party(profile: CaseProfile, pt: str | None = None) -> DimensionScores:
     """The force's dependence on the third party per dimension, 0..1 (computed from the fields
     even when ``third_party`` is null; the pipeline warns when they disagree)."""
     leg = _param(P_LEGITIMACY)["third_party"]
@@ -188,7 +202,7 @@ def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
         legitimacy=_r(leg[legitimacy_status(profile)]),
         funding=_r(
             fund["government_via_third_party_on_third_party"]
-            * (1 - fund["pass_through"]["passed_on"][pass_through(profile)])
+            * (1 - fund["pass_through"]["passed_on"][pass_through(profile) if pt is None else pt])
             * f.government_via_third_party
             + fund["third_party_own_on_third_party"] * f.third_party_own
         ),
@@ -229,16 +243,22 @@ def asymmetry_direction(index: float) -> str:
     return "force_depends_more" if index > 0 else "government_depends_more"
 
 
-def alternatives(profile: CaseProfile) -> float:
+def alternatives(profile: CaseProfile, pt: str | None = None, status: str | None = None) -> float:
     """The force's share of resources from outside government, 0..1: the mean over identity,
     funds and human resources (parameter ``asymmetry.alternatives``)."""
+    pt = pass_through(profile) if pt is None else pt
+    status = (
+        legitimacy_status(profile, independent_third_party(profile, pt))
+        if status is None
+        else status
+    )
     alt = _param(P_ALTERNATIVES)
     hr = _param(P_HUMAN)
     f = profile.funding
     h = profile.human_resources
     w_lead = hr["leadership_weight"]
-    via_tp_gov = government_share_of_pass_through(profile)
-    legitimacy = alt["legitimacy"][legitimacy_status(profile)]
+    via_tp_gov = government_share_of_pass_through(profile, pt)
+    legitimacy = alt["legitimacy"][status]
     funding = (
         f.third_party_own
         + f.charity
@@ -252,11 +272,16 @@ def alternatives(profile: CaseProfile) -> float:
     return _r((_r(legitimacy) + _r(funding) + _r(human)) / 3)
 
 
-def asymmetry(profile: CaseProfile, dependence: DimensionScores) -> Asymmetry:
+def asymmetry(
+    profile: CaseProfile,
+    dependence: DimensionScores,
+    pt: str | None = None,
+    status: str | None = None,
+) -> Asymmetry:
     """The force on government against government's need of it, moderated by alternatives."""
     force_on_gov = weighted_mean(dependence)
     gov_on_force = _r(_param(P_REVERSE)[str(profile.government.reliance_on_force)])
-    alt = alternatives(profile)
+    alt = alternatives(profile, pt, status)
     offset = gov_on_force * alt ** float(_param(P_ALTERNATIVES)["exponent"])
     index = round(force_on_gov - offset + 0.0, DIGITS)
     return Asymmetry(
@@ -291,15 +316,20 @@ def development_mode(profile: CaseProfile) -> DevelopmentModeResult:
 
 def derive(profile: CaseProfile) -> Indices:
     """All derived indices of one profile; raises KnowledgeBaseError if a parameter is missing."""
-    dep = dependence_on_government(profile)
-    tp = dependence_on_third_party(profile)
+    pt = pass_through(profile)
+    independent = independent_third_party(profile, pt)
+    status = legitimacy_status(profile, independent)
+    dep = dependence_on_government(profile, pt, status)
+    tp = dependence_on_third_party(profile, pt)
     cop, stage_label = coproduction(profile)
     return Indices(
         dependence=dep,
         third_party_dependence=tp,
-        asymmetry=asymmetry(profile, dep),
+        asymmetry=asymmetry(profile, dep, pt, status),
         coproduction=cop,
         coproduction_stage_label=stage_label,
         development_mode=development_mode(profile),
         third_party_dependence_mean=weighted_mean(tp),
+        pass_through=pt,
+        independent_third_party=independent,
     )

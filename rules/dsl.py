@@ -273,10 +273,8 @@ def case_fact(profile: CaseProfile, indices: Any) -> dict[str, str | int | float
             fact["third_party.government_purchase_share"] = tp.government_purchase_share
         if tp.strict_assessment is not None:
             fact["third_party.strict_assessment"] = tp.strict_assessment
-    from advisor.indices import independent_third_party, pass_through
-
-    fact["third_party.pass_through"] = pass_through(profile)
-    fact["has_independent_third_party"] = independent_third_party(profile)
+    fact["third_party.pass_through"] = indices.pass_through
+    fact["has_independent_third_party"] = indices.independent_third_party
     com = profile.community
     if com is not None:
         if com.non_government_resources is not None:
