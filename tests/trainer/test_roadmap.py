@@ -138,3 +138,16 @@ def test_trajectory_from_the_case_library(case_y: CaseProfile, tmp_path: Path) -
     assert points[1].asymmetry_index < points[0].asymmetry_index
     text = render_roadmap(build_roadmap(assess(case_y)), "md", "en", points)
     assert "Movement over time" in text
+
+
+def test_roadmap_items_carry_the_effect_the_knowledge_base_models(case_y: CaseProfile) -> None:
+    """Each planned action with an effect item (knowledge_base/data/effects/) shows what it is
+    expected to change, the same data what-if's levers apply; the others show none."""
+    from advisor.effects import effect_ids
+    from advisor.pipeline import assess
+
+    r = build_roadmap(assess(case_y))
+    with_effect = [i for i in r.items if i.id in effect_ids()]
+    assert with_effect, "case Y plans at least one action with a modelled effect"
+    for i in r.items:
+        assert (i.expected_effect is not None) == (i.id in effect_ids()), i.id
