@@ -25,6 +25,20 @@ DERIVED_LABELS: dict[str, tuple[str, str]] = {
     "funding.non_government": ("非政府资源份额", "share of resources from outside government"),
     "human_resources.core_share": ("骨干占比", "share of core volunteers"),
     "has_third_party": ("有第三方", "a third party is involved"),
+    "has_independent_third_party": (
+        "有独立的第三方（不是社区或政府自己成立、自主性低的机构）",
+        "an independent third party is involved (not a centre of little autonomy founded by the "
+        "community or government)",
+    ),
+    "third_party.pass_through": (
+        "第三方转手政府资金和议程的程度",
+        "how far the third party passes government's money and agenda on",
+    ),
+    "asymmetry.direction": ("谁的依赖更多", "who depends more"),
+    "asymmetry.alternatives": (
+        "志愿力量在政府以外的替代资源份额",
+        "the force's share of resources from outside government",
+    ),
     "coproduction.score": ("合作生产得分", "co-production score"),
     "coproduction.delivery_gap": (
         "共同提供高出规划与设计的级数",

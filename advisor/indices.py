@@ -5,9 +5,15 @@ From one case profile this module derives what the paper reasons with (sections 
 - the force's dependence on government per dimension (legitimacy, funding, human resources,
   knowledge), each 0..1, and the same four dimensions for its dependence on the third party;
 - the asymmetry: the force's overall dependence on government (``force_on_government``, the
-  weighted mean of the four dimensions) against the government's dependence on the force
-  (``government_on_force``, the reverse dependence), their difference ``index`` in -1..1 and a
-  ``level`` banded on ``|index|``;
+  weighted mean of the dimensions: the paper's three, identity, funds and human resources; the
+  knowledge dimension, from the literature, has weight 0) against the government's dependence on
+  the force (``government_on_force``, the reverse dependence). Government's need offsets the
+  force's dependence only as far as the force has alternatives (resource-dependence theory:
+  dependence is moderated by alternative sources; section 6: government's dependence is
+  "limited to" projects and performance): ``index = force_on_government - government_on_force *
+  alternatives ** exponent`` in -1..1, with ``alternatives`` the force's share of resources from
+  outside government (parameter ``asymmetry.alternatives``); ``level`` is banded on ``|index|``
+  and ``direction`` says who depends more;
 - the co-production score (the four joint steps, 0-4 each, so 0..16) and its stage;
 - the development mode (Deng Guosheng's three modes), inferred from ``force_type`` when the
   profile leaves it empty.
@@ -43,6 +49,7 @@ P_KNOWLEDGE = "dependence.knowledge"
 P_WEIGHTS = "dependence.dimension_weights"
 P_REVERSE = "asymmetry.reverse_dependence"
 P_LEVELS = "asymmetry.levels"
+P_ALTERNATIVES = "asymmetry.alternatives"
 P_STAGES = "coproduction.stages"
 P_MODE = "development_mode.inference"
 PARAMETER_IDS: tuple[str, ...] = (
@@ -53,6 +60,7 @@ PARAMETER_IDS: tuple[str, ...] = (
     P_WEIGHTS,
     P_REVERSE,
     P_LEVELS,
+    P_ALTERNATIVES,
     P_STAGES,
     P_MODE,
 )
@@ -69,6 +77,9 @@ class Indices:
     coproduction_stage_label: dict[str, str]
     development_mode: DevelopmentModeResult
     third_party_dependence_mean: float
+    # how far the third party passes government's money on, and whether it is independent
+    pass_through: str = "none"
+    independent_third_party: bool = False
 
 
 def _r(x: float) -> float:
@@ -79,10 +90,79 @@ def _param(pid: str) -> Any:
     return load_kb().param(pid)
 
 
-def dependence_on_government(profile: CaseProfile) -> DimensionScores:
-    """The force's dependence on government per dimension, 0..1."""
-    leg = _param(P_LEGITIMACY)["government"]
+def pass_through(profile: CaseProfile) -> str:
+    """How far the third party passes government's money and agenda through to the force:
+    ``none`` (no third party, or one with room of its own), ``partial`` (little autonomy and
+    strictly assessed or living on government purchase) or ``full`` (founded by government, or
+    little autonomy with government setting the agenda under strict assessment or as a
+    contractor). Cut points: parameter ``dependence.funding`` (``pass_through``)."""
+    tp = profile.third_party
+    if tp is None:
+        return "none"
+    cut = _param(P_FUNDING)["pass_through"]
+    if tp.origin == "government_founded":
+        return "full"
+    low_autonomy = tp.autonomy <= cut["autonomy_max"]
+    if not low_autonomy:
+        return "none"
+    strict = bool(tp.strict_assessment)
+    if profile.agenda.set_by == "government" and (strict or tp.role == "contractor"):
+        return "full"
+    share = tp.government_purchase_share
+    if strict or (share is not None and share >= cut["purchase_share_min"]):
+        return "partial"
+    return "none"
+
+
+def legitimacy_status(profile: CaseProfile, independent: bool | None = None) -> str:
+    """The legitimacy status as the indices count it: standing borrowed from a centre that the
+    community or government founded itself, with little autonomy, counts as no standing of the
+    force's own ("none": still under government's management, no alternative source; case Y: the
+    teams belong to the registered M centre, which the community set up)."""
+    status = profile.legitimacy.status
+    tp = profile.third_party
+    if (
+        status == "via_social_org"
+        and tp is not None
+        and tp.origin in ("community_founded", "government_founded")
+        and not (independent_third_party(profile) if independent is None else independent)
+    ):
+        return "none"
+    return status
+
+
+def independent_third_party(profile: CaseProfile, pt: str | None = None) -> bool:
+    """Whether the third party is more than an arm of the community or government: present, not a
+    full pass-through, and not founded by the community or government with little autonomy."""
+    tp = profile.third_party
+    if tp is None or (pass_through(profile) if pt is None else pt) == "full":
+        return False
+    cut = _param(P_FUNDING)["pass_through"]
+    own_arm = tp.origin in ("community_founded", "government_founded")
+    return not (own_arm and tp.autonomy <= cut["autonomy_max"])
+
+
+def government_share_of_pass_through(profile: CaseProfile, pt: str | None = None) -> float:
+    """How much of the government money routed through the third party counts as government's
+    (0..1; parameter ``dependence.funding``): more the more the third party only passes it on."""
     fund = _param(P_FUNDING)
+    return float(
+        fund["pass_through"]["government_share"][pass_through(profile) if pt is None else pt]
+    )
+
+
+def dependence_on_government(
+    profile: CaseProfile, pt: str | None = None, status: str | None = None
+) -> DimensionScores:
+    """The force's dependence on government per dimension, 0..1 (``pt`` and ``status``: the
+    pass-through level and legitimacy status when the caller has them already)."""
+    pt = pass_through(profile) if pt is None else pt
+    status = (
+        legitimacy_status(profile, independent_third_party(profile, pt))
+        if status is None
+        else status
+    )
+    leg = _param(P_LEGITIMACY)["government"]
     hr = _param(P_HUMAN)
     kn = _param(P_KNOWLEDGE)
     f = profile.funding
@@ -90,10 +170,10 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     w_lead = hr["leadership_weight"]
     w_prov = kn["provider_weight"]
     return DimensionScores(
-        legitimacy=_r(leg[profile.legitimacy.status]),
+        legitimacy=_r(leg[status]),
         funding=_r(
             f.government_direct
-            + fund["government_via_third_party_on_government"] * f.government_via_third_party
+            + government_share_of_pass_through(profile, pt) * f.government_via_third_party
         ),
         human_resources=_r(
             (1 - w_lead) * h.recruited_by.government
@@ -107,7 +187,7 @@ def dependence_on_government(profile: CaseProfile) -> DimensionScores:
     )
 
 
-def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
+def dependence_on_third_party(profile: CaseProfile, pt: str | None = None) -> DimensionScores:
     """The force's dependence on the third party per dimension, 0..1 (computed from the fields
     even when ``third_party`` is null; the pipeline warns when they disagree)."""
     leg = _param(P_LEGITIMACY)["third_party"]
@@ -119,9 +199,11 @@ def dependence_on_third_party(profile: CaseProfile) -> DimensionScores:
     w_lead = hr["leadership_weight"]
     w_prov = kn["provider_weight"]
     return DimensionScores(
-        legitimacy=_r(leg[profile.legitimacy.status]),
+        legitimacy=_r(leg[legitimacy_status(profile)]),
         funding=_r(
-            fund["government_via_third_party_on_third_party"] * f.government_via_third_party
+            fund["government_via_third_party_on_third_party"]
+            * (1 - fund["pass_through"]["passed_on"][pass_through(profile) if pt is None else pt])
+            * f.government_via_third_party
             + fund["third_party_own_on_third_party"] * f.third_party_own
         ),
         human_resources=_r(
@@ -154,16 +236,61 @@ def asymmetry_level(index: float) -> str:
     return level
 
 
-def asymmetry(profile: CaseProfile, dependence: DimensionScores) -> Asymmetry:
-    """The force on government against government on the force."""
+def asymmetry_direction(index: float) -> str:
+    """Who depends more: the sign of the index outside the "balanced" band."""
+    if abs(index) < _param(P_LEVELS)["moderate"]:
+        return "balanced"
+    return "force_depends_more" if index > 0 else "government_depends_more"
+
+
+def alternatives(profile: CaseProfile, pt: str | None = None, status: str | None = None) -> float:
+    """The force's share of resources from outside government, 0..1: the mean over identity,
+    funds and human resources (parameter ``asymmetry.alternatives``)."""
+    pt = pass_through(profile) if pt is None else pt
+    status = (
+        legitimacy_status(profile, independent_third_party(profile, pt))
+        if status is None
+        else status
+    )
+    alt = _param(P_ALTERNATIVES)
+    hr = _param(P_HUMAN)
+    f = profile.funding
+    h = profile.human_resources
+    w_lead = hr["leadership_weight"]
+    via_tp_gov = government_share_of_pass_through(profile, pt)
+    legitimacy = alt["legitimacy"][status]
+    funding = (
+        f.third_party_own
+        + f.charity
+        + f.residents
+        + f.self_generated
+        + (1 - via_tp_gov) * f.government_via_third_party
+    )
+    human = (1 - w_lead) * (h.recruited_by.third_party + h.recruited_by.self) + w_lead * (
+        1 - hr["leadership_on_government"][h.leadership]
+    )
+    return _r((_r(legitimacy) + _r(funding) + _r(human)) / 3)
+
+
+def asymmetry(
+    profile: CaseProfile,
+    dependence: DimensionScores,
+    pt: str | None = None,
+    status: str | None = None,
+) -> Asymmetry:
+    """The force on government against government's need of it, moderated by alternatives."""
     force_on_gov = weighted_mean(dependence)
     gov_on_force = _r(_param(P_REVERSE)[str(profile.government.reliance_on_force)])
-    index = round(force_on_gov - gov_on_force + 0.0, DIGITS)
+    alt = alternatives(profile, pt, status)
+    offset = gov_on_force * alt ** float(_param(P_ALTERNATIVES)["exponent"])
+    index = round(force_on_gov - offset + 0.0, DIGITS)
     return Asymmetry(
         force_on_government=force_on_gov,
         government_on_force=gov_on_force,
         index=index,
         level=asymmetry_level(index),  # type: ignore[arg-type]
+        direction=asymmetry_direction(index),  # type: ignore[arg-type]
+        alternatives=alt,
     )
 
 
@@ -189,15 +316,20 @@ def development_mode(profile: CaseProfile) -> DevelopmentModeResult:
 
 def derive(profile: CaseProfile) -> Indices:
     """All derived indices of one profile; raises KnowledgeBaseError if a parameter is missing."""
-    dep = dependence_on_government(profile)
-    tp = dependence_on_third_party(profile)
+    pt = pass_through(profile)
+    independent = independent_third_party(profile, pt)
+    status = legitimacy_status(profile, independent)
+    dep = dependence_on_government(profile, pt, status)
+    tp = dependence_on_third_party(profile, pt)
     cop, stage_label = coproduction(profile)
     return Indices(
         dependence=dep,
         third_party_dependence=tp,
-        asymmetry=asymmetry(profile, dep),
+        asymmetry=asymmetry(profile, dep, pt, status),
         coproduction=cop,
         coproduction_stage_label=stage_label,
         development_mode=development_mode(profile),
         third_party_dependence_mean=weighted_mean(tp),
+        pass_through=pt,
+        independent_third_party=independent,
     )

@@ -31,6 +31,8 @@ ACTORS: tuple[str, ...] = ("government", "third_party", "volunteers", "residents
 Stage = Literal["foundation", "co_planning", "co_design", "co_delivery", "co_evaluation"]
 STAGES: tuple[str, ...] = ("foundation", "co_planning", "co_design", "co_delivery", "co_evaluation")
 AsymmetryLevel = Literal["balanced", "moderate", "high", "severe"]
+# Who depends more (added in 0.2; optional so older assessments stay valid).
+AsymmetryDirection = Literal["force_depends_more", "government_depends_more", "balanced"]
 ASYMMETRY_LEVELS: tuple[str, ...] = ("balanced", "moderate", "high", "severe")
 Provenance = Literal["paper", "literature", "operationalisation"]
 #: The profile's optional basis map: metadata about the fields, not a field of the form or CSV.
@@ -279,6 +281,12 @@ class Asymmetry(Strict):
     government_on_force: Annotated[float, Field(ge=0, le=1)]
     index: Annotated[float, Field(ge=-1, le=1)]
     level: AsymmetryLevel
+    # Added in 0.2 (optional: older JSON stays valid). ``direction`` says who depends more (the
+    # sign of ``index`` outside the "balanced" band); ``alternatives`` is the force's share of
+    # resources from outside government (0..1), which moderates how far government's need of the
+    # force offsets the force's dependence (parameter asymmetry.alternatives).
+    direction: AsymmetryDirection | None = None
+    alternatives: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
 class CoproductionResult(Strict):

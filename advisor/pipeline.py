@@ -457,6 +457,16 @@ def _why_not(
     return _memo.get(_memo.why_not, key, make)
 
 
+def _links_ours(kb: Any, action: str, addressed: tuple[str, ...], provenance: str) -> list[str]:
+    """The addressed diagnoses whose link to this action is ours (parameter
+    ``attribution.addresses_ours``); for an action that is itself ours (not the paper's), its
+    provenance already says so and nothing is listed."""
+    if provenance != "paper" or "attribution.addresses_ours" not in kb.items:
+        return []
+    ours = set((kb.param("attribution.addresses_ours") or {}).get(action) or ())
+    return [d for d in addressed if d in ours]
+
+
 def _rationale(st: _Static, action: str, addressed: tuple[str, ...], rids: list[str]) -> BiText:
     item = st.kb.items[action]
     zh = [item.summary.zh]
@@ -465,6 +475,19 @@ def _rationale(st: _Static, action: str, addressed: tuple[str, ...], rids: list[
         labs = [diagnosis_label(st.kb, d) for d in addressed]
         zh.append("本案例中它针对：" + "、".join(lab.zh for lab in labs) + "。")
         en.append("In this case it addresses: " + ", ".join(lab.en for lab in labs) + ".")
+        ours = _links_ours(st.kb, action, addressed, item.provenance.kind)
+        if ours:
+            olabs = [diagnosis_label(st.kb, d) for d in ours]
+            zh.append(
+                "其中与"
+                + "、".join(lab.zh for lab in olabs)
+                + "的关联是本工具的推论，论文没有这样说。"
+            )
+            en.append(
+                "Its link to "
+                + ", ".join(lab.en for lab in olabs)
+                + " is our inference; the paper does not say so."
+            )
     for rid in rids:
         r = st.by_id[rid]
         if r.kind == "guard":

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from advisor import __version__
 from advisor.basis import basis_text, describe, field_basis
 from advisor.errors import AdvisorError
+from advisor.indices import asymmetry_direction
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from knowledge_base.fields import enum_label
 
@@ -267,9 +268,11 @@ def _context(
     # a diagnosis is named with the paper's verb where it has one (沦为“行政助手”)
     diag_labels = {d.id: diagnosis_phrase(d.id, d.label, lang) for d in assessment.diagnoses}
     level = label("level", assessment.asymmetry.level, lang)
+    direction_id = assessment.asymmetry.direction or asymmetry_direction(assessment.asymmetry.index)
     summary = t(
         "summary_sentence",
         level=level,
+        direction=label("direction", direction_id, lang),
         index=str(_num(assessment.asymmetry.index)),
         n_diagnoses=len(assessment.diagnoses),
         n_actions=len(actions),

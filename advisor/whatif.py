@@ -462,6 +462,13 @@ def _bring_in_strong_agency(profile: CaseProfile) -> CaseProfile:
         v["recruitment_routed_share"],
     )
     data["government"]["purchases_services"] = bool(v["purchases_services"])
+    # What the agency does once it is there (section 6: it supplies knowledge and organises the
+    # four co-'s): the knowledge base's effect item, shared with the roadmap and smallest change.
+    from advisor.effects import apply_ops, effect
+
+    ops = effect("gov_bring_in_third_party")
+    if ops is not None:
+        apply_ops(data, ops)
     return profile_from_data(data, "lever bring_in_strong_agency")
 
 

@@ -54,6 +54,7 @@ FURTHER_DIAGNOSES: tuple[str, ...] = (
     "volunteers_as_tools",
     "weak_incentives",
     "third_party_low_autonomy",
+    "direct_intervention_cycle",
 )
 # Other ids the contract and the engine rely on.
 REQUIRED_ITEMS: dict[str, str] = {

@@ -152,6 +152,20 @@ FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "third_party.capacity": NUM,
     "third_party.role": _enum(_literal(ThirdParty, "role")),
     "third_party.autonomy": NUM,
+    # optional third-party fields (missing when not given or no third party)
+    "third_party.origin": _enum(("independent", "community_founded", "government_founded")),
+    "third_party.government_purchase_share": NUM,
+    "third_party.strict_assessment": BOOL,
+    # how far the third party passes government's money and agenda on (advisor.indices.pass_through;
+    # "none" when there is no third party)
+    "third_party.pass_through": _enum(("none", "partial", "full")),
+    # a third party that is more than the community's or government's own arm: present, and
+    # neither founded by the community/government with little autonomy nor a full pass-through
+    "has_independent_third_party": BOOL,
+    # the optional community group (missing when not given)
+    "community.non_government_resources": NUM,
+    "community.resident_associations": NUM,
+    "community.staff_overloaded": BOOL,
     "coproduction.planning": NUM,
     "coproduction.design": NUM,
     "coproduction.delivery": NUM,
@@ -171,6 +185,10 @@ FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "asymmetry.government_on_force": NUM,
     "asymmetry.index": NUM,
     "asymmetry.level": _enum(("balanced", "moderate", "high", "severe")),
+    # who depends more (advisor.indices.asymmetry_direction) and the force's share of
+    # alternative resources (asymmetry.alternatives)
+    "asymmetry.direction": _enum(("force_depends_more", "government_depends_more", "balanced")),
+    "asymmetry.alternatives": NUM,
 }
 
 
@@ -237,6 +255,10 @@ def case_fact(profile: CaseProfile, indices: Any) -> dict[str, str | int | float
         "asymmetry.index": indices.asymmetry.index,
         "asymmetry.level": indices.asymmetry.level,
     }
+    if indices.asymmetry.direction is not None:
+        fact["asymmetry.direction"] = indices.asymmetry.direction
+    if indices.asymmetry.alternatives is not None:
+        fact["asymmetry.alternatives"] = indices.asymmetry.alternatives
     if h.volunteers > 0:
         fact["human_resources.core_share"] = round(h.core_volunteers / h.volunteers, DIGITS)
     tp = profile.third_party
@@ -245,6 +267,22 @@ def case_fact(profile: CaseProfile, indices: Any) -> dict[str, str | int | float
         fact["third_party.capacity"] = tp.capacity
         fact["third_party.role"] = tp.role
         fact["third_party.autonomy"] = tp.autonomy
+        if tp.origin is not None:
+            fact["third_party.origin"] = tp.origin
+        if tp.government_purchase_share is not None:
+            fact["third_party.government_purchase_share"] = tp.government_purchase_share
+        if tp.strict_assessment is not None:
+            fact["third_party.strict_assessment"] = tp.strict_assessment
+    fact["third_party.pass_through"] = indices.pass_through
+    fact["has_independent_third_party"] = indices.independent_third_party
+    com = profile.community
+    if com is not None:
+        if com.non_government_resources is not None:
+            fact["community.non_government_resources"] = com.non_government_resources
+        if com.resident_associations is not None:
+            fact["community.resident_associations"] = com.resident_associations
+        if com.staff_overloaded is not None:
+            fact["community.staff_overloaded"] = com.staff_overloaded
     for d in _DIM_KEYS:
         fact[f"dependence.{d}"] = getattr(indices.dependence, d)
         fact[f"third_party_dependence.{d}"] = getattr(indices.third_party_dependence, d)

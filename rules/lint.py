@@ -86,7 +86,22 @@ def random_profile_data(rng: random.Random, index: int = 0) -> dict[str, Any]:
             "role": rng.choice(_enum(m.ThirdParty, "role")),
             "autonomy": rng.randint(0, 4),
         }
+        # the optional third-party fields (added in 0.2), each unknown about a third of the time
+        if rng.random() < 0.67:
+            tp["origin"] = rng.choice(("independent", "community_founded", "government_founded"))
+        if rng.random() < 0.67:
+            tp["government_purchase_share"] = round(rng.random(), 2)
+        if rng.random() < 0.67:
+            tp["strict_assessment"] = rng.random() < 0.5
+    community = None
+    if rng.random() < 0.67:
+        community = {
+            "non_government_resources": rng.choice((None, *range(5))),
+            "resident_associations": rng.choice((None, 0, 1, 3, 8)),
+            "staff_overloaded": rng.choice((None, True, False)),
+        }
     return {
+        "community": community,
         "schema_version": 1,
         "id": f"sample-{index}",
         "name": f"sample {index}",

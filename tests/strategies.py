@@ -96,7 +96,26 @@ def third_parties() -> st.SearchStrategy[dict[str, Any]]:
             "capacity": LEVEL4,
             "role": _e(ThirdParty, "role"),
             "autonomy": LEVEL4,
-        }
+        },
+        optional={
+            "origin": st.none()
+            | st.sampled_from(("independent", "community_founded", "government_founded")),
+            "government_purchase_share": st.none()
+            | st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 2)),
+            "strict_assessment": st.none() | st.booleans(),
+        },
+    )
+
+
+def communities() -> st.SearchStrategy[dict[str, Any]]:
+    """The optional community group: resources, resident associations, staff overload."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "non_government_resources": st.none() | LEVEL4,
+            "resident_associations": st.none() | st.integers(0, 12),
+            "staff_overloaded": st.none() | st.booleans(),
+        },
     )
 
 
@@ -151,9 +170,10 @@ def profile_dicts(draw: st.DrawFn, third_party: bool | None = None) -> dict[str,
         "third_party": tp,
         "coproduction": {s: draw(LEVEL4) for s in STAGES},
         "linkage": draw(_e(CaseProfile, "linkage")),
+        "community": draw(st.none() | communities()),
     }
     # Optional keys may also be left out entirely rather than given as null.
-    for key in ("region", "as_of", "development_mode", "third_party"):
+    for key in ("region", "as_of", "development_mode", "third_party", "community"):
         if data[key] is None and draw(st.booleans()):
             del data[key]
     return data

@@ -66,6 +66,9 @@ class RoadmapItem(_Strict):
     after: list[str]  # preconditions among the plan's actions
     deferred: bool = False
     order: int = 0  # position within its planned phase and actor, 1..
+    # Added in 0.2: what the action is expected to change (the knowledge base's effect item,
+    # knowledge_base/data/effects/, shared with what-if); None when no effect is modelled.
+    expected_effect: BiText | None = None
 
 
 class Roadmap(_Strict):
@@ -240,6 +243,13 @@ def build_roadmap(assessment: Assessment) -> Roadmap:
                 deferred=True,
             )
         )
+    from knowledge_base.loader import load_kb
+
+    all_items = load_kb().items
+    for item in items:
+        effect_item = all_items.get(f"effect.{item.id}")
+        if effect_item is not None:
+            item.expected_effect = BiText(zh=effect_item.summary.zh, en=effect_item.summary.en)
     edges = reduce_edges(derive_preconditions(items, held))
     _order(items, edges)
     return Roadmap(

@@ -106,7 +106,7 @@ def test_the_real_rules_on_a_balanced_profile_fire_nothing() -> None:
     profile, _ = _neutral()
     a = assess(profile)
     assert a.diagnoses == [] and a.actions == []
-    assert len(a.not_recommended) == 24
+    assert len(a.not_recommended) == 30
 
 
 def _neutral() -> tuple[Any, Any]:

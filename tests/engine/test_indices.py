@@ -12,31 +12,41 @@ from knowledge_base.loader import load_kb
 
 
 def test_case_y_dependence_arithmetic() -> None:
-    """Y: legitimacy 1.0 (via government), funding 0.92, human resources 0.7 * 0.85 + 0.3 * 1
-    (cadre) = 0.895, knowledge 0.5 * 1 + 0.5 * 1 = 1.0; mean 3.815 / 4 = 0.95375; government's
-    reliance 2 -> 0.5; index 0.45375: high."""
+    """Y: standing borrowed from the community-founded M centre counts as no standing of its own
+    (0.6), funding 0.92, human resources 0.7 * 0.85 + 0.3 * 0 (residents lead, 4.1) = 0.595,
+    knowledge 0.5 * 1 + 0.5 * 1 = 1.0 (shown, weight 0); mean of the paper's three dimensions
+    2.115 / 3 = 0.705. Alternatives: identity 0, funds 0.08, people 0.7 * 0.15 + 0.3 = 0.405; mean
+    0.1617. Government's reliance 3 (disputes, 5.1) -> 0.75 counts only as 0.75 * 0.1617 ** 2 =
+    0.0196: index 0.6854, severe, the force depends more."""
     ix = derive(preset("case-y"))
     d = ix.dependence
-    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (1.0, 0.92, 0.895, 1.0)
-    assert ix.asymmetry.force_on_government == pytest.approx(0.95375, abs=1e-4)
-    assert ix.asymmetry.government_on_force == 0.5
-    assert ix.asymmetry.index == pytest.approx(0.45375, abs=1e-4)
-    assert ix.asymmetry.level == "high"
+    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.6, 0.92, 0.595, 1.0)
+    assert ix.asymmetry.force_on_government == pytest.approx(0.705, abs=1e-4)
+    assert ix.asymmetry.government_on_force == 0.75
+    assert ix.asymmetry.alternatives == pytest.approx(0.1617, abs=1e-4)
+    assert ix.asymmetry.index == pytest.approx(0.705 - 0.75 * 0.1617**2, abs=1e-4)
+    assert ix.asymmetry.level == "severe"
+    assert ix.asymmetry.direction == "force_depends_more"
     assert ix.third_party_dependence_mean == 0.0
 
 
 def test_case_h_dependence_arithmetic() -> None:
-    """H: on government 0.3 + (0.05 + 0.5 * 0.7) + 0.7 * 0.05 + 0.5 * 0.2 = 0.835, / 4 = 0.20875;
-    on the agency 1.0 + (0.7 + 0.15) + (0.7 * 0.8 + 0.3) + (0.5 + 0.5 * 0.8) = 3.61, / 4 = 0.9025.
-    """
+    """H: its agency has little autonomy under strict assessment (5.2), a partial pass-through:
+    0.75 of the purchased money counts as government's and half of it no longer as the agency's.
+    On government 0.3 + (0.05 + 0.75 * 0.7) + 0.7 * 0.05 = 0.91, / 3 = 0.3033 (knowledge 0.1 is
+    shown, weight 0); on the agency 1.0 + (0.5 * 0.7 + 0.15) + (0.7 * 0.8 + 0.3) = 2.36, / 3 =
+    0.7867. Alternatives: identity 0.7, funds 0.25 + 0.25 * 0.7 = 0.425, people 0.965; mean
+    0.6967; government's reliance 1 -> 0.25 * 0.6967 ** 2 = 0.1213: index 0.182, moderate."""
     ix = derive(preset("case-h"))
     d, t = ix.dependence, ix.third_party_dependence
-    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.3, 0.4, 0.035, 0.1)
-    assert (t.legitimacy, t.funding, t.human_resources, t.knowledge) == (1.0, 0.85, 0.86, 0.9)
-    assert ix.asymmetry.force_on_government == pytest.approx(0.20875, abs=1e-4)
-    assert ix.asymmetry.index == pytest.approx(0.20875 - 0.25, abs=1e-4)
-    assert ix.asymmetry.level == "balanced"
-    assert ix.third_party_dependence_mean == pytest.approx(0.9025, abs=1e-4)
+    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.3, 0.575, 0.035, 0.1)
+    assert (t.legitimacy, t.funding, t.human_resources, t.knowledge) == (1.0, 0.5, 0.86, 0.9)
+    assert ix.asymmetry.force_on_government == pytest.approx(0.3033, abs=1e-4)
+    assert ix.asymmetry.alternatives == pytest.approx(0.6967, abs=1e-4)
+    assert ix.asymmetry.index == pytest.approx(0.3033 - 0.25 * 0.6967**2, abs=1e-4)
+    assert ix.asymmetry.level == "moderate"
+    assert ix.asymmetry.direction == "force_depends_more"
+    assert ix.third_party_dependence_mean == pytest.approx(0.7867, abs=1e-4)
 
 
 @pytest.mark.parametrize(

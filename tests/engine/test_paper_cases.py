@@ -23,10 +23,12 @@ def h() -> Assessment:
 
 
 def test_y_is_strongly_dependent_on_government(y: Assessment) -> None:
-    """Y's asymmetry is high or severe, in the force's direction."""
-    assert y.asymmetry.level in ("high", "severe")
-    assert y.asymmetry.index > 0
-    assert y.asymmetry.force_on_government > 0.8
+    """Y's asymmetry is severe (5.1: 极度不对称), in the force's direction; its overall
+    dependence on government is above 0.7 although residents lead its teams with cadres
+    assisting (4.1)."""
+    assert y.asymmetry.level == "severe"
+    assert y.asymmetry.direction == "force_depends_more"
+    assert y.asymmetry.force_on_government > 0.7
 
 
 def test_y_is_an_administrative_assistant_and_solely_dependent(y: Assessment) -> None:
@@ -59,13 +61,16 @@ def test_h_is_far_less_dependent_on_government_than_y(h: Assessment, y: Assessme
     assert not {"administrative_assistant", "sole_dependence"} & {d.id for d in h.diagnoses}
 
 
-def test_h_shows_the_risk_of_over_dependence_on_the_agency(h: Assessment) -> None:
-    """H's volunteers over-depend on the agency (4.2: strongly attached to it), and the agency
-    is asked to prevent it, high in the ranking."""
-    assert "over_dependence_on_third_party" in {d.id for d in h.diagnoses}
+def test_h_strong_attachment_to_its_agency_is_no_pathology(h: Assessment) -> None:
+    """H's "strong attachment to the agency" (4.2) describes the paper's positive example
+    (5.2: 大大降低了对政府的强依赖性); with volunteers in decisions and weekly training it is not
+    over-dependence, and the agency that trains weekly is not told to train more. Its residual
+    risk, the agency's own dependence on government purchase, leads."""
+    assert "over_dependence_on_third_party" not in {d.id for d in h.diagnoses}
     assert h.third_party_dependence.legitimacy == 1.0
     rank = {a.id: a.rank for a in h.actions}
-    assert rank["tp_prevent_over_dependence"] <= 3
+    assert "tp_train_volunteers" not in rank
+    assert rank["tp_negotiate_assessment_terms"] <= 2
 
 
 def test_h_agency_has_little_autonomy_under_purchasing(h: Assessment) -> None:

@@ -123,6 +123,8 @@ EXPECTED: dict[str, list[tuple[str, str, str, str]]] = {
     "case_without_facts": [("cases/case_h.yaml", "case_h", "facts", "needs its facts")],
     "wrong_kind": [
         ("actions/gov_bring_in_third_party.yaml", "gov_bring_in_third_party", "addresses[1]", ""),
+        ("actions/gov_five_social_linkage.yaml", "gov_five_social_linkage", "addresses[0]", ""),
+        ("actions/gov_link_local_resources.yaml", "gov_link_local_resources", "addresses[0]", ""),
         ("actions/tp_five_social_linkage.yaml", "tp_five_social_linkage", "addresses[0]", ""),
         ("actions/tp_mobilise_stakeholders.yaml", "tp_mobilise_stakeholders", "addresses[1]", ""),
         ("actions/vol_diversify_sources.yaml", "vol_diversify_sources", "addresses[1]", ""),
@@ -133,6 +135,9 @@ EXPECTED: dict[str, list[tuple[str, str, str, str]]] = {
         ("", "hermit_crab", "id", "the contract diagnosis 'hermit_crab' is missing"),
         # every reference to it now dangles, and is reported where it is
         ("actions/gov_bring_in_third_party.yaml", "gov_bring_in_third_party", "addresses[1]", ""),
+        ("actions/gov_five_social_linkage.yaml", "gov_five_social_linkage", "addresses[0]", ""),
+        ("actions/gov_link_local_resources.yaml", "gov_link_local_resources", "links[0]", ""),
+        ("actions/gov_link_local_resources.yaml", "gov_link_local_resources", "addresses[0]", ""),
         ("actions/tp_five_social_linkage.yaml", "tp_five_social_linkage", "addresses[0]", ""),
         ("actions/tp_mobilise_stakeholders.yaml", "tp_mobilise_stakeholders", "addresses[1]", ""),
         ("actions/vol_diversify_sources.yaml", "vol_diversify_sources", "addresses[1]", ""),
@@ -143,6 +148,7 @@ EXPECTED: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "unaccounted_paragraph": [
         ("coverage.yaml", "5.1-p3", "paragraph", "neither encoded by an item nor listed"),
+        ("cases/case_y.yaml", "case_y", "links[3]", "does not exist"),
         ("dimensions/dim_funding.yaml", "dim_funding", "links[0]", "does not exist"),
     ],
     "coverage_defects": [

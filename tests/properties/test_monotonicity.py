@@ -66,7 +66,16 @@ def test_a_capable_facilitating_third_party_never_raises_dependence_on_governmen
     government, i.e. lowering their asymmetric dependence on it).
     """
     with_tp = copy.deepcopy(data)
-    with_tp["third_party"] = {**tp, "capacity": capacity, "role": role}
+    # An independent agency with room of its own: a centre the community or government founded,
+    # or a pass-through of little autonomy, passes government's money on (5.2, 2.3) and is not
+    # the "second force" of section 6.
+    with_tp["third_party"] = {
+        **tp,
+        "capacity": capacity,
+        "role": role,
+        "origin": "independent",
+        "autonomy": max(tp["autonomy"], 2),
+    }
     a, b = run(data), run(with_tp)
     for d in DIMENSIONS:
         assert getattr(b.dependence, d) <= getattr(a.dependence, d), d

@@ -31,6 +31,12 @@ def pack(case_y: CaseProfile):
     return create_pack(case_y, pack_id="y-training")
 
 
+def pack_profile_without_third_party() -> CaseProfile:
+    from advisor.pipeline import preset
+
+    return preset("case-y").model_copy(update={"third_party": None})
+
+
 def _engine_order(pack) -> list[str]:
     return pack.recommended() + pack.not_recommended()
 
@@ -53,10 +59,13 @@ def test_the_pack_lists_recommended_and_distractor_actions(pack, case_y: CasePro
 def test_the_scenario_card_tells_the_case_in_words(pack) -> None:
     """Every line of the card exists in both languages and names a value."""
     assert len(pack.scenario) > 20
-    for line in pack.scenario[:-1]:
+    for line in pack.scenario:
         assert "：" in line.zh and ": " in line.en
-    # case Y has no third party, and the card says so rather than leaving it out
-    assert pack.scenario[-1].en.startswith("No social organisation")
+    # case Y's M centre (4.2: the community set up the M social service centre) is on the card
+    assert any(line.en.startswith("Kind of third party") for line in pack.scenario)
+    # without a third party the card says so rather than leaving it out
+    no_tp = create_pack(pack_profile_without_third_party(), pack_id="y-no-tp")
+    assert no_tp.scenario[-1].en.startswith("No social organisation")
     assert all(line.zh.strip() and line.en.strip() for line in pack.scenario)
     assert any("Directly from government 92%" in line.en for line in pack.scenario)
 

@@ -81,13 +81,29 @@ def test_weak_third_party_defers_more_responsibility(case_h: CaseProfile) -> Non
 
 
 def test_nothing_is_deferred_when_no_guard_holds_anything_back(case_y: CaseProfile) -> None:
-    """Case Y's not-recommended actions fail their own rules; none is put on the plan."""
+    """Case Y without its M centre: the not-recommended actions fail their own rules; none is
+    put on the plan."""
     from advisor.pipeline import assess
 
-    a = assess(case_y)
+    a = assess(case_y.model_copy(update={"third_party": None}))
     r = build_roadmap(a)
     assert not [i for i in r.items if i.deferred]
     assert {i.id for i in r.items} == {x.id for x in a.actions}
+
+
+def test_a_weak_centre_defers_more_responsibility_until_it_has_built_capacity(
+    case_y: CaseProfile,
+) -> None:
+    """Case Y's M centre is weak (capacity 1): the guard defers its part in five-society linkage
+    and joint negotiation until after it has built its own capacity (section 6)."""
+    from advisor.pipeline import assess
+
+    r = build_roadmap(assess(case_y))
+    deferred = {i.id: i for i in r.items if i.deferred}
+    assert deferred
+    assert set(deferred) <= {"tp_five_social_linkage", "tp_joint_negotiation"}
+    for item in deferred.values():
+        assert "tp_build_own_capacity" in item.after
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -122,3 +138,16 @@ def test_trajectory_from_the_case_library(case_y: CaseProfile, tmp_path: Path) -
     assert points[1].asymmetry_index < points[0].asymmetry_index
     text = render_roadmap(build_roadmap(assess(case_y)), "md", "en", points)
     assert "Movement over time" in text
+
+
+def test_roadmap_items_carry_the_effect_the_knowledge_base_models(case_y: CaseProfile) -> None:
+    """Each planned action with an effect item (knowledge_base/data/effects/) shows what it is
+    expected to change, the same data what-if's levers apply; the others show none."""
+    from advisor.effects import effect_ids
+    from advisor.pipeline import assess
+
+    r = build_roadmap(assess(case_y))
+    with_effect = [i for i in r.items if i.id in effect_ids()]
+    assert with_effect, "case Y plans at least one action with a modelled effect"
+    for i in r.items:
+        assert (i.expected_effect is not None) == (i.id in effect_ids()), i.id
