@@ -30,7 +30,7 @@ if [ -z "$PY" ]; then
 fi
 
 if [ "$with_test" -eq 1 ]; then
-  apt_install chromium fonts-wqy-microhei
+  apt_install chromium fonts-wqy-microhei poppler-utils  # pdftotext/pdftoppm read PDFs back
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -19,6 +19,7 @@ from advisor.batch import (
     BatchInterrupted,
     run_batch,
 )
+from advisor.office.results import RESULT_FORMATS
 
 EXIT_INTERRUPTED = 130
 
@@ -50,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="assess every profile of a JSONL file, CSV file or folder; write JSONL + summary",
         description=(
             "Assess every case profile of INPUT (a .jsonl file, a .csv file whose columns are "
-            "the contract's dotted field names, or a folder of .json/.yaml profiles) and write "
+            "the contract's dotted field names, an Excel workbook made from `advisor template` "
+            "(.xlsx), or a folder of .json/.yaml profiles) and write "
             "one JSONL record per input record, in input order, to OUT, plus OUT.summary.md and "
             "OUT.summary.html. A record that fails validation becomes an error record "
             '{"line", "source", "profile_id", "errors"} and the run goes on.'
@@ -60,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "1 the engine could not start; 130 interrupted (use --resume)"
         ),
     )
-    p.add_argument("input", metavar="INPUT", help="a .jsonl or .csv file, or a folder")
+    p.add_argument("input", metavar="INPUT", help="a .jsonl, .csv or .xlsx file, or a folder")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the JSONL output")
     p.add_argument(
         "--workers",
@@ -79,6 +81,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("zh", "en"),
         default="zh",
         help="language of the summary report (default: zh)",
+    )
+    p.add_argument(
+        "--detail",
+        choices=("compact", "full"),
+        default="compact",
+        help="compact (default): the figures, ids with severities, ranks, priorities and actors, "
+        "and the versions that resolve every id (about 1 kB a case); full: whole assessments",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", *RESULT_FORMATS),
+        default=None,
+        help="jsonl: the records in OUT; xlsx, csv or parquet: one row per case in OUT with the "
+        "key figures and the top three actions in words, and the records in OUT.jsonl "
+        "(default: from OUT's extension, else jsonl)",
     )
     p.add_argument(
         "--chunk-size", type=_positive, default=None, help=argparse.SUPPRESS
@@ -104,18 +121,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_run_synth)
 
 
+def _results_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    suffix = os.path.splitext(args.output)[1].lower().lstrip(".")
+    return suffix if suffix in RESULT_FORMATS else "jsonl"
+
+
 def _run_batch(args: argparse.Namespace) -> int:
     from advisor.batch import CHUNK_SIZE
 
+    fmt = _results_format(args)
+    table = args.output if fmt != "jsonl" else None
+    records = args.output + ".jsonl" if table else args.output
     try:
         result = run_batch(
             args.input,
-            args.output,
+            records,
             workers=args.workers,
             resume=args.resume,
             lang=args.summary_lang,
             chunk_size=args.chunk_size or CHUNK_SIZE,
             start_method=args.start_method,
+            detail=args.detail,
         )
     except BatchInputError as exc:
         print(f"advisor batch: {exc}", file=sys.stderr)
@@ -123,11 +151,21 @@ def _run_batch(args: argparse.Namespace) -> int:
     except BatchInterrupted as exc:
         print(f"advisor batch: {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    marked = _mark_workbook(args, result)
+    if table:
+        from advisor.office.results import write_results
+
+        try:
+            write_results(records, table, fmt, args.summary_lang)
+        except OSError as exc:
+            print(f"advisor batch: cannot write {table}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        marked = f"\n  {table}" + marked
     resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
     print(
         f"advisor batch: {result.total:,} records{resumed}: {result.assessed:,} assessed, "
         f"{result.failed:,} failed, in {result.seconds:.1f} s\n"
-        f"  {result.out}\n  {result.summary_md}\n  {result.summary_html}",
+        f"  {result.out}\n  {result.summary_md}\n  {result.summary_html}{marked}",
         file=sys.stderr,
     )
     if len(result.summary.versions) > 1:
@@ -137,6 +175,22 @@ def _run_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return result.exit_code
+
+
+def _mark_workbook(args: argparse.Namespace, result: object) -> str:
+    """For an Excel input with failed rows: the copy with the problems marked (its line)."""
+    if not str(args.input).lower().endswith(".xlsx") or not getattr(result, "failed", 0):
+        return ""
+    from advisor.office.xlsx_in import mark_problems, marked_copy_path
+
+    target = marked_copy_path(args.output)
+    try:
+        rows = mark_problems(args.input, target, args.summary_lang)
+    except OSError as exc:
+        print(f"advisor batch: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return ""
+    what = "行有问题，已在副本中标出" if args.summary_lang == "zh" else "rows with problems marked"
+    return f"\n  {target} ({rows:,} {what})"
 
 
 def _run_synth(args: argparse.Namespace) -> int:

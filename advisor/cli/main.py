@@ -13,6 +13,7 @@ from advisor.errors import AdvisorError, ProfileError
 COMMAND_MODULES = [  # in the order of the help: one case first, then many, then tools
     "advisor.cli.assess",
     "advisor.cli.batch",
+    "advisor.cli.office",
     "advisor.cli.trainer",
     "advisor.cli.kb",
 ]
