@@ -489,6 +489,11 @@ def assess_row(
     try:
         data = _parse(kind, header, row)
         profile = profile_from_data(data, row.source)
+        if detail == "compact":  # the record straight from the engine (advisor/office/lean.py)
+            from advisor.office.lean import assess_compact
+
+            line, digest = assess_compact(profile)
+            return jsonl_safe(line), digest
         assessment = _engine().assess(profile)
     except ProfileError as exc:
         return _error_record(row, exc.problems, _id_of(data))
@@ -497,10 +502,6 @@ def assess_row(
     except Exception as exc:  # a defect in the engine must not stop a district-wide run
         msg = f"internal error while assessing: {type(exc).__name__}: {exc}"
         return _error_record(row, [FieldProblem("", msg)], _id_of(data))
-    if detail == "compact":
-        from advisor.office.results import compact_record
-
-        return jsonl_safe(compact_record(assessment)), _digest(assessment)
     # bytes straight from pydantic-core: no str round trip, and bytes cross processes cheaply
     line = assessment.__pydantic_serializer__.to_json(assessment)
     return jsonl_safe(line), _digest(assessment)
