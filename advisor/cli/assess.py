@@ -22,7 +22,7 @@ from advisor.io import load_profile, profile_to_yaml
 from advisor.models import Assessment, BiText, CaseProfile
 from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
-FORMATS = ("json", "md", "html")
+FORMATS = ("json", "md", "html", "docx", "pdf")
 LANGS = ("zh", "en")
 
 
@@ -78,6 +78,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from advisor.report import render
 
     assessment: Assessment = assess(profile)
+    if args.format in ("docx", "pdf"):  # a document an office files (advisor/office/documents)
+        from advisor.office.documents import assessment_document, write_document
+
+        write_document(assessment_document(assessment, args.lang), args.format, args.output)
+        return 0
     write_output(render(assessment, profile, args.format, args.lang), args.output)
     return 0
 
@@ -147,6 +152,11 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
+    if args.format in ("docx", "pdf"):
+        from advisor.office.documents import whatif_document, write_document
+
+        write_document(whatif_document(comparison, args.lang), args.format, args.output)
+        return 0
     write_output(render_comparison(comparison, args.format, args.lang), args.output)
     return 0
 
@@ -155,7 +165,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``assess``, ``schema``, ``presets`` and ``whatif`` commands."""
     p = sub.add_parser(
         "assess",
-        help="assess one case profile and print the action framework (JSON, Markdown or HTML)",
+        help="assess one case profile and print the action framework (JSON, Markdown, HTML, "
+        "or a Word or PDF document)",
         description=(
             "Assess a case profile (a JSON or YAML file, '-' for stdin) or one of the paper's "
             "cases (--preset) and print the assessment: the contract JSON, or a Markdown or HTML "
@@ -168,7 +179,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "profile", nargs="?", metavar="PROFILE", help="a .json/.yaml profile, or '-' for stdin"
     )
     src.add_argument("--preset", metavar="NAME", help="one of the paper's cases: case-h, case-y")
-    p.add_argument("--format", choices=FORMATS, default="json", help="output format (json)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="output format (json); docx and pdf write an official-style document to -o FILE",
+    )
     p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=_cmd_assess)
@@ -220,7 +236,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="change a field of the baseline (repeatable; all --set together make one variant), "
         "e.g. --set government.control=1",
     )
-    w.add_argument("--format", choices=("md", "json"), default="md", help="output format (md)")
+    w.add_argument(
+        "--format",
+        choices=("md", "json", "docx", "pdf"),
+        default="md",
+        help="output format (md); docx and pdf need -o FILE",
+    )
     w.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")
     w.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     w.set_defaults(func=_cmd_whatif)

@@ -98,6 +98,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: from OUT's extension, else jsonl)",
     )
     p.add_argument(
+        "--summary-format",
+        action="append",
+        choices=("docx", "pdf"),
+        default=[],
+        help="also write the summary as OUT.summary.docx or OUT.summary.pdf (repeatable)",
+    )
+    p.add_argument(
         "--chunk-size", type=_positive, default=None, help=argparse.SUPPRESS
     )  # tuning knob for the benchmark
     p.add_argument(
@@ -161,6 +168,13 @@ def _run_batch(args: argparse.Namespace) -> int:
             print(f"advisor batch: cannot write {table}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         marked = f"\n  {table}" + marked
+    for doc_fmt in args.summary_format:
+        from advisor.office.documents import batch_document, write_document
+
+        meta = {"input": str(args.input), "output": records}
+        target = f"{records}.summary.{doc_fmt}"
+        write_document(batch_document(result.summary, args.summary_lang, meta), doc_fmt, target)
+        marked += f"\n  {target}"
     resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
     print(
         f"advisor batch: {result.total:,} records{resumed}: {result.assessed:,} assessed, "

@@ -36,8 +36,7 @@ def compact_parts(profile: CaseProfile) -> tuple[dict[str, Any], Any]:
     concl = conclude(set(result.fired), st.rules)
     missing = [d for d in concl.diagnoses if d not in kb.items]
     severities: dict[str, float] = {
-        d: max(severity_of(st.by_id[r], fact) for r in rids)
-        for d, rids in concl.diagnoses.items()
+        d: max(severity_of(st.by_id[r], fact) for r in rids) for d, rids in concl.diagnoses.items()
     }
     diagnoses = [
         {"id": d, "severity": severities[d]}
