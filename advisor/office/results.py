@@ -177,9 +177,12 @@ def result_row(n: int, rec: dict[str, Any], lang: str) -> dict[str, Any]:
     row["profile_id"] = rec.get("profile_id")
     if "errors" in rec:
         row["status"] = STATUS["failed"][lang]
-        row["line"] = rec.get("line", n)
         sep = "；" if lang == "zh" else "; "
-        row["problems"] = sep.join(
+        where = rec.get("line")
+        prefix = ""
+        if where:
+            prefix = f"第 {where} 行：" if lang == "zh" else f"line {where}: "
+        row["problems"] = prefix + sep.join(
             f"{e.get('path')}: {e.get('message')}" if e.get("path") else str(e.get("message"))
             for e in rec.get("errors") or []
         )

@@ -129,7 +129,9 @@ with g2:
         .mark_bar()
         .encode(
             x=alt.X("mean:Q", scale=alt.Scale(domain=[0, 1]), title=t("district.mean")),
-            y=alt.Y("label:N", sort=None, title=t("district.dimension")),
+            y=alt.Y(
+                "label:N", sort=None, title=t("district.dimension"), axis=alt.Axis(labelLimit=320)
+            ),
             tooltip=["label:N", alt.Tooltip("mean:Q", format=".2f")],
         ),
         width="stretch",
@@ -140,7 +142,9 @@ if not diagnoses.empty:
         .mark_bar()
         .encode(
             x=alt.X("count:Q", title=t("district.count")),
-            y=alt.Y("label:N", sort="-x", title=t("district.diagnosis")),
+            y=alt.Y(
+                "label:N", sort="-x", title=t("district.diagnosis"), axis=alt.Axis(labelLimit=320)
+            ),
             tooltip=["label:N", "count:Q", alt.Tooltip("mean_severity:Q", format=".2f")],
         ),
         width="stretch",
@@ -150,7 +154,9 @@ st.subheader(t("district.cases"))
 table = pd.DataFrame(run.rows())
 f1, f2, f3 = st.columns([2, 2, 1])
 level_labels = [lv["label"] for lv in ctx["levels"]]
-chosen = f1.multiselect(t("district.filter_level"), level_labels, default=[])
+chosen = f1.multiselect(
+    t("district.filter_level"), level_labels, default=[], placeholder=t("district.all_levels")
+)
 text = f2.text_input(t("district.filter_text"), "")
 only_failed = f3.checkbox(t("district.only_failed"), value=False)
 shown = table
@@ -165,6 +171,8 @@ if text.strip():
 if only_failed:
     shown = shown[shown["problems"].notna()]
 st.caption(t("district.shown", n=len(shown), total=len(table)))
+if "direction" in shown and shown["direction"].isna().all():
+    shown = shown.drop(columns=["direction"])  # the assessments name no direction
 st.dataframe(
     shown.rename(columns={k: HEAD[k][lang] for k in HEAD}),
     hide_index=True,
