@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,21 @@ def _case_sheet(wb: Any) -> Any:
 def read_layout(path: str | Path) -> Layout:
     """Map the header row to field paths; BatchInputError (both languages) when it cannot."""
     p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return _read_layout(p)
+    # opening a workbook without a <dimension> (openpyxl's write-only files) parses the whole
+    # sheet once, so the layout is read once per file version, not again for the rows
+    return _cached_layout(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _cached_layout(path: str, mtime_ns: int, size: int) -> Layout:
+    return _read_layout(Path(path))
+
+
+def _read_layout(p: Path) -> Layout:
     wb = _open(p)
     try:
         ws = _case_sheet(wb)
