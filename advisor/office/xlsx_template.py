@@ -300,5 +300,43 @@ def write_cases(path: str | Path, datas: Any, lang: str = "zh") -> int:
     for data in datas:
         ws.append(data_cells(data, lang))
         n += 1
-    wb.save(Path(path))
+    target = Path(path)
+    wb.save(target)
+    _add_dimension(target, f"A1:{get_column_letter(len(columns()))}{n + 1}")
     return n
+
+
+def _add_dimension(path: Path, ref: str) -> None:
+    """Give the first sheet a ``<dimension>``, as Excel writes one (openpyxl's write-only mode
+    does not): without it every reader that opens the workbook read-only (openpyxl among them)
+    parses the whole sheet once just to learn its size. The file is rewritten in place via a
+    temporary file; the sheet's XML is streamed, not held in memory."""
+    import os
+    import shutil
+    import tempfile
+    import zipfile
+
+    sheet = "xl/worksheets/sheet1.xml"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        with (
+            zipfile.ZipFile(path) as src,
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+        ):
+            for info in src.infolist():
+                with src.open(info) as fin, dst.open(info.filename, "w", force_zip64=True) as fout:
+                    if info.filename != sheet:
+                        shutil.copyfileobj(fin, fout)
+                        continue
+                    head = fin.read(1 << 16)
+                    if b"<dimension" not in head and b"<sheetViews>" in head:
+                        head = head.replace(
+                            b"<sheetViews>", f'<dimension ref="{ref}"/><sheetViews>'.encode(), 1
+                        )
+                    fout.write(head)
+                    shutil.copyfileobj(fin, fout, 1 << 20)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
