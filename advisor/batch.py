@@ -263,10 +263,13 @@ def detect_input(path: str | Path) -> InputSpec:
         kind = "jsonl"
     elif suffix == ".csv":
         kind = "csv"
+    elif suffix == ".xlsx":
+        kind = "xlsx"
     else:
         raise BatchInputError(
             f"{p}: unknown input format {suffix or '(no extension)'!r}; expected a .jsonl "
-            "(or .ndjson) file, a .csv file, or a folder of .json/.yaml profile files"
+            "(or .ndjson) file, a .csv file, an Excel workbook (.xlsx), or a folder of "
+            ".json/.yaml profile files"
         )
     try:  # a FIFO would block for ever and a device never end: regular files only
         check_input(p)
@@ -279,6 +282,10 @@ def detect_input(path: str | Path) -> InputSpec:
             header = next(csv.reader(fh), [])
         check_csv_header(header)
         return InputSpec(kind, p, tuple(h.strip() for h in header))
+    if kind == "xlsx":
+        from advisor.office.xlsx_in import read_layout
+
+        return InputSpec(kind, p, read_layout(p).header)
     return InputSpec(kind, p)
 
 
@@ -295,6 +302,10 @@ def read_rows(spec: InputSpec) -> Iterator[RawRow]:
             yield RawRow(n, str(f), str(f))
     elif spec.kind == "jsonl":
         yield from _read_jsonl(spec.path)
+    elif spec.kind == "xlsx":
+        from advisor.office.xlsx_in import xlsx_rows
+
+        yield from xlsx_rows(spec.path)
     else:
         yield from _read_csv(spec.path)
 
@@ -479,7 +490,7 @@ def _parse(kind: str, header: tuple[str, ...], row: RawRow) -> Any:
             raise ProfileError([FieldProblem("", f"JSON refused: {exc.en}", exc.zh)]) from None
         except RecursionError:
             raise ProfileError([FieldProblem("", "malformed JSON: nested too deeply")]) from None
-    if kind == "csv":
+    if kind in ("csv", "xlsx"):  # an XLSX row arrives as the cells' text, like a CSV row
         return row_to_data(list(header), payload)
     path = Path(payload)
     try:
@@ -514,18 +525,29 @@ def _digest(assessment: Any) -> Digest:
     )
 
 
-def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, Any]:
-    """Assess one raw row; return its JSONL line (UTF-8, no newline) and its digest."""
+def assess_row(
+    kind: str, header: tuple[str, ...], row: RawRow, detail: str = "full"
+) -> tuple[bytes, Any]:
+    """Assess one raw row; return its JSONL line (UTF-8, no newline) and its digest.
+
+    ``detail`` is ``full`` (the whole assessment) or ``compact`` (see advisor.office.results).
+    """
     data: Any = None
     try:
         with row_deadline(ROW_SECONDS):  # a pathological row fails; the run goes on
             data = _parse(kind, header, row)
+            strict = kind not in ("csv", "xlsx")  # CSV and XLSX cells arrive as text
             from advisor.uncertain_assess import assess_batch_data  # issue 12
 
             # None: a plain version 1 profile, assessed by the batch's own fast path
-            assessment = assess_batch_data(data, row.source, strict=kind != "csv")
+            assessment = assess_batch_data(data, row.source, strict=strict)
             if assessment is None:
-                profile = profile_from_data(data, row.source, strict=kind != "csv")
+                profile = profile_from_data(data, row.source, strict=strict)
+                if detail == "compact":  # the record straight from the engine (office/lean.py)
+                    from advisor.office.lean import assess_compact
+
+                    line, digest = assess_compact(profile)
+                    return jsonl_safe(line), digest
                 assessment = _engine().assess(profile)
     except RowTimeout:
         msg = f"assessing this record took more than {ROW_SECONDS:.0f} s; it was stopped"
@@ -541,15 +563,21 @@ def assess_row(kind: str, header: tuple[str, ...], row: RawRow) -> tuple[bytes, 
     except Exception as exc:  # a defect in the engine must not stop a district-wide run
         msg = f"internal error while assessing: {type(exc).__name__}: {exc}"
         return _error_record(row, [FieldProblem("", msg)], _id_of(data))
+    if detail == "compact":  # a version 2 profile or a robustness run: compact it too
+        from advisor.office.results import compact_record
+
+        return jsonl_safe(compact_record(assessment)), _digest(assessment)
     # bytes straight from pydantic-core: no str round trip, and bytes cross processes cheaply
     line = assessment.__pydantic_serializer__.to_json(assessment)
     return jsonl_safe(line), _digest(assessment)
 
 
-def assess_chunk(kind: str, header: tuple[str, ...], rows: list[RawRow]) -> list[tuple[bytes, Any]]:
+def assess_chunk(
+    kind: str, header: tuple[str, ...], rows: list[RawRow], detail: str = "full"
+) -> list[tuple[bytes, Any]]:
     """Assess a chunk of rows in order (the unit of work sent to a worker)."""
     _engine()
-    return [assess_row(kind, header, row) for row in rows]
+    return [assess_row(kind, header, row, detail) for row in rows]
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -567,7 +595,11 @@ def digest_from_record(rec: dict[str, Any]) -> Digest | ErrorDigest:
     dep = rec["dependence"]
     diagnoses = rec.get("diagnoses") or []
     actions = rec.get("actions") or []
-    labels = {d["id"]: (d["label"]["zh"], d["label"]["en"]) for d in (*diagnoses, *actions)}
+    labels = {
+        d["id"]: (d["label"]["zh"], d["label"]["en"])
+        for d in (*diagnoses, *actions)
+        if "label" in d  # a compact record names items by id only
+    }
     return Digest(
         rec["profile_id"],
         rec.get("profile_name"),
@@ -742,6 +774,10 @@ def count_rows(spec: InputSpec) -> int:
     """A fast estimate of the number of records (for the progress bar only)."""
     if spec.kind == "dir":
         return sum(1 for _ in _profile_files(spec.path))
+    if spec.kind == "xlsx":
+        from advisor.office.xlsx_in import count_rows as xlsx_count
+
+        return xlsx_count(spec.path)
     n = 0
     last = b"\n"
     with spec.path.open("rb") as fh:
@@ -979,6 +1015,7 @@ def run_batch(
     progress: bool | None = None,
     chunk_size: int = CHUNK_SIZE,
     start_method: str = "spawn",
+    detail: str = "full",
 ) -> BatchResult:
     """Assess every record of ``input_path`` into ``out_path`` and write the summary.
 
@@ -1053,10 +1090,10 @@ def run_batch(
         _engine()  # fail early and clearly if the engine cannot be imported
         if workers == 1:
             for chunk in chunks:
-                emit(assess_chunk(spec.kind, spec.header, chunk))
+                emit(assess_chunk(spec.kind, spec.header, chunk, detail))
                 stop.check()
         else:
-            _run_pool(spec, chunks, workers, emit, start_method, stop)
+            _run_pool(spec, chunks, workers, emit, start_method, stop, detail)
     except KeyboardInterrupt:
         writer.flush()
         checkpoint.save(summary, writer.fd, writer.size, done + writer.records, force=True)
@@ -1105,6 +1142,7 @@ def _run_pool(
     emit: Any,
     start_method: str,
     stop: _Stop,
+    detail: str = "full",
 ) -> None:
     """Feed chunks to a process pool with bounded in-flight work; emit results in order."""
     import multiprocessing
@@ -1137,7 +1175,7 @@ def _run_pool(
                     exhausted = True
                     break
                 pending[next_seq] = chunk
-                futures[pool.submit(assess_chunk, spec.kind, spec.header, chunk)] = next_seq
+                futures[pool.submit(assess_chunk, spec.kind, spec.header, chunk, detail)] = next_seq
                 next_seq += 1
             if not futures:
                 break
@@ -1168,7 +1206,9 @@ def _run_pool(
                         msg = "the engine process crashed while assessing this record's chunk"
                         ready[seq] = [_error_record(r, [FieldProblem("", msg)], None) for r in rows]
                     else:
-                        futures[pool.submit(assess_chunk, spec.kind, spec.header, rows)] = seq
+                        futures[pool.submit(assess_chunk, spec.kind, spec.header, rows, detail)] = (
+                            seq
+                        )
             while next_write in ready:
                 emit(ready.pop(next_write))
                 pending.pop(next_write, None)
@@ -1304,8 +1344,10 @@ LEVEL_COLOURS = {
 
 def _label(summary: Summary, item_id: str, lang: str) -> str:
     zh_en = summary.labels.get(item_id)
-    if not zh_en:
-        return item_id
+    if not zh_en:  # resumed from compact records, which name items by id: the KB's label
+        from advisor.office.results import item_label
+
+        return item_label(item_id, lang)
     return zh_en[0] if lang == "zh" else zh_en[1]
 
 

@@ -30,7 +30,7 @@ if [ -z "$PY" ]; then
 fi
 
 if [ "$with_test" -eq 1 ]; then
-  apt_install chromium fonts-wqy-microhei
+  apt_install chromium fonts-wqy-microhei fonts-arphic-uming poppler-utils  # a serif CJK font for PDF; pdftotext/pdftoppm read PDFs back
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -16,6 +16,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/assess.py", "nav.assess", ":material/fact_check:", "assess"),
     ("views/whatif.py", "nav.whatif", ":material/compare_arrows:", "what-if"),
     ("views/cases.py", "nav.cases", ":material/folder_open:", "cases"),
+    ("views/district.py", "nav.district", ":material/table_view:", "district"),
     ("views/knowledge.py", "nav.knowledge", ":material/menu_book:", "knowledge"),
     ("views/reports.py", "nav.reports", ":material/description:", "reports"),
     ("views/trainer_sensitivity.py", "trainer.nav.sensitivity", ":material/tune:", "sensitivity"),

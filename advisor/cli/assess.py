@@ -23,7 +23,7 @@ from advisor.safefile import identities, write_atomic
 from advisor.safeparse import InputRefused, load_yaml
 from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
-FORMATS = ("json", "md", "html")
+FORMATS = ("json", "md", "html", "docx", "pdf")
 LANGS = ("zh", "en")
 
 
@@ -77,6 +77,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
 
         rob = analyse(up, assessment, worlds=args.worlds, seed=args.seed)
         assessment = assessment.model_copy(update={"robustness": rob})
+    if args.format in ("docx", "pdf"):  # a document an office files (advisor/office/documents)
+        from advisor.office.documents import assessment_document, write_document
+
+        write_document(assessment_document(assessment, args.lang), args.format, args.output)
+        return 0
     write_output(
         render(assessment, profile, args.format, args.lang),
         args.output,
@@ -160,6 +165,11 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
+    if args.format in ("docx", "pdf"):
+        from advisor.office.documents import whatif_document, write_document
+
+        write_document(whatif_document(comparison, args.lang), args.format, args.output)
+        return 0
     write_output(
         render_comparison(comparison, args.format, args.lang, baseline=baseline),
         args.output,
@@ -172,7 +182,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``assess``, ``schema``, ``presets`` and ``whatif`` commands."""
     p = sub.add_parser(
         "assess",
-        help="assess one case profile and print the action framework (JSON, Markdown or HTML)",
+        help="assess one case profile and print the action framework (JSON, Markdown, HTML, "
+        "or a Word or PDF document)",
         description=(
             "Assess a case profile (a JSON or YAML file, '-' for stdin) or one of the paper's "
             "cases (--preset) and print the assessment: the contract JSON, or a Markdown or HTML "
@@ -185,7 +196,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "profile", nargs="?", metavar="PROFILE", help="a .json/.yaml profile, or '-' for stdin"
     )
     src.add_argument("--preset", metavar="NAME", help="one of the paper's cases: case-h, case-y")
-    p.add_argument("--format", choices=FORMATS, default="json", help="output format (json)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="output format (json); docx and pdf write an official-style document to -o FILE",
+    )
     p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument(
@@ -256,7 +272,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="change a field of the baseline (repeatable; all --set together make one variant), "
         "e.g. --set government.control=1",
     )
-    w.add_argument("--format", choices=("md", "json"), default="md", help="output format (md)")
+    w.add_argument(
+        "--format",
+        choices=("md", "json", "docx", "pdf"),
+        default="md",
+        help="output format (md); docx and pdf need -o FILE",
+    )
     w.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")
     w.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     w.set_defaults(func=_cmd_whatif)

@@ -22,6 +22,7 @@ from advisor.batch import (
     run_batch,
 )
 from advisor.safefile import OutputError
+from advisor.office.results import RESULT_FORMATS
 
 EXIT_INTERRUPTED = 130
 EXIT_FAILURE = 1
@@ -54,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="assess every profile of a JSONL file, CSV file or folder; write JSONL + summary",
         description=(
             "Assess every case profile of INPUT (a .jsonl file, a .csv file whose columns are "
-            "the contract's dotted field names, or a folder of .json/.yaml profiles) and write "
+            "the contract's dotted field names, an Excel workbook made from `advisor template` "
+            "(.xlsx), or a folder of .json/.yaml profiles) and write "
             "one JSONL record per input record, in input order, to OUT, plus OUT.summary.md and "
             "OUT.summary.html. A record that fails validation becomes an error record "
             '{"line", "source", "profile_id", "errors"} and the run goes on.'
@@ -65,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "130 interrupted (use --resume)"
         ),
     )
-    p.add_argument("input", metavar="INPUT", help="a .jsonl or .csv file, or a folder")
+    p.add_argument("input", metavar="INPUT", help="a .jsonl, .csv or .xlsx file, or a folder")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the JSONL output")
     p.add_argument(
         "--workers",
@@ -84,6 +86,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("zh", "en"),
         default="zh",
         help="language of the summary report (default: zh)",
+    )
+    p.add_argument(
+        "--detail",
+        choices=("compact", "full"),
+        default="compact",
+        help="compact (default): the figures, ids with severities, ranks, priorities and actors, "
+        "and the versions that resolve every id (about 1 kB a case); full: whole assessments",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", *RESULT_FORMATS),
+        default=None,
+        help="jsonl: the records in OUT; xlsx, csv or parquet: one row per case in OUT with the "
+        "key figures and the top three actions in words, and the records in OUT.jsonl "
+        "(default: from OUT's extension, else jsonl)",
+    )
+    p.add_argument(
+        "--summary-format",
+        action="append",
+        choices=("docx", "pdf"),
+        default=[],
+        help="also write the summary as OUT.summary.docx or OUT.summary.pdf (repeatable)",
     )
     p.add_argument(
         "--chunk-size", type=_positive, default=None, help=argparse.SUPPRESS
@@ -117,6 +141,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_run_synth)
 
 
+def _results_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    suffix = os.path.splitext(args.output)[1].lower().lstrip(".")
+    return suffix if suffix in RESULT_FORMATS else "jsonl"
+
+
 def _run_batch(args: argparse.Namespace) -> int:
     import os
 
@@ -126,15 +157,19 @@ def _run_batch(args: argparse.Namespace) -> int:
     if getattr(args, "robustness", None):  # read by the workers, which inherit the environment
         os.environ[BATCH_ROBUSTNESS_ENV] = str(args.robustness)
 
+    fmt = _results_format(args)
+    table = args.output if fmt != "jsonl" else None
+    records = args.output + ".jsonl" if table else args.output
     try:
         result = run_batch(
             args.input,
-            args.output,
+            records,
             workers=args.workers,
             resume=args.resume,
             lang=args.summary_lang,
             chunk_size=args.chunk_size or CHUNK_SIZE,
             start_method=args.start_method,
+            detail=args.detail,
         )
     except BatchInputError as exc:
         print(f"advisor batch: {exc}", file=sys.stderr)
@@ -145,11 +180,28 @@ def _run_batch(args: argparse.Namespace) -> int:
     except OutputError as exc:  # a full disk, a read-only folder: whole records only are kept
         print(f"advisor batch: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    marked = _mark_workbook(args, result)
+    if table:
+        from advisor.office.results import write_results
+
+        try:
+            write_results(records, table, fmt, args.summary_lang)
+        except OSError as exc:
+            print(f"advisor batch: cannot write {table}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        marked = f"\n  {table}" + marked
+    for doc_fmt in args.summary_format:
+        from advisor.office.documents import batch_document, write_document
+
+        meta = {"input": str(args.input), "output": records}
+        target = f"{records}.summary.{doc_fmt}"
+        write_document(batch_document(result.summary, args.summary_lang, meta), doc_fmt, target)
+        marked += f"\n  {target}"
     resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
     print(
         f"advisor batch: {result.total:,} records{resumed}: {result.assessed:,} assessed, "
         f"{result.failed:,} failed, in {result.seconds:.1f} s\n"
-        f"  {result.out}\n  {result.summary_md}\n  {result.summary_html}",
+        f"  {result.out}\n  {result.summary_md}\n  {result.summary_html}{marked}",
         file=sys.stderr,
     )
     if len(result.summary.versions) > 1:
@@ -159,6 +211,22 @@ def _run_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return result.exit_code
+
+
+def _mark_workbook(args: argparse.Namespace, result: object) -> str:
+    """For an Excel input with failed rows: the copy with the problems marked (its line)."""
+    if not str(args.input).lower().endswith(".xlsx") or not getattr(result, "failed", 0):
+        return ""
+    from advisor.office.xlsx_in import mark_problems, marked_copy_path
+
+    target = marked_copy_path(args.output)
+    try:
+        rows = mark_problems(args.input, target, args.summary_lang)
+    except OSError as exc:
+        print(f"advisor batch: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return ""
+    what = "行有问题，已在副本中标出" if args.summary_lang == "zh" else "rows with problems marked"
+    return f"\n  {target} ({rows:,} {what})"
 
 
 def _run_synth(args: argparse.Namespace) -> int:

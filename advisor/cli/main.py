@@ -19,6 +19,7 @@ COMMAND_MODULES = [  # in the order of the help: one case first, then many, then
     "advisor.cli.robustness",
     "advisor.cli.migrate",
     "advisor.cli.batch",
+    "advisor.cli.office",
     "advisor.cli.trainer",
     "advisor.cli.kb",
     "advisor.cli.serve",

@@ -337,6 +337,11 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
     else:
         profile = _profile(args)
     roadmap = build_roadmap(assess_cached(profile))
+    if args.format in ("docx", "pdf"):
+        from advisor.office.documents import roadmap_document, write_document
+
+        write_document(roadmap_document(roadmap, args.lang), args.format, args.out)
+        return 0
     if args.format == "json":
         data = roadmap.model_dump(mode="json")
         data["trajectory"] = [p.model_dump(mode="json") for p in points]
@@ -425,7 +430,7 @@ def register(sub: Any) -> None:
         "--case", metavar="ID", help="a saved case: its profile and its history over time"
     )
     p.add_argument("--db", metavar="FILE", help="case library file (default $ADVISOR_DB)")
-    p.add_argument("--format", choices=("md", "html", "json"), default="md")
+    p.add_argument("--format", choices=("md", "html", "json", "docx", "pdf"), default="md")
     p.add_argument("-o", "--out", metavar="FILE")
     _lang_arg(p)
     p.set_defaults(func=_cmd_roadmap)

@@ -21,6 +21,9 @@ from advisor.synth import profile_data, write_file
 
 ROOT = Path(__file__).resolve().parents[2]
 N_BIG = 500
+# The interruption tests keep full records: compact ones (the default since issue 17) finish
+# 500 profiles too fast to be interrupted midway.
+FULL = ("--detail", "full")
 
 
 def advisor(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -225,7 +228,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     inp = folder / "big.jsonl"
     write_file(N_BIG, 77, inp)
     out = folder / "reference.jsonl"
-    proc = advisor("batch", str(inp), "-o", str(out), "--workers", "2")
+    proc = advisor("batch", str(inp), "-o", str(out), "--workers", "2", *FULL)
     assert proc.returncode == 0, proc.stderr
     return inp, records(out)
 
@@ -243,6 +246,7 @@ def _start_and_kill(inp: Path, out: Path, sig: int, after_lines: int, workers: i
             str(out),
             "--workers",
             str(workers),
+            *FULL,
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -283,7 +287,7 @@ def test_resume_after_a_real_interruption_matches_an_uninterrupted_run(
     assert 120 <= done < N_BIG
     if sig != signal.SIGKILL:
         assert partial.endswith(b"\n")
-    proc = advisor("batch", str(inp), "-o", str(out), "--workers", str(workers), "--resume")
+    proc = advisor("batch", str(inp), "-o", str(out), "--workers", str(workers), "--resume", *FULL)
     assert proc.returncode == 0, proc.stderr
     assert f"resumed after {done:,}" in proc.stderr
     got = without_versions(records(out))
@@ -301,7 +305,7 @@ def test_resume_truncates_a_half_written_record(tmp_path: Path, big) -> None:
     )
     cut = text + json.dumps(reference[300])[:100]
     out.write_text(cut, encoding="utf-8")
-    proc = advisor("batch", str(inp), "-o", str(out), "--workers", "1", "--resume")
+    proc = advisor("batch", str(inp), "-o", str(out), "--workers", "1", "--resume", *FULL)
     assert proc.returncode == 0, proc.stderr
     got = without_versions(records(out))
     assert got == without_versions(reference), first_difference(got, reference)

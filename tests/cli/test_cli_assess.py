@@ -171,7 +171,7 @@ def test_missing_file_and_folder_are_refused(
     [
         ["assess"],
         ["assess", str(SAMPLE), "--preset", "case-h"],
-        ["assess", str(SAMPLE), "--format", "pdf"],
+        ["assess", str(SAMPLE), "--format", "rtf"],  # not a format (pdf and docx are now)
         ["assess", str(SAMPLE), "--lang", "fr"],
     ],
 )
