@@ -69,4 +69,9 @@ def test_why_not_reads_as_a_reason() -> None:
     """A failed condition says what the value is and what was needed, rule id last."""
     p = preset("case-y", with_basis=True)
     text = render(assess(p), p, "md", "zh")
-    assert "条件不成立：有第三方为“否”，需为“是”（act_tp_joint_negotiation）" in text
+    # Since issue 10 case Y records its community-founded M centre as a third party, so the
+    # condition that fails is that the third party is independent.
+    assert (
+        "条件不成立：有独立的第三方（不是社区或政府自己成立、自主性低的机构）为“否”，需为“是”"
+        "（act_gov_strengthen_third_party）"
+    ) in text
