@@ -393,4 +393,7 @@ def why_not(
             continue
         zh.append(f"{head_zh}不成立：" + "；".join(p.zh for p in parts) + f"（{r.id}）")
         en.append(f"{head_en} fails: " + "; ".join(p.en for p in parts) + f" ({r.id})")
+    # a guard's name may end a sentence itself: one full stop, never two
+    zh = [z.rstrip("。") for z in zh]
+    en = [e.rstrip(".") for e in en]
     return BiText(zh="。".join(zh) + "。", en=". ".join(e[:1].upper() + e[1:] for e in en) + ".")

@@ -162,7 +162,7 @@ def _preset_names() -> list[str]:
 def _preset(name: str) -> CaseProfile:
     from advisor.pipeline import preset
 
-    return preset(name)
+    return preset(name, with_basis=True)  # as the CLI: each value with what it rests on
 
 
 def _not_found(what_en: str, what_zh: str, key: str, candidates: list[str]) -> ApiError:
@@ -382,8 +382,10 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         summary="Assess many profiles: JSONL in, JSONL out",
         description=(
             "One profile per line in (`application/x-ndjson`), one line out per input line, in "
-            "order: the contract's assessment on one line, or `{line, source, profile_id, errors}` "
-            "for a refused line, exactly as `advisor batch` writes them. The body is read and "
+            "order: the compact record (`detail=compact`, the default, as `advisor batch`) or the "
+            "contract's whole assessment (`detail=full`) on one line, or "
+            "`{line, source, profile_id, errors}` for a refused line, exactly as `advisor batch` "
+            "writes them. The body is read and "
             f"assessed as it arrives; each line at most {MAX_BYTES:,} bytes, at most "
             f"{BATCH_MAX_ROWS:,} lines. Results wait on disk, not in memory, until the input ends "
             "(so a client that sends the whole body before reading never blocks), then stream. "
@@ -398,7 +400,9 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         },
         tags=["assessment"],
     )
-    async def batch_endpoint(request: Request, _who: Assessor) -> Response:
+    async def batch_endpoint(
+        request: Request, _who: Assessor, detail: Literal["compact", "full"] = "compact"
+    ) -> Response:
         from advisor.batch import RawRow, assess_chunk
 
         spool = tempfile.SpooledTemporaryFile(max_size=BATCH_SPOOL_BYTES)  # noqa: SIM115
@@ -409,7 +413,7 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
             nonlocal failed
             if not pending:
                 return
-            out = await run_in_threadpool(assess_chunk, "jsonl", (), list(pending))
+            out = await run_in_threadpool(assess_chunk, "jsonl", (), list(pending), detail)
             pending.clear()
             for line, dig in out:
                 if hasattr(dig, "errors"):
@@ -507,15 +511,19 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         tags=["reference"],
     )
     async def preset_endpoint(
-        name: str, _who: Caller, format: Literal["json", "yaml"] = "json"
+        name: str,
+        _who: Caller,
+        format: Literal["json", "yaml"] = "json",
+        lang: Literal["zh", "en"] = "zh",
     ) -> Response:
         if name not in _preset_names():
             raise _not_found("preset", "预设案例", name, _preset_names())
-        from advisor.io import profile_to_json, profile_to_yaml
+        from advisor.basis import annotated_yaml
+        from advisor.io import profile_to_json
 
         profile = _preset(name)
-        if format == "yaml":
-            return Response(profile_to_yaml(profile), media_type=MEDIA["yaml"])
+        if format == "yaml":  # as `advisor presets --show`: each value's basis as a comment
+            return Response(annotated_yaml(profile, lang), media_type=MEDIA["yaml"])
         return Response(profile_to_json(profile), media_type=MEDIA["json"])
 
     @app.get(
@@ -1014,7 +1022,7 @@ def _whatif_text(raw: bytes, fmt: str, lang: str) -> str:
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
-    return render_comparison(comparison, fmt, lang)
+    return render_comparison(comparison, fmt, lang, baseline=baseline)
 
 
 def _if_match(value: str | None) -> int | None:

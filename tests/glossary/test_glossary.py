@@ -29,20 +29,7 @@ REQUIRED = {
 
 #: Forbidden terms still used in strings another helper owns, to be fixed there (each entry must
 #: still occur: remove it once fixed). (where, forbidden term): owner and file.
-PENDING: dict[tuple[str, str], str] = {
-    # h10: knowledge_base/data/diagnoses/surface_autonomy.yaml (label, quote_en),
-    # parameters/thresholds.surface_autonomy.yaml, presets' basis reasoning
-    ("case-y.en", "surface autonomy"): "h10: diagnoses/surface_autonomy.yaml, presets",
-    ("case-y.zh", "surface autonomy"): "h10: diagnoses/surface_autonomy.yaml quote_en",
-    ("case-h.en", "surface autonomy"): "h10: actions/gov_co_design.yaml rationale via label",
-    # h10: actions/tp_five_social_linkage.yaml label "Five-society linkage"
-    ("case-h.en", "five-society"): "h10: actions/tp_five_social_linkage.yaml",
-    ("case-y.en", "five-society"): "h10: actions/tp_five_social_linkage.yaml",
-    # h10: presets' basis (quote_en of linkage "three-social"; 公益收入 as "charitable income")
-    ("case-h.en", "three-social"): "h10: presets/case_h.yaml basis of linkage",
-    ("case-y.en", "three-social"): "h10: presets/case_y.yaml basis of linkage",
-    ("case-y.en", "charitable income"): "h10: presets/case_y.yaml funding.self_generated",
-}
+PENDING: dict[tuple[str, str], str] = {}  # strings other helpers owned: all fixed now
 
 
 def test_the_glossary_is_sound() -> None:
