@@ -21,8 +21,8 @@ from advisor.batch import (
     BatchInterrupted,
     run_batch,
 )
-from advisor.safefile import OutputError
 from advisor.office.results import RESULT_FORMATS
+from advisor.safefile import OutputError
 
 EXIT_INTERRUPTED = 130
 EXIT_FAILURE = 1
