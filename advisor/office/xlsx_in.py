@@ -149,7 +149,7 @@ def count_rows(path: str | Path) -> int:
 def row_problems(header: tuple[str, ...], cells: list[str]) -> list[FieldProblem]:
     """Every problem of one row, as validation names it (empty when the row is valid)."""
     try:
-        profile_from_data(row_to_data(list(header), cells))
+        profile_from_data(row_to_data(list(header), cells), strict=False)  # cells are text
     except ProfileError as exc:
         return exc.problems
     return []

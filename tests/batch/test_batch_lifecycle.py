@@ -163,6 +163,8 @@ def test_resume_starts_from_the_checkpoint_not_from_the_whole_output(
             "1",
             "--chunk-size",
             "4",
+            "--detail",
+            "full",  # full records: slow enough for the interruption to land mid-run
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
