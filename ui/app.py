@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import init_language, language_selector, t
+from ui.services import note_page
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
 # To add a page, append a tuple here.
@@ -33,6 +34,7 @@ for i, (path, key, icon, url) in enumerate(PAGES):
     page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
     groups.setdefault(group, []).append(page)
 nav = st.navigation(groups)
+note_page(nav.url_path)  # a page change renews the form's widgets (ui.services.form_key)
 with st.sidebar:
     st.markdown(f"**{t('app.title')}**")
     st.caption(t("app.tagline"))

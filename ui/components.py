@@ -17,7 +17,7 @@ from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef,
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import WIDGET_PREFIX, draft, md_text, problems
+from ui.services import draft, form_key, md_text, problems, validate_draft
 
 # --------------------------------------------------------------------------- form
 
@@ -31,8 +31,14 @@ def field_widget(
     on_change: Any = None,
     args: tuple[Any, ...] = (),
 ) -> Any:
-    """One input for a profile field, bound to ``key`` (set to ``initial`` the first time)."""
-    if key not in st.session_state:
+    """One input for a profile field, bound to ``key``, showing ``initial`` (the draft's value).
+
+    The draft (or the variant), not the widget, is the one source of truth: the widget is set
+    from ``initial`` when its key is new (see ``ui.services.form_key``: keys change after a
+    load, a language switch or a page change) or when its state is not a value the field can
+    hold; each change goes back into the draft through ``on_change``.
+    """
+    if key not in st.session_state or not profile_form.accepts(spec, st.session_state[key]):
         st.session_state[key] = initial
     common: dict[str, Any] = {
         "key": key,
@@ -78,9 +84,37 @@ def field_widget(
     return st.session_state[key]
 
 
+def _commit(path: str, key: str) -> None:
+    """A form widget changed: its value goes into the draft now (before the page is redrawn), and
+    problems already on screen are checked again, so a fixed field loses its message at once."""
+    if key != form_key(path):
+        return  # a widget of an earlier generation, which the browser reports as emptied
+    spec = _specs().get(path)
+    value = st.session_state.get(key)
+    if spec is not None and profile_form.accepts(spec, value):
+        draft()[path] = value
+    elif path.endswith(profile_form.PRESENT):
+        draft()[path] = bool(value)
+    if problems():
+        validate_draft()
+
+
+def _specs() -> dict[str, profile_form.FieldSpec]:
+    return {f.path: f for f in profile_form.all_fields()}
+
+
 def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
-    key = f"{WIDGET_PREFIX}{spec.path}"
-    values[spec.path] = field_widget(spec, key, values.get(spec.path), disabled=disabled)
+    key = form_key(spec.path)
+    value = field_widget(
+        spec,
+        key,
+        values.get(spec.path),
+        disabled=disabled,
+        on_change=_commit,
+        args=(spec.path, key),
+    )
+    if profile_form.accepts(spec, value):
+        values[spec.path] = value
     for msg in problems().get(spec.path, []):
         st.error(md_text(msg), icon=":material/error:")
 
@@ -113,10 +147,12 @@ def profile_form_sections(expanded: bool = False) -> None:
             present = True
             if section.optional:
                 pkey = f"{section.id}.{profile_form.PRESENT}"
-                wkey = f"{WIDGET_PREFIX}{pkey}"
+                wkey = form_key(pkey)
                 if wkey not in st.session_state:
                     st.session_state[wkey] = bool(values.get(pkey))
-                st.toggle(t(f"form.present.{section.id}"), key=wkey)
+                st.toggle(
+                    t(f"form.present.{section.id}"), key=wkey, on_change=_commit, args=(pkey, wkey)
+                )
                 values[pkey] = present = bool(st.session_state[wkey])
             cols = st.columns(2)
             for i, spec in enumerate(section.fields):
@@ -155,6 +191,7 @@ def _section_icon(section: profile_form.Section) -> str:
         "third_party": ":material/handshake:",
         "coproduction": ":material/diversity_3:",
         "linkage": ":material/hub:",
+        "community": ":material/location_city:",
     }
     return icons.get(section.id, ":material/list:")
 

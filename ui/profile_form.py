@@ -11,6 +11,7 @@ contract model does all the validating.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def sections() -> list[Section]:
     """The form's sections in the contract's order; ``basics`` holds the top-level scalars."""
     groups: dict[str, list[FieldSpec]] = {}
@@ -129,6 +131,33 @@ def sections() -> list[Section]:
 
 def all_fields() -> list[FieldSpec]:
     return [f for s in sections() for f in s.fields]
+
+
+def accepts(spec: FieldSpec, value: Any) -> bool:
+    """Whether ``value`` is something the field's widget can hold (not a label, not garbage).
+
+    The form writes a widget's value into the draft only when this holds, so a label that comes
+    back from the browser instead of a value can never end up in the profile.
+    """
+    if value is None:
+        return spec.kind in ("enum", "date", "text") or spec.optional
+    if spec.kind == "enum":
+        return value in spec.options
+    if spec.kind in ("level", "count"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (
+            ok
+            and (spec.low is None or value >= spec.low)
+            and (spec.high is None or value <= spec.high)
+        )
+    if spec.kind == "share":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok and 0.0 <= float(value) <= 1.0
+    if spec.kind == "bool":
+        return isinstance(value, bool)
+    if spec.kind == "date":
+        return isinstance(value, dt.date)
+    return isinstance(value, str)
 
 
 # --------------------------------------------------------------------------- drafts

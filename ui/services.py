@@ -18,7 +18,7 @@ from advisor.io import profile_from_data
 from advisor.models import Assessment, CaseProfile
 from advisor.store import CaseStore, default_path
 from ui import profile_form
-from ui.i18n import current_lang
+from ui.i18n import WIDGET_GENERATION, current_lang, renew_widgets
 
 DRAFT = "draft"
 CASE_REF = "case_ref"
@@ -80,6 +80,23 @@ def md_text(value: str) -> str:
 # --------------------------------------------------------------------------- draft
 
 
+def form_key(name: str) -> str:
+    """The key of a form widget in this generation (see ``ui.i18n.WIDGET_GENERATION``).
+
+    A new generation after a load, a language switch or a page change means new widgets, which
+    take their value from the draft; the browser's memory of the old widgets (a label in the
+    other language, the blank value of a field hidden in a closed section) can never come back.
+    """
+    return f"{WIDGET_PREFIX}{st.session_state.get(WIDGET_GENERATION, 0)}:{name}"
+
+
+def note_page(page_id: str) -> None:
+    """Called by the app with the page about to run: a page change renews the widgets."""
+    if st.session_state.get("current_page") != page_id:
+        st.session_state["current_page"] = page_id
+        renew_widgets()
+
+
 def draft() -> dict[str, Any]:
     """The profile being edited in this session (created blank)."""
     if DRAFT not in st.session_state:
@@ -96,6 +113,7 @@ def load_draft(data: dict[str, Any] | None, case_ref: dict[str, Any] | None = No
     st.session_state[PROBLEMS] = {}
     for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
         del st.session_state[key]
+    renew_widgets()
 
 
 def case_ref() -> dict[str, Any] | None:

@@ -115,11 +115,15 @@ gen = state.get("generation", 0)
 
 
 def _set_field(i: int, path: str, key: str) -> None:
+    if key != services.form_key(f"val_{state.get('generation', 0)}_{i}_{path}"):
+        return  # a widget of an earlier generation (see ui.services.form_key)
+    value = st.session_state.get(key)
+    if i >= len(variants) or not profile_form.accepts(specs[path], value):
+        return
     node = variants[i]["data"]
     parts = path.split(".")
     for part in parts[:-1]:
         node = node[part]
-    value = st.session_state[key]
     if isinstance(value, float):
         value = round(value, 4)
     node[parts[-1]] = value
@@ -148,7 +152,7 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             format_func=in_lang(
                 lambda p, lang: f"{t('section.' + specs[p].section, lang)} · {field_label(p, lang)}"
             ),
-            key=f"field_{gen}_{i}",
+            key=services.form_key(f"field_{gen}_{i}"),
             placeholder=t("whatif.field_hint"),
         )
         if path:
@@ -159,7 +163,7 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             if node is None:
                 st.info(t("whatif.no_section", section=t(f"section.{parts[0]}")))
             else:
-                key = f"val_{gen}_{i}_{path}"
+                key = services.form_key(f"val_{gen}_{i}_{path}")
                 field_widget(
                     specs[path],
                     key,
