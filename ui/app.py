@@ -6,7 +6,13 @@ Run with ``streamlit run ui/app.py`` (``scripts/run.sh``). Every page is a scrip
 
 from __future__ import annotations
 
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from ui.i18n import init_language, language_selector, t
 from ui.services import note_page
@@ -25,8 +31,30 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/trainer_roadmap.py", "trainer.nav.roadmap", ":material/timeline:", "roadmap"),
 ]
 
+log = logging.getLogger("coproduction_advisor.ui")
+
+
+def run_page(page: Any) -> None:
+    """Run a page behind one error boundary: a visitor never sees a traceback or a server path.
+
+    The exception is logged with a short reference that the page shows, so a user can quote it
+    and an administrator can find the details in the server's log.
+    """
+    try:
+        page.run()
+    except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): Streamlit's flow
+        raise
+    except Exception:
+        ref = uuid.uuid4().hex[:8].upper()
+        log.exception("page %s failed; error reference %s", getattr(page, "url_path", "?"), ref)
+        st.error(t("error.unexpected", ref=ref), icon=":material/error:")
+
+
 init_language()
-st.set_page_config(page_title=t("app.title"), page_icon=":material/handshake:", layout="wide")
+# our own icon, served by the app itself: a Material icon name would make the browser fetch the
+# icon font from an outside host, which government intranets block (the app works offline)
+ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
 # Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
 groups: dict[str, list[st.Page]] = {}
 for i, (path, key, icon, url) in enumerate(PAGES):
@@ -40,4 +68,4 @@ with st.sidebar:
     st.caption(t("app.tagline"))
     language_selector()
     st.caption(t("app.paper"))
-nav.run()
+run_page(nav)

@@ -17,7 +17,7 @@ from ui.kbtext import vocab
 from ui.services import md_text, problem_text
 
 st.title(t("cases.title"))
-st.caption(t("cases.intro", path=str(services.store().path)))
+st.caption(t("cases.intro"))
 store = services.store()
 services.show_flash()
 
@@ -162,6 +162,9 @@ else:
             with st.form("rename_form", border=False):
                 new_name = st.text_input(t("cases.new_name"), value=rec.name, max_chars=200)
                 if st.form_submit_button(t("cases.rename"), icon=":material/edit_note:"):
+                    if not new_name.strip():
+                        st.error(t("cases.name_empty"), icon=":material/error:")
+                        st.stop()
                     try:
                         done = store.rename(rec.id, new_name, expected_version=rec.version)
                         services.flash(t("cases.renamed", name=md_text(done.name)))

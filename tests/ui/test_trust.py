@@ -1,0 +1,87 @@
+"""AppTest of what makes the UI trustworthy: fixed problems go away, no traceback or server path
+is shown, an empty new name is refused with a field message, the draft survives the language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from apptest_support import fk, texts
+from sample_profiles import profile_data
+from streamlit.testing.v1 import AppTest
+
+from advisor.models import CaseProfile
+from advisor.store import CaseStore, default_path
+
+
+def test_a_fixed_field_loses_its_message_at_once(make_app: Callable[..., AppTest]) -> None:
+    """'must not be empty' under the name goes as soon as a name is typed, before Assess."""
+    at = make_app("en")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()  # Load
+    at.text_input(key=fk(at, "name")).input("").run()
+    next(b for b in at.button if b.label == "Assess").click().run()
+    assert any("problem" in e.label for e in at.expander)
+    at.text_input(key=fk(at, "name")).input("Y again").run()
+    assert not any("problem" in e.label for e in at.expander), [e.label for e in at.expander]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_switching_language_keeps_every_value_of_the_draft(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """Case Y loaded in Chinese, switched to English and back: the draft is case Y's."""
+    from advisor.pipeline import preset
+    from ui.profile_form import draft_from_data
+
+    at = make_app("zh")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()
+    expected = draft_from_data(preset("case-y").model_dump(mode="json"))
+    for lang in ("en", "zh", "en"):
+        at.sidebar.radio(key="lang_choice").set_value(lang).run()
+        assert not at.exception
+        assert at.session_state["draft"] == expected
+
+
+def test_renaming_to_an_empty_name_gives_a_field_message(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """An empty new name is refused in the user's language, not as an import error."""
+    store = CaseStore()
+    store.save(CaseProfile.model_validate(profile_data("lib-1", "Library case")))
+    at = make_app("zh", "views/cases.py")
+    next(x for x in at.text_input if x.label == "新名称").input("   ")
+    next(b for b in at.button if b.label == "重命名").click().run()
+    assert any("新名称不能为空" in e.value for e in at.error)
+    assert store.get("lib-1").name == "Library case"
+    assert "import" not in texts(at).lower()
+
+
+def test_the_cases_page_does_not_show_the_database_path(
+    make_app: Callable[..., AppTest],
+) -> None:
+    at = make_app("en", "views/cases.py")
+    assert str(default_path()) not in texts(at)
+    assert "sqlite" not in texts(at)
+
+
+def test_an_unexpected_error_shows_a_reference_not_a_traceback(
+    make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure inside a page is logged; the visitor sees a plain message with a reference."""
+    import advisor.pipeline
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("secret detail /srv/advisor/cases.sqlite3")
+
+    at = make_app("en")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()
+    monkeypatch.setattr(advisor.pipeline, "assess", broken)
+    next(b for b in at.button if b.label == "Assess").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "secret detail" not in shown and "cases.sqlite3" not in shown
+    [message] = [e.value for e in at.error if "error number" in e.value]
+    assert "Something went wrong" in message
