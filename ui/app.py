@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from ui.i18n import init_language, language_selector, t
-from ui.services import note_page
+from ui.services import init_kept_draft, note_page
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
 # To add a page, append a tuple here.
@@ -51,6 +51,7 @@ def run_page(page: Any) -> None:
 
 
 init_language()
+init_kept_draft()  # the form survives a reload (ui.services: kept drafts)
 # our own icon, served by the app itself: a Material icon name would make the browser fetch the
 # icon font from an outside host, which government intranets block (the app works offline)
 ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")

@@ -17,7 +17,7 @@ from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef,
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import draft, form_key, md_text, problems, validate_draft
+from ui.services import draft, form_key, keep_draft, md_text, problems, validate_draft
 
 # --------------------------------------------------------------------------- form
 
@@ -97,6 +97,7 @@ def _commit(path: str, key: str) -> None:
         draft()[path] = bool(value)
     if problems():
         validate_draft()
+    keep_draft()
 
 
 def _specs() -> dict[str, profile_form.FieldSpec]:

@@ -85,3 +85,59 @@ def test_an_unexpected_error_shows_a_reference_not_a_traceback(
     assert "secret detail" not in shown and "cases.sqlite3" not in shown
     [message] = [e.value for e in at.error if "error number" in e.value]
     assert "Something went wrong" in message
+
+
+def test_a_reload_offers_to_restore_the_unsaved_form(make_app: Callable[..., AppTest]) -> None:
+    """A new session with the same address (a reload) finds the form and restores it on request."""
+    from conftest import APP, TIMEOUT
+
+    first = make_app("en")
+    first.selectbox(key="start").set_value("case-y").run()
+    first.button[0].click().run()
+    first.text_input(key=fk(first, "region")).input("North bank").run()
+    token = first.session_state["draft_token"]
+    kept = first.session_state["draft"]
+
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    again.session_state["lang"] = "zh"
+    again.query_params["draft"] = token
+    again.run()
+    assert any("未保存的案例资料" in i.value and "北京时间" in i.value for i in again.info)
+    # nothing is written over the kept form while the offer stands
+    again.text_input(key=fk(again, "region")).input("South bank").run()
+    again.button(key="kept_restore").click().run()
+    assert not again.exception
+    assert again.session_state["draft"] == kept
+    assert again.text_input(key=fk(again, "region")).value == "North bank"
+    assert not any("未保存的案例资料" in i.value for i in again.info)
+
+    # a session that declines starts from its own form, and the offer does not come back
+    third = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    third.session_state["lang"] = "en"
+    third.query_params["draft"] = token
+    third.run()
+    third.button(key="kept_discard").click().run()
+    assert not any("unsaved profile" in i.value for i in third.info)
+
+
+def test_beijing_time() -> None:
+    from ui.services import beijing_time
+
+    assert beijing_time("2026-11-30T16:30:00+00:00") == "2026-12-01 00:30"
+    assert beijing_time("2026-11-30T16:30:00") == "2026-12-01 00:30"
+
+
+def test_identical_history_rows_are_collapsed(make_app: Callable[..., AppTest]) -> None:
+    """Three assessments of an unchanged case are one history row counted three times."""
+    from advisor.pipeline import assess, preset
+
+    store = CaseStore()
+    case = preset("case-y")
+    store.save(case)
+    for _ in range(3):
+        store.record_assessment(case.id, assess(case))
+    at = make_app("en", "views/cases.py")
+    table = at.dataframe[-1].value
+    assert len(table) == 1
+    assert table["Times with the same result"].tolist() == [3]
+    assert "(UTC)" not in " ".join(table.columns)

@@ -16,6 +16,29 @@ from ui.services import md_text
 st.title(t("assess.title"))
 st.caption(t("assess.intro"))
 
+# ---------------------------------------------------------------- a form kept from before a reload
+offer = services.kept_offer()
+if offer is not None:
+    with st.container(border=True):
+        name = (offer.get("data") or {}).get("name") or t("assess.kept.unnamed")
+        st.info(
+            t(
+                "assess.kept.found",
+                name=md_text(str(name)),
+                when=services.beijing_time(offer.get("saved_at")),
+            ),
+            icon=":material/restore:",
+        )
+        k1, k2, _ = st.columns([1, 1, 3])
+        if k1.button(
+            t("assess.kept.restore"), type="primary", icon=":material/restore:", key="kept_restore"
+        ):
+            services.restore_kept(True)
+            st.rerun()
+        if k2.button(t("assess.kept.discard"), icon=":material/close:", key="kept_discard"):
+            services.restore_kept(False)
+            st.rerun()
+
 # ---------------------------------------------------------------- where to start from
 PRESET_IDS = ("case-h", "case-y")
 try:
