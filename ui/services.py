@@ -83,9 +83,15 @@ def problem_text(problem: object) -> str:
     return md_text(display(current_lang()) if callable(display) else str(problem))
 
 
+_ADDRESS = re.compile(r"(?i)\b(?:https?|ftp|mailto|file)(?=:)|\bwww(?=\.)|[\w.+-](?=@\w)")
+
+
 def md_text(value: str) -> str:
     """A user's text made inert for st.markdown: no markup, no HTML, no links; shown verbatim."""
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a web or mail address must not become a live link: a word joiner (U+2060, invisible)
+    # before the ":" of "https:", the "." of "www." and the "@" defeats the automatic links
+    value = _ADDRESS.sub(lambda m: m.group(0) + "\u2060", value)
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$:])", r"\\\1", value)
 
 

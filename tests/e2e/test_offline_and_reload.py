@@ -86,3 +86,36 @@ def test_a_reload_offers_the_unsaved_form_back(browser: Any, server: Server) -> 
         )
     finally:
         ctx.close()
+
+
+def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server) -> None:
+    """A case named with web addresses: on every page they are text, never a link."""
+    from advisor.store import CaseStore
+    from advisor.whatif import apply_change
+
+    name = "Y see https://evil.example/x and www.evil.example [here](https://evil.example)"
+    case = apply_change(apply_change(preset("case-y"), "id", "url-name"), "name", name)
+    CaseStore(server.db).save(case)
+    ctx = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        goto(page, server.url)
+        select(page, s("assess.start.label", "en"), s("assess.start.saved", "en", name=name))
+        click_button(page, s("assess.start.load", "en"))
+        click_button(page, s("assess.run", "en"))
+        wait_text(page, s("results.top_action", "en").split("{")[0])
+        links = (
+            "() => [...document.querySelectorAll('a[href*=\"evil\"]')]"
+            ".map(a => a.parentElement.closest('[data-testid]').dataset.testid + ' ' + a.href)"
+        )
+        assert page.evaluate(links) == []
+        for key in ("nav.whatif", "nav.cases", "nav.reports"):
+            nav(page, s(key, "en"))
+            page.wait_for_timeout(800)
+            assert page.evaluate(links) == [], key
+        # the report preview is a frame of its own
+        for frame in page.frames:
+            assert frame.evaluate(links) == []
+    finally:
+        ctx.close()

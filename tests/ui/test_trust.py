@@ -4,6 +4,7 @@ is shown, an empty new name is refused with a field message, the draft survives 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from apptest_support import fk, texts
@@ -12,6 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from advisor.models import CaseProfile
 from advisor.store import CaseStore, default_path
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+TIMEOUT = 60
 
 
 def test_a_fixed_field_loses_its_message_at_once(make_app: Callable[..., AppTest]) -> None:
@@ -89,8 +93,6 @@ def test_an_unexpected_error_shows_a_reference_not_a_traceback(
 
 def test_a_reload_offers_to_restore_the_unsaved_form(make_app: Callable[..., AppTest]) -> None:
     """A new session with the same address (a reload) finds the form and restores it on request."""
-    from conftest import APP, TIMEOUT
-
     first = make_app("en")
     first.selectbox(key="start").set_value("case-y").run()
     first.button[0].click().run()

@@ -154,7 +154,7 @@ if services.problems():
 res = services.result()
 if res is not None:
     st.divider()
-    st.header(t("assess.results_for", name=md_text(res.profile.name)))
+    st.header(t("assess.results_for", name=md_text(res.profile.name)), anchor=False)
     if not services.result_is_current():
         st.warning(t("assess.stale"), icon=":material/update:")
     assessment_view(res.assessment)
