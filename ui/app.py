@@ -14,7 +14,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ui.i18n import init_language, language_selector, t
+from ui.i18n import current_lang, init_language, language_selector, t
+from ui.components import technical_toggle
 from ui.services import init_kept_draft, note_page
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
@@ -68,5 +69,13 @@ with st.sidebar:
     st.markdown(f"**{t('app.title')}**")
     st.caption(t("app.tagline"))
     language_selector()
+    # the page's <html lang> follows the chosen language (screen readers, fonts, translation)
+    st.html(
+        "<script>document.documentElement.lang = "
+        + ('"zh-CN"' if current_lang() == "zh" else '"en"')
+        + ";</script>",
+        unsafe_allow_javascript=True,
+    )
+    technical_toggle()
     st.caption(t("app.paper"))
 run_page(nav)

@@ -265,8 +265,19 @@ def _code(value: Any) -> str:
     return str(value).replace("`", "'")
 
 
+TECHNICAL = "show_technical"
+
+
+def technical_toggle() -> None:
+    """The sidebar switch for analysts: show the rule trace (ids, fields, values) on results."""
+    st.toggle(t("results.technical"), key=TECHNICAL, help=t("results.technical_help"))
+
+
 def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
-    """The rules that fired and the facts each matched."""
+    """The rules that fired and the facts each matched: for analysts, only with the toggle on."""
+    if not st.session_state.get(TECHNICAL):
+        return
+    st.caption(t("results.technical_trace"))
     if not trace:
         st.markdown(t("results.rules_fired") + " " + ", ".join(f"`{r}`" for r in rules))
         return
@@ -282,7 +293,7 @@ def diagnosis_card(d: Diagnosis) -> None:
         st.progress(min(max(d.severity, 0.0), 1.0), text=t("results.severity", v=d.severity))
         sources_block(d.sources[:1])
         with st.expander(t("results.why")):
-            because = [bi(b) for b in d.because_text] or d.because
+            because = [bi(b) for b in d.because_text]
             if because:
                 st.markdown(t("results.because"))
                 st.markdown("\n".join(f"- {md_text(b)}" for b in because))

@@ -119,3 +119,17 @@ def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server)
             assert frame.evaluate(links) == []
     finally:
         ctx.close()
+
+
+def test_html_lang_follows_the_chosen_language(browser: Any, server: Server) -> None:
+    ctx = browser.new_context(locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        goto(page, server.url)
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+        wait_text(page, s("assess.title", "en"))
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
+    finally:
+        ctx.close()

@@ -143,3 +143,18 @@ def test_identical_history_rows_are_collapsed(make_app: Callable[..., AppTest]) 
     assert len(table) == 1
     assert table["Times with the same result"].tolist() == [3]
     assert "(UTC)" not in " ".join(table.columns)
+
+
+def test_rule_ids_only_behind_the_technical_toggle(make_app: Callable[..., AppTest]) -> None:
+    """Officials read reasons in words; rule ids and field values appear only for analysts."""
+    from advisor.pipeline import assess, preset
+
+    expected = assess(preset("case-y"))
+    rule = expected.actions[0].rules[0]
+    at = make_app("zh")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()
+    next(b for b in at.button if b.label == "评估").click().run()
+    assert rule not in texts(at)
+    at.sidebar.toggle(key="show_technical").set_value(True).run()
+    assert rule in texts(at)
