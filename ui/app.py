@@ -14,8 +14,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ui.i18n import current_lang, init_language, language_selector, t
 from ui.components import technical_toggle
+from ui.i18n import current_lang, init_language, language_selector, t
 from ui.services import init_kept_draft, note_page
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
