@@ -104,6 +104,18 @@ def _specs() -> dict[str, profile_form.FieldSpec]:
     return {f.path: f for f in profile_form.all_fields()}
 
 
+def _id_note(values: dict[str, Any]) -> None:
+    """Under the case number: the id the case is kept under, when it is not what was typed."""
+    typed = str(values.get("id") or "").strip()
+    made = profile_form.case_id_for(typed, str(values.get("name") or ""))
+    if made is None or made == typed:
+        return
+    if typed:
+        st.caption(t("form.id_made_from_number", id=made, number=md_text(typed)))
+    else:
+        st.caption(t("form.id_made_from_name", id=made))
+
+
 def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
     key = form_key(spec.path)
     value = field_widget(
@@ -116,6 +128,8 @@ def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool
     )
     if profile_form.accepts(spec, value):
         values[spec.path] = value
+    if spec.path == "id":
+        _id_note(values)
     for msg in problems().get(spec.path, []):
         st.error(md_text(msg), icon=":material/error:")
 

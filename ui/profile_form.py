@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -203,6 +205,36 @@ def draft_from_data(data: dict[str, Any]) -> dict[str, Any]:
     return draft
 
 
+SLUG = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+def case_id_for(number: str, name: str) -> str | None:
+    """The profile id for what a person typed as the case number (``None``: nothing to go on).
+
+    A number that is already a valid id is kept. Anything else (a Chinese 档案编号 such as
+    “街道2024-17号”, spaces, capitals) becomes a stable id: its Latin letters and digits, and a
+    short fingerprint of the whole number, so the same number always gives the same id. With no
+    number the id is made from the name.
+    """
+    raw = (number or "").strip()
+    if SLUG.fullmatch(raw):
+        return raw
+    source = raw or (name or "").strip()
+    if not source:
+        return None
+    base = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:40] or "case"
+    return f"{base}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:6]}"
+
+
+def name_with_number(number: str, name: str) -> str:
+    """The name under which a case is kept when its own number is not a valid id: the number
+    the person typed stays visible, after the name (unless the name already holds it)."""
+    raw, name = (number or "").strip(), (name or "").strip()
+    if not raw or SLUG.fullmatch(raw) or raw in name:
+        return name
+    return f"{name}（{raw}）" if name else raw
+
+
 def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
     """The draft as profile data for the contract model: empty text is None, absent sections None.
 
@@ -215,8 +247,11 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
             continue
         for f in s.fields:
             value = draft.get(f.path)
+            if f.path == "id":
+                value = case_id_for(str(value or ""), str(draft.get("name") or ""))
+            elif f.path == "name" and isinstance(value, str) and value.strip():
+                value = name_with_number(str(draft.get("id") or ""), value)
             if f.kind == "text" and isinstance(value, str):
-                value = value.strip() if f.path == "id" else value
                 if value == "" and f.optional:
                     value = None
             if f.kind == "date" and isinstance(value, dt.date):

@@ -57,7 +57,9 @@ def test_blank_profile_shows_problems_next_to_fields_and_keeps_input(
     assert any("problems" in e and "Nothing you entered was lost" in e for e in errors)
     assert any("required field is missing" in e for e in errors)
     assert any("funding shares sum to 0" in e for e in errors)
-    assert any("a\\-z" in e for e in errors)  # the id rule, escaped for markdown
+    # a case number that is not an id is not refused: an id is made from it and shown
+    assert not any("a\\-z" in e for e in errors)
+    assert any("bad-id-" in c.value and "Bad Id" in c.value for c in at.caption)
     assert at.text_input(key=fk(at, "name")).value == "Riverside volunteers"
     assert at.text_input(key=fk(at, "id")).value == "Bad Id!"
     # the sections holding problems say so in their titles

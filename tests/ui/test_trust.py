@@ -158,3 +158,17 @@ def test_rule_ids_only_behind_the_technical_toggle(make_app: Callable[..., AppTe
     assert rule not in texts(at)
     at.sidebar.toggle(key="show_technical").set_value(True).run()
     assert rule in texts(at)
+
+
+def test_a_chinese_case_number_is_kept_and_an_id_made(make_app: Callable[..., AppTest]) -> None:
+    """档案编号 “街道2024-17号” is accepted: the case gets a stable id, the number stays in its name."""
+    at = make_app("zh")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()
+    at.text_input(key=fk(at, "id")).input("街道2024-17号").run()
+    assert any("街道2024" in c.value and "2024-17-" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "保存到案例库").click().run()
+    assert not at.exception
+    [case] = CaseStore().list()
+    assert case.id.startswith("2024-17-")
+    assert case.name.endswith("（街道2024-17号）")
