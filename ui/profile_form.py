@@ -251,9 +251,8 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
                 value = case_id_for(str(value or ""), str(draft.get("name") or ""))
             elif f.path == "name" and isinstance(value, str) and value.strip():
                 value = name_with_number(str(draft.get("id") or ""), value)
-            if f.kind == "text" and isinstance(value, str):
-                if value == "" and f.optional:
-                    value = None
+            if f.kind == "text" and value == "" and f.optional:
+                value = None
             if f.kind == "date" and isinstance(value, dt.date):
                 value = value.isoformat()
             if value is None and not f.optional:

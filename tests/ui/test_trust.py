@@ -161,7 +161,7 @@ def test_rule_ids_only_behind_the_technical_toggle(make_app: Callable[..., AppTe
 
 
 def test_a_chinese_case_number_is_kept_and_an_id_made(make_app: Callable[..., AppTest]) -> None:
-    """档案编号 “街道2024-17号” is accepted: the case gets a stable id, the number stays in its name."""
+    """档案编号 “街道2024-17号” is accepted: a stable id is made, the number stays in the name."""
     at = make_app("zh")
     at.selectbox(key="start").set_value("case-y").run()
     at.button[0].click().run()
