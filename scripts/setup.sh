@@ -31,6 +31,11 @@ fi
 
 if [ "$with_test" -eq 1 ]; then
   apt_install chromium fonts-wqy-microhei
+  # axe-core for the browser accessibility audit (tests/e2e/test_accessibility.py)
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f tests/e2e/node/node_modules/axe-core/axe.min.js ]; then
+    npm ci --prefix tests/e2e/node --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then

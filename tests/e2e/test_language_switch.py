@@ -21,6 +21,7 @@ from st_helpers import (
     expand,
     fill,
     goto,
+    load_start,
     main_text,
     nav,
     select,
@@ -101,8 +102,13 @@ def test_language_switch_keeps_a_loaded_case(browser: Any, server: Server, first
     page.set_default_timeout(30_000)
     try:
         goto(page, server.url)
-        select(page, s("assess.start.label", first), s("assess.start.case-y", first))
-        click_button(page, s("assess.start.load", first))
+        load_start(
+            page,
+            s("assess.start.label", first),
+            s("assess.start.case-y", first),
+            s("assess.start.load", first),
+            s("assess.start.loaded", first, what="").rstrip("。."),
+        )
         before = assessment_json(page, first)
         assert before == expected_json(preset("case-y"), first)
         tour(page, first)
@@ -123,8 +129,13 @@ def test_language_switch_keeps_a_hand_filled_profile(browser: Any, server: Serve
     page.set_default_timeout(30_000)
     try:
         goto(page, server.url)
-        select(page, s("assess.start.label", "en"), s("assess.start.case-h", "en"))
-        click_button(page, s("assess.start.load", "en"))
+        load_start(
+            page,
+            s("assess.start.label", "en"),
+            s("assess.start.case-h", "en"),
+            s("assess.start.load", "en"),
+            s("assess.start.loaded", "en", what="").rstrip("。."),
+        )
         expand(page, s("section.management", "en"))
         select(
             page,

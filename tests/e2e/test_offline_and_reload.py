@@ -7,7 +7,16 @@ from urllib.parse import urlparse
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, expand, fill, goto, nav, select, wait_idle, wait_text
+from st_helpers import (
+    click_button,
+    expand,
+    fill,
+    goto,
+    load_start,
+    nav,
+    wait_idle,
+    wait_text,
+)
 
 from advisor.pipeline import preset
 from advisor.report import field_label
@@ -30,8 +39,13 @@ def test_no_request_leaves_the_machine(browser: Any, server: Server) -> None:
     page.on("request", lambda r: seen.append(r.url))
     try:
         goto(page, server.url)
-        select(page, s("assess.start.label", "zh"), s("assess.start.case-y", "zh"))
-        click_button(page, s("assess.start.load", "zh"))
+        load_start(
+            page,
+            s("assess.start.label", "zh"),
+            s("assess.start.case-y", "zh"),
+            s("assess.start.load", "zh"),
+            s("assess.start.loaded", "zh", what="").rstrip("。."),
+        )
         click_button(page, s("assess.run", "zh"))
         try:
             wait_text(page, s("results.top_action", "zh").split("{")[0])
@@ -63,8 +77,13 @@ def test_a_reload_offers_the_unsaved_form_back(browser: Any, server: Server) -> 
     page.set_default_timeout(30_000)
     try:
         goto(page, server.url)
-        select(page, s("assess.start.label", "en"), s("assess.start.case-y", "en"))
-        click_button(page, s("assess.start.load", "en"))
+        load_start(
+            page,
+            s("assess.start.label", "en"),
+            s("assess.start.case-y", "en"),
+            s("assess.start.load", "en"),
+            s("assess.start.loaded", "en", what="").rstrip("。."),
+        )
         expand(page, s("section.basics", "en"))
         fill(page, field_label("region", "en"), "North bank")
         assert "draft=" in page.url
@@ -101,8 +120,13 @@ def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server)
     page.set_default_timeout(30_000)
     try:
         goto(page, server.url)
-        select(page, s("assess.start.label", "en"), s("assess.start.saved", "en", name=name))
-        click_button(page, s("assess.start.load", "en"))
+        load_start(
+            page,
+            s("assess.start.label", "en"),
+            s("assess.start.saved", "en", name=name),
+            s("assess.start.load", "en"),
+            s("assess.start.loaded", "en", what="").rstrip("。."),
+        )
         click_button(page, s("assess.run", "en"))
         wait_text(page, s("results.top_action", "en").split("{")[0])
         links = (

@@ -10,7 +10,7 @@ from advisor.errors import AdvisorError
 from advisor.store import StoreError
 from ui import services
 from ui.components import assessment_view, profile_form_sections
-from ui.i18n import in_lang, t
+from ui.i18n import current_lang, in_lang, t
 from ui.services import md_text
 
 st.title(t("assess.title"))
@@ -81,6 +81,8 @@ def _load_start() -> None:
         else:
             services.load_draft(services.pipeline().preset(choice).model_dump(mode="json"))
         st.session_state.pop(services.RESULT, None)
+        what = md_text(_choice_label(choice, current_lang()))
+        services.flash(t("assess.start.loaded", what=what))
     except StoreError as exc:
         services.flash(t(f"store.{exc.code}", **exc.params), "error")
     except AdvisorError as exc:
