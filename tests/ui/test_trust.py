@@ -172,3 +172,25 @@ def test_a_chinese_case_number_is_kept_and_an_id_made(make_app: Callable[..., Ap
     [case] = CaseStore().list()
     assert case.id.startswith("2024-17-")
     assert case.name.endswith("（街道2024-17号）")
+
+
+def test_knowledge_base_is_paged_and_searches_several_words(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """The page shows a few paragraphs at a time; every search word must occur, and is bold."""
+    from knowledge_base.passages import load_paper
+
+    at = make_app("zh", "views/knowledge.py")
+    total = len(load_paper().paragraphs)
+    assert len([m for m in at.markdown if m.value.startswith("**第 ")]) <= 8 < total
+    assert any(s.label == "页码" for s in at.selectbox)
+    at.text_input(key="kb_query").input("社工 志愿者").run()
+    both = [p for p in load_paper().paragraphs if "社工" in p.text and "志愿者" in p.text]
+    assert both
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "**社工**" in shown and "**志愿者**" in shown
+    one = at.caption[[c.value.startswith("共 ") for c in at.caption].index(True)].value
+    n = int(one.split()[1])
+    at.text_input(key="kb_query").input("社工").run()
+    wider = at.caption[[c.value.startswith("共 ") for c in at.caption].index(True)].value
+    assert int(wider.split()[1]) >= n
