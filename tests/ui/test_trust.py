@@ -194,3 +194,16 @@ def test_knowledge_base_is_paged_and_searches_several_words(
     at.text_input(key="kb_query").input("社工").run()
     wider = at.caption[[c.value.startswith("共 ") for c in at.caption].index(True)].value
     assert int(wider.split()[1]) >= n
+
+
+def test_whatif_shows_no_arrow_for_no_change(make_app: Callable[..., AppTest]) -> None:
+    """An unchanged copy of the baseline: no delta on the asymmetry index or co-production."""
+    at = make_app("en")
+    at.selectbox(key="start").set_value("case-y").run()
+    at.button[0].click().run()
+    at.switch_page("views/whatif.py").run()
+    at.button(key="add_copy").click().run()
+    assert not at.exception
+    variant = [m for m in at.metric if m.label in ("Asymmetry index", "Co-production score")]
+    assert len(variant) == 4  # baseline and the copy
+    assert all(not m.delta for m in variant), [(m.label, m.delta) for m in variant]

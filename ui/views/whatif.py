@@ -287,14 +287,19 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
             level_delta,
             delta_color="off",
         )
+        # no arrow for no change; a fall of the asymmetry is an improvement (green, "inverse")
         st.metric(
             t("results.asymmetry_index"),
             f"{a.index_after:+.2f}",
-            f"{a.index_delta:+.2f}",
+            f"{a.index_delta:+.2f}" if abs(a.index_delta) >= 0.005 else None,
             delta_color="inverse",
         )
         c = vd.coproduction
-        st.metric(t("results.coproduction"), f"{c.score_after}/16", f"{c.score_delta:+d}")
+        st.metric(
+            t("results.coproduction"),
+            f"{c.score_after}/16",
+            f"{c.score_delta:+d}" if c.score_delta else None,
+        )
         moved = [
             t(
                 "whatif.dependence_moved",
@@ -331,11 +336,15 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
             [md_text(bi(x.label)) for x in vd.actions_dropped],
         )
         _list(
-            t("whatif.actions_reranked", n=len(vd.actions_reranked)),
+            t(
+                "whatif.actions_reranked",
+                n=sum(1 for x in vd.actions_reranked if x.old_rank != x.new_rank),
+            ),
             [
                 f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank}"
                 + (f" ({x.priority_delta:+.0f})" if abs(x.priority_delta) >= 0.5 else "")
                 for x in vd.actions_reranked
+                if x.old_rank != x.new_rank
             ],
         )
         if vd.diagnoses_added or vd.diagnoses_removed:
