@@ -348,6 +348,16 @@ def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
             sources_block(a.sources)
 
 
+def direction_note(a: Assessment) -> None:
+    """Who depends more on whom, in words, when the assessment says so (an optional field)."""
+    from ui.i18n import catalogue
+
+    direction = getattr(a.asymmetry, "direction", None)
+    key = f"results.direction.{direction}"
+    if direction and key in catalogue():
+        st.caption(t(key))
+
+
 def assessment_view(a: Assessment) -> None:
     """The whole result of an assessment."""
     actions = sorted(a.actions, key=lambda x: x.rank)
@@ -368,6 +378,7 @@ def assessment_view(a: Assessment) -> None:
         f"{a.asymmetry.force_on_government:.2f} / {a.asymmetry.government_on_force:.2f}",
     )
     c4.metric(t("results.coproduction"), f"{a.coproduction.score}/16")
+    direction_note(a)
     if a.development_mode is not None:
         mode = vocab("development_mode", a.development_mode.value)
         note = t("results.inferred") if a.development_mode.inferred else ""
