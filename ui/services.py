@@ -271,7 +271,10 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flash() -> None:
     """Show and forget the pending flash message, if any."""
+    # always one element in this place, shown or not: a message that came and went would shift
+    # every element below it, and Streamlit would then lose the open state of the expanders
+    slot = st.empty()
     pending = st.session_state.pop("flash", None)
     if pending:
         kind, message = pending
-        getattr(st, kind)(message)
+        getattr(slot, kind)(message)

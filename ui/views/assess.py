@@ -18,8 +18,9 @@ st.caption(t("assess.intro"))
 
 # ---------------------------------------------------------------- a form kept from before a reload
 offer = services.kept_offer()
+offer_slot = st.empty()  # one element whether or not there is an offer (see show_flash)
 if offer is not None:
-    with st.container(border=True):
+    with offer_slot.container(border=True):
         name = (offer.get("data") or {}).get("name") or t("assess.kept.unnamed")
         st.info(
             t(
