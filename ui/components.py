@@ -235,6 +235,19 @@ def dependence_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def chart_table(df: pd.DataFrame) -> None:
+    """The numbers behind a chart, as a table under a toggle (for screen readers and checking)."""
+    with st.expander(t("results.chart_data"), icon=":material/table:"):
+        shown = df.rename(
+            columns={
+                "dimension": t("results.dimension"),
+                "on": t("results.on"),
+                "value": t("results.value"),
+            }
+        )
+        st.dataframe(shown.round(2), hide_index=True, width="stretch")
+
+
 def dependence_chart(a: Assessment) -> alt.Chart:
     """Grouped bars: the force's dependence per dimension on government and on the third party."""
     df = dependence_frame(a)
@@ -388,6 +401,7 @@ def assessment_view(a: Assessment) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(dependence_chart(a), width="stretch")
+        chart_table(dependence_frame(a))
     with right:
         st.markdown(f"**{t('results.top_three')}**")
         for act in actions[:3]:

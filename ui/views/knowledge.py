@@ -124,7 +124,11 @@ if pages > 1:
 for para in shown[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
     with st.container(border=True):
         encoded = idx["items_by_para"].get(para.id, [])
-        head = t("kb.paragraph", section=para.section)
+        head = (
+            t("kb.paragraph_abstract")
+            if para.section == "abstract"
+            else t("kb.paragraph", section=para.section)
+        )
         if encoded:
             head += " · " + t("kb.encoded_by", n=len({i for i, _ in encoded}))
         elif para.id in idx["not_encoded"]:
