@@ -36,9 +36,12 @@ log = logging.getLogger("coproduction_advisor.ui")
 
 # Captions in a grey dark enough to read: Streamlit's own caption grey is 3.8:1 on the sidebar
 # (WCAG AA asks 4.5:1); this one is 7:1 on white and 6.4:1 on the sidebar.
+# Streamlit's own English "Drag and drop file here / Limit ..." on the uploader is hidden; the
+# pages say it in the user's language in a caption (cases.upload_caption).
 CSS = (
     "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p"
-    " {color: #4a4f5c !important; opacity: 1 !important;}</style>"
+    " {color: #4a4f5c !important; opacity: 1 !important;}"
+    " [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>"
 )
 
 

@@ -243,6 +243,7 @@ with st.container(border=True):
     upload = st.file_uploader(
         t("cases.import_file"), type=["json", "yaml", "yml"], key="import_file"
     )
+    st.caption(t("cases.upload_caption"))
     replace = st.checkbox(t("cases.import_replace"), key="import_replace")
     if upload is not None and st.button(t("cases.import_button"), icon=":material/upload:"):
         try:
