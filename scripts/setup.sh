@@ -30,7 +30,13 @@ if [ -z "$PY" ]; then
 fi
 
 if [ "$with_test" -eq 1 ]; then
-  apt_install chromium fonts-wqy-microhei fonts-arphic-uming poppler-utils  # a serif CJK font for PDF; pdftotext/pdftoppm read PDFs back
+  # a serif CJK font for PDF; pdftotext/pdftoppm read PDFs back
+  apt_install chromium fonts-wqy-microhei fonts-arphic-uming poppler-utils
+  # axe-core for the browser accessibility audit (tests/e2e/test_accessibility.py)
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f tests/e2e/node/node_modules/axe-core/axe.min.js ]; then
+    npm ci --prefix tests/e2e/node --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then

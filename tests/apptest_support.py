@@ -23,3 +23,12 @@ def texts(at: AppTest) -> str:
     for kind in TEXT_ELEMENTS:
         parts += [str(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)
+
+
+def fk(at: AppTest, name: str) -> str:
+    """The key of a form widget in the app's current widget generation (ui.services.form_key)."""
+    try:
+        gen = at.session_state["widget_generation"]
+    except KeyError:
+        gen = 0
+    return f"w:{gen}:{name}"

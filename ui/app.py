@@ -6,9 +6,17 @@ Run with ``streamlit run ui/app.py`` (``scripts/run.sh``). Every page is a scrip
 
 from __future__ import annotations
 
-import streamlit as st
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
 
-from ui.i18n import init_language, language_selector, t
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+from ui.components import technical_toggle
+from ui.i18n import current_lang, init_language, language_selector, t
+from ui.services import init_kept_draft, note_page
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
 # To add a page, append a tuple here.
@@ -27,8 +35,41 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/classroom_join.py", "classroom.nav.join", ":material/login:", "classroom-join"),
 ]
 
+log = logging.getLogger("coproduction_advisor.ui")
+
+# Captions in a grey dark enough to read: Streamlit's own caption grey is 3.8:1 on the sidebar
+# (WCAG AA asks 4.5:1); this one is 7:1 on white and 6.4:1 on the sidebar.
+# Streamlit's own English "Drag and drop file here / Limit ..." on the uploader is hidden; the
+# pages say it in the user's language in a caption (cases.upload_caption).
+CSS = (
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p"
+    " {color: #4a4f5c !important; opacity: 1 !important;}"
+    " [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>"
+)
+
+
+def run_page(page: Any) -> None:
+    """Run a page behind one error boundary: a visitor never sees a traceback or a server path.
+
+    The exception is logged with a short reference that the page shows, so a user can quote it
+    and an administrator can find the details in the server's log.
+    """
+    try:
+        page.run()
+    except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): Streamlit's flow
+        raise
+    except Exception:
+        ref = uuid.uuid4().hex[:8].upper()
+        log.exception("page %s failed; error reference %s", getattr(page, "url_path", "?"), ref)
+        st.error(t("error.unexpected", ref=ref), icon=":material/error:")
+
+
 init_language()
-st.set_page_config(page_title=t("app.title"), page_icon=":material/handshake:", layout="wide")
+init_kept_draft()  # the form survives a reload (ui.services: kept drafts)
+# our own icon, served by the app itself: a Material icon name would make the browser fetch the
+# icon font from an outside host, which government intranets block (the app works offline)
+ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
 # Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
 groups: dict[str, list[st.Page]] = {}
 for i, (path, key, icon, url) in enumerate(PAGES):
@@ -36,9 +77,20 @@ for i, (path, key, icon, url) in enumerate(PAGES):
     page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
     groups.setdefault(group, []).append(page)
 nav = st.navigation(groups)
+note_page(nav.url_path)  # a page change renews the form's widgets (ui.services.form_key)
 with st.sidebar:
     st.markdown(f"**{t('app.title')}**")
     st.caption(t("app.tagline"))
     language_selector()
+    # the page's <html lang> follows the chosen language (screen readers, fonts, translation);
+    # captions in a grey dark enough to read (Streamlit's own grey is 3.8:1 on the sidebar)
+    st.html(
+        "<script>document.documentElement.lang = "
+        + ('"zh-CN"' if current_lang() == "zh" else '"en"')
+        + ";</script>",
+        unsafe_allow_javascript=True,
+    )
+    st.html(CSS)
+    technical_toggle()
     st.caption(t("app.paper"))
-nav.run()
+run_page(nav)

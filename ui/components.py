@@ -17,7 +17,7 @@ from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef,
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import WIDGET_PREFIX, draft, md_text, problems
+from ui.services import draft, form_key, keep_draft, md_text, problems, validate_draft
 
 # --------------------------------------------------------------------------- form
 
@@ -31,8 +31,14 @@ def field_widget(
     on_change: Any = None,
     args: tuple[Any, ...] = (),
 ) -> Any:
-    """One input for a profile field, bound to ``key`` (set to ``initial`` the first time)."""
-    if key not in st.session_state:
+    """One input for a profile field, bound to ``key``, showing ``initial`` (the draft's value).
+
+    The draft (or the variant), not the widget, is the one source of truth: the widget is set
+    from ``initial`` when its key is new (see ``ui.services.form_key``: keys change after a
+    load, a language switch or a page change) or when its state is not a value the field can
+    hold; each change goes back into the draft through ``on_change``.
+    """
+    if key not in st.session_state or not profile_form.accepts(spec, st.session_state[key]):
         st.session_state[key] = initial
     common: dict[str, Any] = {
         "key": key,
@@ -110,9 +116,52 @@ def field_widget(
     return st.session_state[key]
 
 
+def _commit(path: str, key: str) -> None:
+    """A form widget changed: its value goes into the draft now (before the page is redrawn), and
+    problems already on screen are checked again, so a fixed field loses its message at once."""
+    if key != form_key(path):
+        return  # a widget of an earlier generation, which the browser reports as emptied
+    spec = _specs().get(path)
+    value = st.session_state.get(key)
+    if spec is not None and profile_form.accepts(spec, value):
+        draft()[path] = value
+    elif path.endswith(profile_form.PRESENT):
+        draft()[path] = bool(value)
+    if problems():
+        validate_draft()
+    keep_draft()
+
+
+def _specs() -> dict[str, profile_form.FieldSpec]:
+    return {f.path: f for f in profile_form.all_fields()}
+
+
+def _id_note(values: dict[str, Any]) -> None:
+    """Under the case number: the id the case is kept under, when it is not what was typed."""
+    typed = str(values.get("id") or "").strip()
+    made = profile_form.case_id_for(typed, str(values.get("name") or ""))
+    if made is None or made == typed:
+        return
+    if typed:
+        st.caption(t("form.id_made_from_number", id=made, number=md_text(typed)))
+    else:
+        st.caption(t("form.id_made_from_name", id=made))
+
+
 def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
-    key = f"{WIDGET_PREFIX}{spec.path}"
-    values[spec.path] = field_widget(spec, key, values.get(spec.path), disabled=disabled)
+    key = form_key(spec.path)
+    value = field_widget(
+        spec,
+        key,
+        values.get(spec.path),
+        disabled=disabled,
+        on_change=_commit,
+        args=(spec.path, key),
+    )
+    if profile_form.accepts(spec, value):
+        values[spec.path] = value
+    if spec.path == "id":
+        _id_note(values)
     for msg in problems().get(spec.path, []):
         st.error(md_text(msg), icon=":material/error:")
 
@@ -145,10 +194,12 @@ def profile_form_sections(expanded: bool = False) -> None:
             present = True
             if section.optional:
                 pkey = f"{section.id}.{profile_form.PRESENT}"
-                wkey = f"{WIDGET_PREFIX}{pkey}"
+                wkey = form_key(pkey)
                 if wkey not in st.session_state:
                     st.session_state[wkey] = bool(values.get(pkey))
-                st.toggle(t(f"form.present.{section.id}"), key=wkey)
+                st.toggle(
+                    t(f"form.present.{section.id}"), key=wkey, on_change=_commit, args=(pkey, wkey)
+                )
                 values[pkey] = present = bool(st.session_state[wkey])
             cols = st.columns(2)
             for i, spec in enumerate(section.fields):
@@ -188,6 +239,7 @@ def _section_icon(section: profile_form.Section) -> str:
         "community": ":material/location_city:",
         "coproduction": ":material/diversity_3:",
         "linkage": ":material/hub:",
+        "community": ":material/location_city:",
     }
     return icons.get(section.id, ":material/list:")
 
@@ -214,6 +266,19 @@ def dependence_frame(a: Assessment) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def chart_table(df: pd.DataFrame) -> None:
+    """The numbers behind a chart, as a table under a toggle (for screen readers and checking)."""
+    with st.expander(t("results.chart_data"), icon=":material/table:"):
+        shown = df.rename(
+            columns={
+                "dimension": t("results.dimension"),
+                "on": t("results.on"),
+                "value": t("results.value"),
+            }
+        )
+        st.dataframe(shown.round(2), hide_index=True, width="stretch")
 
 
 def dependence_chart(a: Assessment) -> alt.Chart:
@@ -260,8 +325,19 @@ def _code(value: Any) -> str:
     return str(value).replace("`", "'")
 
 
+TECHNICAL = "show_technical"
+
+
+def technical_toggle() -> None:
+    """The sidebar switch for analysts: show the rule trace (ids, fields, values) on results."""
+    st.toggle(t("results.technical"), key=TECHNICAL, help=t("results.technical_help"))
+
+
 def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
-    """The rules that fired and the facts each matched."""
+    """The rules that fired and the facts each matched: for analysts, only with the toggle on."""
+    if not st.session_state.get(TECHNICAL):
+        return
+    st.caption(t("results.technical_trace"))
     if not trace:
         st.markdown(t("results.rules_fired") + " " + ", ".join(f"`{r}`" for r in rules))
         return
@@ -277,7 +353,7 @@ def diagnosis_card(d: Diagnosis) -> None:
         st.progress(min(max(d.severity, 0.0), 1.0), text=t("results.severity", v=d.severity))
         sources_block(d.sources[:1])
         with st.expander(t("results.why")):
-            because = [bi(b) for b in d.because_text] or d.because
+            because = [bi(b) for b in d.because_text]
             if because:
                 st.markdown(t("results.because"))
                 st.markdown("\n".join(f"- {md_text(b)}" for b in because))
@@ -318,6 +394,16 @@ def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
             sources_block(a.sources)
 
 
+def direction_note(a: Assessment) -> None:
+    """Who depends more on whom, in words, when the assessment says so (an optional field)."""
+    from ui.i18n import catalogue
+
+    direction = getattr(a.asymmetry, "direction", None)
+    key = f"results.direction.{direction}"
+    if direction and key in catalogue():
+        st.caption(t(key))
+
+
 def assessment_view(a: Assessment) -> None:
     """The whole result of an assessment."""
     actions = sorted(a.actions, key=lambda x: x.rank)
@@ -338,6 +424,7 @@ def assessment_view(a: Assessment) -> None:
         f"{a.asymmetry.force_on_government:.2f} / {a.asymmetry.government_on_force:.2f}",
     )
     c4.metric(t("results.coproduction"), f"{a.coproduction.score}/16")
+    direction_note(a)
     if a.development_mode is not None:
         mode = vocab("development_mode", a.development_mode.value)
         note = t("results.inferred") if a.development_mode.inferred else ""
@@ -347,6 +434,7 @@ def assessment_view(a: Assessment) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(dependence_chart(a), width="stretch")
+        chart_table(dependence_frame(a))
     with right:
         st.markdown(f"**{t('results.top_three')}**")
         for act in actions[:3]:

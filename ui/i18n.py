@@ -22,6 +22,15 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGS: tuple[str, ...] = ("zh", "en")
 LANG_KEY = "lang"
 LANG_WIDGET = "lang_choice"
+# A counter that keyed widgets put into their keys so they are made anew (from the session's own
+# values, never from what the browser still holds) after a language switch, a page change or a
+# load: see ``ui.services.form_key``.
+WIDGET_GENERATION = "widget_generation"
+
+
+def renew_widgets() -> None:
+    """Give the widgets that use ``WIDGET_GENERATION`` new keys from the next run on."""
+    st.session_state[WIDGET_GENERATION] = int(st.session_state.get(WIDGET_GENERATION, 0)) + 1
 
 
 class LocaleError(ValueError):
@@ -81,7 +90,61 @@ def init_language() -> None:
     st.session_state[LANG_KEY] = lang_from_locale(locale)
 
 
+# The kinds of widget state that hold a value a person chose or typed (not a click, not a file).
+_VALUE_STATES = frozenset(
+    {
+        "string_value",
+        "string_array_value",
+        "int_value",
+        "int_array_value",
+        "double_value",
+        "double_array_value",
+        "bool_value",
+    }
+)
+
+
+def restate_widget_values(skip: tuple[str, ...] = (LANG_WIDGET,)) -> int:
+    """Re-state every keyed widget's value as the Python value it holds now; return how many.
+
+    A choice widget (selectbox, radio, slider with labels) travels between the browser and the
+    server as its *label*. When the language changes, the labels change too, and the browser
+    would send the old language's label to a widget that now only knows the new ones: a choice
+    went blank, a level slider fell back to 0, or an English label came back as the value.
+    Called at the start of the run that switches the language (in the switch's callback), this
+    reads each value with the old labels and sets it again as a plain value, which the widgets
+    of the new language then show with their new labels. Clicks (buttons) and uploads are left
+    alone. Uses Streamlit's session-state internals (widget metadata by key); if they change,
+    nothing is re-stated and the profile form still falls back on its draft (see
+    ``ui.components.field_widget``); the browser test of the language switch would then fail.
+    """
+    try:
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        inner = get_session_state()._state
+    except Exception:  # another Streamlit: see the docstring
+        return 0
+    done = 0
+    for key in list(st.session_state.keys()):
+        if key in skip:
+            continue
+        try:
+            wid = inner.get_widget_id_from_key(str(key))
+            if not wid or wid not in inner._new_widget_state.states:
+                continue  # not on the page the browser shows: its state is not being sent
+            meta = inner.get_widget_metadata(wid)
+            if meta is None or meta.value_type not in _VALUE_STATES:
+                continue
+            st.session_state[key] = st.session_state[key]
+            done += 1
+        except Exception:  # a widget that cannot be set from session state: leave it
+            continue
+    return done
+
+
 def _language_chosen() -> None:
+    restate_widget_values()
+    renew_widgets()
     st.session_state[LANG_KEY] = st.session_state[LANG_WIDGET]
 
 

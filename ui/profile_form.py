@@ -11,6 +11,9 @@ contract model does all the validating.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -108,6 +111,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def sections() -> list[Section]:
     """The form's sections in the contract's order; ``basics`` holds the top-level scalars."""
     groups: dict[str, list[FieldSpec]] = {}
@@ -129,6 +133,33 @@ def sections() -> list[Section]:
 
 def all_fields() -> list[FieldSpec]:
     return [f for s in sections() for f in s.fields]
+
+
+def accepts(spec: FieldSpec, value: Any) -> bool:
+    """Whether ``value`` is something the field's widget can hold (not a label, not garbage).
+
+    The form writes a widget's value into the draft only when this holds, so a label that comes
+    back from the browser instead of a value can never end up in the profile.
+    """
+    if value is None:
+        return spec.kind in ("enum", "date", "text") or spec.optional
+    if spec.kind == "enum":
+        return value in spec.options
+    if spec.kind in ("level", "count"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (
+            ok
+            and (spec.low is None or value >= spec.low)
+            and (spec.high is None or value <= spec.high)
+        )
+    if spec.kind == "share":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok and 0.0 <= float(value) <= 1.0
+    if spec.kind == "bool":
+        return isinstance(value, bool)
+    if spec.kind == "date":
+        return isinstance(value, dt.date)
+    return isinstance(value, str)
 
 
 # --------------------------------------------------------------------------- drafts
@@ -177,6 +208,36 @@ def draft_from_data(data: dict[str, Any]) -> dict[str, Any]:
     return draft
 
 
+SLUG = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+def case_id_for(number: str, name: str) -> str | None:
+    """The profile id for what a person typed as the case number (``None``: nothing to go on).
+
+    A number that is already a valid id is kept. Anything else (a Chinese 档案编号 such as
+    “街道2024-17号”, spaces, capitals) becomes a stable id: its Latin letters and digits, and a
+    short fingerprint of the whole number, so the same number always gives the same id. With no
+    number the id is made from the name.
+    """
+    raw = (number or "").strip()
+    if SLUG.fullmatch(raw):
+        return raw
+    source = raw or (name or "").strip()
+    if not source:
+        return None
+    base = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:40] or "case"
+    return f"{base}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:6]}"
+
+
+def name_with_number(number: str, name: str) -> str:
+    """The name under which a case is kept when its own number is not a valid id: the number
+    the person typed stays visible, after the name (unless the name already holds it)."""
+    raw, name = (number or "").strip(), (name or "").strip()
+    if not raw or SLUG.fullmatch(raw) or raw in name:
+        return name
+    return f"{name}（{raw}）" if name else raw
+
+
 def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
     """The draft as profile data for the contract model: empty text is None, absent sections None.
 
@@ -189,10 +250,12 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
             continue
         for f in s.fields:
             value = draft.get(f.path)
-            if f.kind == "text" and isinstance(value, str):
-                value = value.strip() if f.path == "id" else value
-                if value == "" and f.optional:
-                    value = None
+            if f.path == "id":
+                value = case_id_for(str(value or ""), str(draft.get("name") or ""))
+            elif f.path == "name" and isinstance(value, str) and value.strip():
+                value = name_with_number(str(draft.get("id") or ""), value)
+            if f.kind == "text" and value == "" and f.optional:
+                value = None
             if f.kind == "date" and isinstance(value, dt.date):
                 value = value.isoformat()
             if value is None and not f.optional:

@@ -7,8 +7,15 @@ read the last valid profile and its assessment from here. Nothing is computed he
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
+import os
 import re
+import tempfile
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -18,9 +25,14 @@ from advisor.io import profile_from_data
 from advisor.models import Assessment, CaseProfile
 from advisor.store import CaseStore, default_path
 from ui import profile_form
-from ui.i18n import current_lang
+from ui.i18n import WIDGET_GENERATION, current_lang, renew_widgets
 
 DRAFT = "draft"
+DRAFT_TOKEN = "draft_token"
+DRAFT_OFFER = "draft_offer"
+DRAFT_PARAM = "draft"  # the address's ?draft=..., which a reload keeps
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+log = logging.getLogger("coproduction_advisor.ui")
 CASE_REF = "case_ref"
 RESULT = "result"
 PROBLEMS = "problems"
@@ -71,13 +83,36 @@ def problem_text(problem: object) -> str:
     return md_text(display(current_lang()) if callable(display) else str(problem))
 
 
+_ADDRESS = re.compile(r"(?i)\b(?:https?|ftp|mailto|file)(?=:)|\bwww(?=\.)|[\w.+-](?=@\w)")
+
+
 def md_text(value: str) -> str:
     """A user's text made inert for st.markdown: no markup, no HTML, no links; shown verbatim."""
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a web or mail address must not become a live link: a word joiner (U+2060, invisible)
+    # before the ":" of "https:", the "." of "www." and the "@" defeats the automatic links
+    value = _ADDRESS.sub(lambda m: m.group(0) + "\u2060", value)
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$:])", r"\\\1", value)
 
 
 # --------------------------------------------------------------------------- draft
+
+
+def form_key(name: str) -> str:
+    """The key of a form widget in this generation (see ``ui.i18n.WIDGET_GENERATION``).
+
+    A new generation after a load, a language switch or a page change means new widgets, which
+    take their value from the draft; the browser's memory of the old widgets (a label in the
+    other language, the blank value of a field hidden in a closed section) can never come back.
+    """
+    return f"{WIDGET_PREFIX}{st.session_state.get(WIDGET_GENERATION, 0)}:{name}"
+
+
+def note_page(page_id: str) -> None:
+    """Called by the app with the page about to run: a page change renews the widgets."""
+    if st.session_state.get("current_page") != page_id:
+        st.session_state["current_page"] = page_id
+        renew_widgets()
 
 
 def draft() -> dict[str, Any]:
@@ -85,6 +120,92 @@ def draft() -> dict[str, Any]:
     if DRAFT not in st.session_state:
         st.session_state[DRAFT] = profile_form.blank_draft()
     return st.session_state[DRAFT]
+
+
+# --------------------------------------------------------------------------- kept drafts
+#
+# The form is kept on the server after every change, under a random token that the page's
+# address carries (?draft=...). A reload starts a new session with the same address, which
+# finds the kept form and offers to restore it; nothing is written over it until the person has
+# chosen. The token is a random 128-bit value: whoever has the address can restore the form, as
+# with the page itself.
+
+
+def _drafts_dir() -> Path:
+    env = os.environ.get("ADVISOR_DRAFTS", "").strip()
+    if env:
+        return Path(env).expanduser()
+    db = str(default_path())
+    if "://" in db:  # a database server: keep drafts in the machine's temporary folder
+        return Path(tempfile.gettempdir()) / "coproduction-advisor-drafts"
+    return Path(db + ".drafts")
+
+
+def _draft_file(token: str) -> Path:
+    return _drafts_dir() / f"{token}.json"
+
+
+def init_kept_draft() -> None:
+    """Once per session: adopt the address's draft token (or make one) and look for a kept form."""
+    token = st.session_state.get(DRAFT_TOKEN)
+    if token is None:
+        asked = st.query_params.get(DRAFT_PARAM, "")
+        token = asked if re.fullmatch(r"[0-9a-f]{32}", asked or "") else uuid.uuid4().hex
+        st.session_state[DRAFT_TOKEN] = token
+        try:
+            kept = json.loads(_draft_file(token).read_text(encoding="utf-8"))
+            if kept.get("data") != profile_form.data_from_draft(profile_form.blank_draft()):
+                st.session_state[DRAFT_OFFER] = kept
+        except (OSError, ValueError, AttributeError):
+            pass
+    if st.query_params.get(DRAFT_PARAM) != token:
+        st.query_params[DRAFT_PARAM] = token
+
+
+def keep_draft() -> None:
+    """Write the form as it is now under the session's token (not while a restore is offered)."""
+    token = st.session_state.get(DRAFT_TOKEN)
+    if token is None or st.session_state.get(DRAFT_OFFER):
+        return
+    record = {
+        "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data": profile_form.data_from_draft(draft()),
+        "case_ref": case_ref(),
+    }
+    path = _draft_file(token)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        log.exception("could not keep the form's draft in %s", path.parent)
+
+
+def kept_offer() -> dict[str, Any] | None:
+    """The kept form found at the start of this session, while the person has not chosen."""
+    return st.session_state.get(DRAFT_OFFER)
+
+
+def restore_kept(accept: bool) -> None:
+    """Restore the kept form (True) or leave it (False); either way, keeping resumes."""
+    offer = st.session_state.pop(DRAFT_OFFER, None)
+    if accept and offer:
+        load_draft(offer.get("data"), offer.get("case_ref"))
+    keep_draft()
+
+
+def beijing_time(iso: str | None) -> str:
+    """An ISO time (UTC or with an offset) as ``YYYY-MM-DD HH:MM`` Beijing time."""
+    if not iso:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def load_draft(data: dict[str, Any] | None, case_ref: dict[str, Any] | None = None) -> None:
@@ -96,6 +217,8 @@ def load_draft(data: dict[str, Any] | None, case_ref: dict[str, Any] | None = No
     st.session_state[PROBLEMS] = {}
     for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
         del st.session_state[key]
+    renew_widgets()
+    keep_draft()
 
 
 def case_ref() -> dict[str, Any] | None:
@@ -148,7 +271,10 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flash() -> None:
     """Show and forget the pending flash message, if any."""
+    # always one element in this place, shown or not: a message that came and went would shift
+    # every element below it, and Streamlit would then lose the open state of the expanders
+    slot = st.empty()
     pending = st.session_state.pop("flash", None)
     if pending:
         kind, message = pending
-        getattr(st, kind)(message)
+        getattr(slot, kind)(message)

@@ -75,3 +75,22 @@ def fill(page: Page, label: str, value: str, scope: Any = None) -> None:
 def main_text(page: Page) -> str:
     """All visible text of the main area."""
     return str(page.locator('[data-testid="stMain"]').inner_text())
+
+
+def load_start(page: Page, label: str, option: str, load: str, loaded: str) -> None:
+    """Choose a start point and press Load; wait for the page to confirm it (``loaded``).
+
+    A click that lands while Streamlit is still finishing the rerun of the selection can be
+    dropped by Streamlit's frontend (seen about once in ten runs on this loaded machine, with
+    the server never receiving the click); a person would see no confirmation and click again,
+    and so does this helper, once.
+    """
+    select(page, label, option)
+    for attempt in range(2):
+        click_button(page, load)
+        try:
+            wait_text(page, loaded, timeout=10_000 if attempt == 0 else 30_000)
+            return
+        except Exception:
+            if attempt:
+                raise

@@ -15,6 +15,7 @@ from st_helpers import (
     expand,
     fill,
     goto,
+    load_start,
     main_text,
     nav,
     select,
@@ -45,8 +46,13 @@ def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: 
     wait_text(page, "Assess a volunteer force")
 
     # start from the paper's case H, then fill in our own name and volunteer count
-    select(page, s("assess.start.label"), s("assess.start.case-h"))
-    click_button(page, s("assess.start.load"))
+    load_start(
+        page,
+        s("assess.start.label"),
+        s("assess.start.case-h"),
+        s("assess.start.load"),
+        s("assess.start.loaded", what="").rstrip("。."),
+    )
     expand(page, s("section.basics"))
     fill(page, field_label("name", "en"), CASE_NAME)
     fill(page, field_label("id", "en"), "riverside")
@@ -100,8 +106,13 @@ def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: 
     wait_text(page, s("cases.library", n=1))
     assert CASE_NAME in main_text(page)
     nav(page, s("nav.assess"))
-    select(page, s("assess.start.label"), s("assess.start.saved", name=CASE_NAME))
-    click_button(page, s("assess.start.load"))
+    load_start(
+        page,
+        s("assess.start.label"),
+        s("assess.start.saved", name=CASE_NAME),
+        s("assess.start.load"),
+        s("assess.start.loaded", what="").rstrip("。."),
+    )
     wait_text(page, s("assess.editing_saved", id="riverside", version=1))
     click_button(page, s("assess.run"))
     wait_text(page, f"Top action: {top.label.en}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from browser_support import SCREENSHOTS, Server, shoot
-from st_helpers import click_button, expand, fill, goto, nav, select, wait_text
+from st_helpers import click_button, expand, fill, goto, load_start, nav, wait_text
 
 from advisor.report import field_label
 from advisor.whatif import LEVERS
@@ -38,8 +38,13 @@ def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> N
     try:
         goto(pg, server.url)
         shoot(pg, f"{lang}-00-start")
-        select(pg, s("assess.start.label", lang), s("assess.start.case-y", lang))
-        click_button(pg, s("assess.start.load", lang))
+        load_start(
+            pg,
+            s("assess.start.label", lang),
+            s("assess.start.case-y", lang),
+            s("assess.start.load", lang),
+            s("assess.start.loaded", lang, what="").rstrip("。."),
+        )
         expand(pg, s("section.funding", lang))
         click_button(pg, s("assess.run", lang))
         wait_text(pg, s("results.top_action", lang).split("{")[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from apptest_support import fk
 from streamlit.testing.v1 import AppTest
 
 from advisor.pipeline import assess, preset
@@ -69,8 +70,8 @@ def test_whatif_lever_and_field_change_update_the_diff(make_app: Callable[..., A
     assert "Changed:" in captions
     before = captions
     # change a field of the variant: the list of changed fields grows
-    at.selectbox(key="field_1_0").set_value("management.incentives").run()
-    at.selectbox(key="val_1_0_management.incentives").set_value("formal").run()
+    at.selectbox(key=fk(at, "field_1_0")).set_value("management.incentives").run()
+    at.selectbox(key=fk(at, "val_1_0_management.incentives")).set_value("formal").run()
     assert not at.exception, at.exception
     after = "\n".join(c.value for c in at.caption)
     assert after != before
@@ -107,8 +108,8 @@ def test_an_invalid_variant_is_named_and_left_out(make_app: Callable[..., AppTes
     at = load_and_assess(make_app("en"))
     at.switch_page("views/whatif.py").run()
     at.button(key="add_copy").click().run()
-    at.selectbox(key="field_1_0").set_value("funding.charity").run()
-    at.number_input(key="val_1_0_funding.charity").set_value(0.9).run()
+    at.selectbox(key=fk(at, "field_1_0")).set_value("funding.charity").run()
+    at.number_input(key=fk(at, "val_1_0_funding.charity")).set_value(0.9).run()
     assert not at.exception, at.exception
     errors = "\n".join(e.value for e in at.error)
     assert "left out of the comparison" in errors

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from apptest_support import texts
+from apptest_support import fk, texts
 from sample_profiles import profile_data
 from streamlit.testing.v1 import AppTest
 
@@ -49,17 +49,19 @@ def test_blank_profile_shows_problems_next_to_fields_and_keeps_input(
 ) -> None:
     """Assessing a blank profile lists problems by field and keeps what was typed."""
     at = make_app("en")
-    at.text_input(key="w:name").input("Riverside volunteers")
-    at.text_input(key="w:id").input("Bad Id!")
+    at.text_input(key=fk(at, "name")).input("Riverside volunteers")
+    at.text_input(key=fk(at, "id")).input("Bad Id!")
     at.button[1].click().run()  # Assess
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("problems" in e and "Nothing you entered was lost" in e for e in errors)
     assert any("required field is missing" in e for e in errors)
     assert any("funding shares sum to 0" in e for e in errors)
-    assert any("a\\-z" in e for e in errors)  # the id rule, escaped for markdown
-    assert at.text_input(key="w:name").value == "Riverside volunteers"
-    assert at.text_input(key="w:id").value == "Bad Id!"
+    # a case number that is not an id is not refused: an id is made from it and shown
+    assert not any("a\\-z" in e for e in errors)
+    assert any("bad-id-" in c.value and "Bad Id" in c.value for c in at.caption)
+    assert at.text_input(key=fk(at, "name")).value == "Riverside volunteers"
+    assert at.text_input(key=fk(at, "id")).value == "Bad Id!"
     # the sections holding problems say so in their titles
     assert any("problems" in e.label for e in at.expander)
 
@@ -69,7 +71,7 @@ def test_problems_are_shown_in_chinese_on_the_chinese_form(
 ) -> None:
     """In Chinese the field problems are Chinese too, not the English messages."""
     at = make_app("zh")
-    at.text_input(key="w:name").input("河畔志愿者")
+    at.text_input(key=fk(at, "name")).input("河畔志愿者")
     at.button[1].click().run()  # 评估
     assert not at.exception
     errors = "\n".join(e.value for e in at.error)
@@ -86,8 +88,8 @@ def test_saved_case_can_be_loaded_into_the_form(make_app: Callable[..., AppTest]
     at.selectbox(key="start").set_value("saved:lib-1").run()
     at.button[0].click().run()  # Load
     assert not at.exception
-    assert at.text_input(key="w:name").value == "Library case"
-    assert at.number_input(key="w:human_resources.volunteers").value == 10
+    assert at.text_input(key=fk(at, "name")).value == "Library case"
+    assert at.number_input(key=fk(at, "human_resources.volunteers")).value == 10
     assert "Editing the saved case lib-1 (version 1)" in texts(at)
 
 
@@ -98,17 +100,17 @@ def test_saving_the_form_and_a_stale_save_is_refused(make_app: Callable[..., App
     at = make_app("en")
     at.selectbox(key="start").set_value("saved:lib-1").run()
     at.button[0].click().run()
-    at.text_input(key="w:region").input("North").run()
+    at.text_input(key=fk(at, "region")).input("North").run()
     at.button[2].click().run()  # Save to library
     assert "version 2" in texts(at)
     assert store.get("lib-1").profile.region == "North"
     # another session renames it: our next save is stale and refused, nothing overwritten
     store.rename("lib-1", "Renamed elsewhere")
-    at.text_input(key="w:region").input("South").run()
+    at.text_input(key=fk(at, "region")).input("South").run()
     at.button[2].click().run()
     assert any("changed in another session" in e.value for e in at.error)
     assert store.get("lib-1").profile.region == "North"
-    assert at.text_input(key="w:region").value == "South"
+    assert at.text_input(key=fk(at, "region")).value == "South"
 
 
 def test_case_library_rename_duplicate_delete(make_app: Callable[..., AppTest]) -> None:

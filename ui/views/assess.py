@@ -10,11 +10,42 @@ from advisor.errors import AdvisorError
 from advisor.store import StoreError
 from ui import services
 from ui.components import assessment_view, profile_form_sections
-from ui.i18n import in_lang, t
+from ui.i18n import current_lang, in_lang, t
 from ui.services import md_text
 
 st.title(t("assess.title"))
 st.caption(t("assess.intro"))
+
+# ---------------------------------------------------------------- a form kept from before a reload
+offer = services.kept_offer()
+offer_slot = st.empty()  # one element whether or not there is an offer (see show_flash)
+if offer is not None:
+    with offer_slot.container(border=True):
+        name = (offer.get("data") or {}).get("name") or t("assess.kept.unnamed")
+        st.info(
+            t(
+                "assess.kept.found",
+                name=md_text(str(name)),
+                when=services.beijing_time(offer.get("saved_at")),
+            ),
+            icon=":material/restore:",
+        )
+        k1, k2, _ = st.columns([1, 1, 3])
+        k1.button(
+            t("assess.kept.restore"),
+            type="primary",
+            icon=":material/restore:",
+            key="kept_restore",
+            on_click=services.restore_kept,
+            args=(True,),
+        )
+        k2.button(
+            t("assess.kept.discard"),
+            icon=":material/close:",
+            key="kept_discard",
+            on_click=services.restore_kept,
+            args=(False,),
+        )
 
 # ---------------------------------------------------------------- where to start from
 PRESET_IDS = ("case-h", "case-y")
@@ -33,26 +64,42 @@ def _choice_label(choice: str, lang: str) -> str:
     return t(f"assess.start.{choice}", lang)
 
 
+def _load_start() -> None:
+    """The Load button's callback: the chosen start point replaces the form before the page runs.
+
+    A callback, not code after the button: it runs before the page is drawn, all at once, so a
+    rerun that the browser asks for at the same moment cannot leave the form half replaced.
+    """
+    choice = st.session_state.get("start") or "blank"
+    try:
+        if choice == "blank":
+            services.load_draft(None)
+        elif choice.startswith("saved:"):
+            rec = services.store().get(choice[6:])
+            services.load_draft(
+                rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
+            )
+        else:
+            services.load_draft(services.pipeline().preset(choice).model_dump(mode="json"))
+        st.session_state.pop(services.RESULT, None)
+        what = md_text(_choice_label(choice, current_lang()))
+        services.flash(t("assess.start.loaded", what=what))
+    except StoreError as exc:
+        services.flash(t(f"store.{exc.code}", **exc.params), "error")
+    except AdvisorError as exc:
+        services.flash(md_text(str(exc)), "error")
+
+
+services.show_flash()
 with st.container(border=True):
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    start = c1.selectbox(
-        t("assess.start.label"), choices, format_func=in_lang(_choice_label), key="start"
+    c1.selectbox(t("assess.start.label"), choices, format_func=in_lang(_choice_label), key="start")
+    c2.button(
+        t("assess.start.load"),
+        icon=":material/upload_file:",
+        width="stretch",
+        on_click=_load_start,
     )
-    if c2.button(t("assess.start.load"), icon=":material/upload_file:", width="stretch"):
-        try:
-            if start == "blank":
-                services.load_draft(None)
-            elif start.startswith("saved:"):
-                rec = services.store().get(start[6:])
-                services.load_draft(
-                    rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
-                )
-            else:
-                services.load_draft(services.pipeline().preset(start).model_dump(mode="json"))
-            st.session_state.pop(services.RESULT, None)
-            st.rerun()
-        except (AdvisorError, StoreError) as exc:
-            st.error(md_text(str(exc)))
     ref = services.case_ref()
     if ref:
         st.caption(t("assess.editing_saved", id=ref["id"], version=ref["version"]))
@@ -110,7 +157,7 @@ if services.problems():
 res = services.result()
 if res is not None:
     st.divider()
-    st.header(t("assess.results_for", name=md_text(res.profile.name)))
+    st.header(t("assess.results_for", name=md_text(res.profile.name)), anchor=False)
     if not services.result_is_current():
         st.warning(t("assess.stale"), icon=":material/update:")
     assessment_view(res.assessment)

@@ -17,7 +17,7 @@ from ui.kbtext import vocab
 from ui.services import md_text, problem_text
 
 st.title(t("cases.title"))
-st.caption(t("cases.intro", path=str(services.store().path)))
+st.caption(t("cases.intro"))
 store = services.store()
 services.show_flash()
 
@@ -27,10 +27,16 @@ def history_chart(history: list[Any]) -> alt.Chart:
     rows = []
     for h in history:
         asym = h.summary["asymmetry"]
-        rows.append({"when": h.at, "what": t("results.asymmetry_index"), "value": asym["index"]})
         rows.append(
             {
-                "when": h.at,
+                "when": services.beijing_time(h.at),
+                "what": t("results.asymmetry_index"),
+                "value": asym["index"],
+            }
+        )
+        rows.append(
+            {
+                "when": services.beijing_time(h.at),
                 "what": t("cases.force_on_government"),
                 "value": asym["force_on_government"],
             }
@@ -47,13 +53,42 @@ def history_chart(history: list[Any]) -> alt.Chart:
             y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=[
-                alt.Tooltip("when:T", format="%Y-%m-%d %H:%M:%S"),
+                alt.Tooltip("when:T", format="%Y-%m-%d %H:%M", title=t("cases.col.when")),
                 "what:N",
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
         .properties(height=260)
     )
+
+
+def history_rows(history: list[Any]) -> list[dict[str, Any]]:
+    """The history as table rows, newest last; a run of identical results is one row with a count.
+
+    Identical means the same case version and the same summary (asymmetry, diagnoses, actions):
+    pressing Assess again on an unchanged case adds nothing a reader needs to see twice.
+    """
+    groups: list[tuple[Any, int]] = []
+    for h in history:
+        if groups and (groups[-1][0].case_version, groups[-1][0].summary) == (
+            h.case_version,
+            h.summary,
+        ):
+            groups[-1] = (h, groups[-1][1] + 1)  # keep the latest time of the run
+        else:
+            groups.append((h, 1))
+    return [
+        {
+            t("cases.col.when"): services.beijing_time(h.at),
+            t("cases.col.version"): h.case_version,
+            t("results.asymmetry_level"): vocab("level", h.summary["asymmetry"]["level"]),
+            t("results.asymmetry_index"): round(h.summary["asymmetry"]["index"], 2),
+            t("cases.col.diagnoses"): len(h.summary["diagnoses"]),
+            t("cases.col.top_action"): _action_label((h.summary["actions"] or [""])[0]),
+            t("cases.col.times"): n,
+        }
+        for h, n in groups
+    ]
 
 
 def _action_label(action_id: str) -> str:
@@ -105,7 +140,7 @@ else:
                 t("cases.col.name"): c.name,
                 t("cases.col.id"): c.id,
                 t("cases.col.version"): c.version,
-                t("cases.col.updated"): c.updated_at[:19].replace("T", " "),
+                t("cases.col.updated"): services.beijing_time(c.updated_at),
                 t("cases.col.assessments"): c.assessments,
             }
             for c in cases
@@ -162,6 +197,9 @@ else:
             with st.form("rename_form", border=False):
                 new_name = st.text_input(t("cases.new_name"), value=rec.name, max_chars=200)
                 if st.form_submit_button(t("cases.rename"), icon=":material/edit_note:"):
+                    if not new_name.strip():
+                        st.error(t("cases.name_empty"), icon=":material/error:")
+                        st.stop()
                     try:
                         done = store.rename(rec.id, new_name, expected_version=rec.version)
                         services.flash(t("cases.renamed", name=md_text(done.name)))
@@ -196,29 +234,7 @@ else:
             else:
                 if len(history) >= 2:
                     st.altair_chart(history_chart(history), width="stretch")
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                t("cases.col.when"): h.at[:19].replace("T", " "),
-                                t("cases.col.version"): h.case_version,
-                                t("results.asymmetry_level"): vocab(
-                                    "level", h.summary["asymmetry"]["level"]
-                                ),
-                                t("results.asymmetry_index"): round(
-                                    h.summary["asymmetry"]["index"], 2
-                                ),
-                                t("cases.col.diagnoses"): len(h.summary["diagnoses"]),
-                                t("cases.col.top_action"): _action_label(
-                                    (h.summary["actions"] or [""])[0]
-                                ),
-                            }
-                            for h in history
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+                st.dataframe(pd.DataFrame(history_rows(history)), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- import
 with st.container(border=True):
@@ -227,6 +243,7 @@ with st.container(border=True):
     upload = st.file_uploader(
         t("cases.import_file"), type=["json", "yaml", "yml"], key="import_file"
     )
+    st.caption(t("cases.upload_caption"))
     replace = st.checkbox(t("cases.import_replace"), key="import_replace")
     if upload is not None and st.button(t("cases.import_button"), icon=":material/upload:"):
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -78,36 +79,62 @@ st.caption(
 )
 
 
-def _matches(para: Any, q: str) -> bool:
-    if not q:
-        return True
-    ql = q.lower()
-    if ql in para.text.lower():
-        return True
+PAGE_SIZE = 8
+
+
+def _hay(para: Any) -> str:
+    """Everything a search looks through for a paragraph: its text and the items encoding it."""
+    parts = [para.text]
     for item_id, src in idx["items_by_para"].get(para.id, []):
         item = kb.items[item_id]
-        hay = " ".join(
-            [item_id, item.label.zh, item.label.en, item.summary.zh, item.summary.en, src.quote_en]
-        ).lower()
-        if ql in hay:
-            return True
-    return False
+        parts += [item_id, item.label.zh, item.label.en, item.summary.zh, item.summary.en]
+        parts.append(src.quote_en)
+    return " ".join(parts).lower()
 
 
+def _matches(para: Any, words: list[str]) -> bool:
+    """Every word of the search (in any order) is in the paragraph or in what encodes it."""
+    hay = _hay(para)
+    return all(w in hay for w in words)
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """``text`` made inert for markdown, with every occurrence of the search words in bold."""
+    out = md_text(text)
+    for w in sorted({md_text(w) for w in words if w}, key=len, reverse=True):
+        out = re.sub(re.escape(w), lambda m: f"**{m.group(0)}**", out, flags=re.IGNORECASE)
+    return out.replace("****", "")
+
+
+words = [w.lower() for w in query.split()]
 shown = [
-    p for p in paper.paragraphs if (section == "all" or p.section == section) and _matches(p, query)
+    p for p in paper.paragraphs if (section == "all" or p.section == section) and _matches(p, words)
 ]
-st.caption(t("kb.showing", n=len(shown)))
-for para in shown[:60]:
+pages = max(1, (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE)
+p1, p2 = st.columns([3, 2], vertical_alignment="bottom")
+p1.caption(t("kb.showing", n=len(shown)))
+page_no = 1
+if pages > 1:
+    page_no = p2.selectbox(
+        t("kb.page"),
+        list(range(1, pages + 1)),
+        format_func=lambda n, lang=lang: t("kb.page_n", lang, n=n, of=pages),
+        key=f"kb_page:{query}:{section}",  # a new search starts at its first page
+    )
+for para in shown[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
     with st.container(border=True):
         encoded = idx["items_by_para"].get(para.id, [])
-        head = f"`{para.id}`"
+        head = (
+            t("kb.paragraph_abstract")
+            if para.section == "abstract"
+            else t("kb.paragraph", section=para.section)
+        )
         if encoded:
             head += " · " + t("kb.encoded_by", n=len({i for i, _ in encoded}))
         elif para.id in idx["not_encoded"]:
             head += " · " + t("kb.not_encoded")
-        st.markdown(head)
-        st.markdown(md_text(para.text))
+        st.markdown(f"**{head}**")
+        st.markdown(highlight(para.text, words))
         if para.id in idx["not_encoded"] and idx["not_encoded"][para.id]:
             st.caption(t("kb.reason") + " " + md_text(bi(idx["not_encoded"][para.id])))
         seen: set[str] = set()
@@ -117,16 +144,14 @@ for para in shown[:60]:
                 continue
             seen.add(item_id)
             with st.expander(
-                f"{t(f'kb.kind.{item.kind}')} · {bi(item.label)} ({item_id})",
+                f"{t(f'kb.kind.{item.kind}')} · {bi(item.label)}",
                 icon=":material/link:",
             ):
-                st.markdown(md_text(bi(item.summary)))
+                st.markdown(highlight(bi(item.summary), words))
                 st.markdown(f"> {md_text(src.quote_zh)}")
                 if lang == "en":
                     st.caption(md_text(src.quote_en))
                 st.caption(t("kb.provenance") + " " + vocab("provenance", item.provenance.kind))
                 rules = idx["rules_by_item"].get(item_id, [])
-                if rules:
+                if rules and st.session_state.get("show_technical"):
                     st.markdown(t("kb.rules") + " " + ", ".join(f"`{r}`" for r in rules))
-if len(shown) > 60:
-    st.info(t("kb.more", n=len(shown) - 60))

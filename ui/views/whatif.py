@@ -115,11 +115,15 @@ gen = state.get("generation", 0)
 
 
 def _set_field(i: int, path: str, key: str) -> None:
+    if key != services.form_key(f"val_{state.get('generation', 0)}_{i}_{path}"):
+        return  # a widget of an earlier generation (see ui.services.form_key)
+    value = st.session_state.get(key)
+    if i >= len(variants) or not profile_form.accepts(specs[path], value):
+        return
     node = variants[i]["data"]
     parts = path.split(".")
     for part in parts[:-1]:
         node = node[part]
-    value = st.session_state[key]
     if isinstance(value, float):
         value = round(value, 4)
     node[parts[-1]] = value
@@ -148,7 +152,7 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             format_func=in_lang(
                 lambda p, lang: f"{t('section.' + specs[p].section, lang)} · {field_label(p, lang)}"
             ),
-            key=f"field_{gen}_{i}",
+            key=services.form_key(f"field_{gen}_{i}"),
             placeholder=t("whatif.field_hint"),
         )
         if path:
@@ -159,7 +163,7 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             if node is None:
                 st.info(t("whatif.no_section", section=t(f"section.{parts[0]}")))
             else:
-                key = f"val_{gen}_{i}_{path}"
+                key = services.form_key(f"val_{gen}_{i}_{path}")
                 field_widget(
                     specs[path],
                     key,
@@ -283,14 +287,19 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
             level_delta,
             delta_color="off",
         )
+        # no arrow for no change; a fall of the asymmetry is an improvement (green, "inverse")
         st.metric(
             t("results.asymmetry_index"),
             f"{a.index_after:+.2f}",
-            f"{a.index_delta:+.2f}",
+            f"{a.index_delta:+.2f}" if abs(a.index_delta) >= 0.005 else None,
             delta_color="inverse",
         )
         c = vd.coproduction
-        st.metric(t("results.coproduction"), f"{c.score_after}/16", f"{c.score_delta:+d}")
+        st.metric(
+            t("results.coproduction"),
+            f"{c.score_after}/16",
+            f"{c.score_delta:+d}" if c.score_delta else None,
+        )
         moved = [
             t(
                 "whatif.dependence_moved",
@@ -327,11 +336,15 @@ for col, vd in zip(cols[1:], comparison.variants, strict=True):
             [md_text(bi(x.label)) for x in vd.actions_dropped],
         )
         _list(
-            t("whatif.actions_reranked", n=len(vd.actions_reranked)),
+            t(
+                "whatif.actions_reranked",
+                n=sum(1 for x in vd.actions_reranked if x.old_rank != x.new_rank),
+            ),
             [
                 f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank}"
                 + (f" ({x.priority_delta:+.0f})" if abs(x.priority_delta) >= 0.5 else "")
                 for x in vd.actions_reranked
+                if x.old_rank != x.new_rank
             ],
         )
         if vd.diagnoses_added or vd.diagnoses_removed:
