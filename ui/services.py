@@ -16,7 +16,7 @@ import streamlit as st
 from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import Assessment, CaseProfile
-from advisor.store import CaseStore, default_path
+from advisor.store import CaseStore, default_target
 from ui import profile_form
 from ui.i18n import current_lang
 
@@ -43,7 +43,7 @@ def _store(path: str) -> CaseStore:
 
 def store() -> CaseStore:
     """The case library at ``$ADVISOR_DB`` or the default path (one object per path)."""
-    return _store(str(default_path()))
+    return _store(default_target())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

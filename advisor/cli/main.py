@@ -15,6 +15,7 @@ COMMAND_MODULES = [  # in the order of the help: one case first, then many, then
     "advisor.cli.batch",
     "advisor.cli.trainer",
     "advisor.cli.kb",
+    "advisor.cli.admin",  # db, users, audit
 ]
 
 EXIT_OK = 0
