@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from advisor.db import StoreError
+from ui import auth, services
 from ui.i18n import init_language, language_selector, t
 
 # The pages, in menu order: (script under ui/, title key in ui/locales, icon, url path).
@@ -26,9 +28,12 @@ PAGES: list[tuple[str, str, str, str]] = [
 
 init_language()
 st.set_page_config(page_title=t("app.title"), page_icon=":material/handshake:", layout="wide")
+# -- h15: sign-in gate (stops here until signed in; single-user mode when no account exists)
+who = auth.gate(services.raw_store)
 # Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
 groups: dict[str, list[st.Page]] = {}
-for i, (path, key, icon, url) in enumerate(PAGES):
+pages = [*PAGES, auth.ADMIN_PAGE]  # h15: the administrators' page, shown by role below
+for i, (path, key, icon, url) in enumerate(p for p in pages if auth.allowed(p[0], who)):
     group = t(f"nav.group.{key.split('.', 1)[0]}")
     page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
     groups.setdefault(group, []).append(page)
@@ -37,5 +42,9 @@ with st.sidebar:
     st.markdown(f"**{t('app.title')}**")
     st.caption(t("app.tagline"))
     language_selector()
+    auth.sidebar(who, services.store())  # h15
     st.caption(t("app.paper"))
-nav.run()
+try:  # h15: a database failure on any page is a message in the user's language, not a traceback
+    nav.run()
+except StoreError as exc:
+    auth.show_store_failure(exc)

@@ -23,8 +23,8 @@ try:
 except AdvisorError as exc:
     saved = []
     st.error(str(exc))
-choices = ["blank", *PRESET_IDS, *(f"saved:{c.id}" for c in saved)]
-names = {f"saved:{c.id}": c.name for c in saved}
+choices = ["blank", *PRESET_IDS, *(f"saved:{c.ref}" for c in saved)]  # h15: ref = owner/id
+names = {f"saved:{c.ref}": c.name for c in saved}
 
 
 def _choice_label(choice: str, lang: str) -> str:
@@ -45,7 +45,7 @@ with st.container(border=True):
             elif start.startswith("saved:"):
                 rec = services.store().get(start[6:])
                 services.load_draft(
-                    rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
+                    rec.profile.model_dump(mode="json"), {"id": rec.ref, "version": rec.version}
                 )
             else:
                 services.load_draft(services.pipeline().preset(start).model_dump(mode="json"))
@@ -90,11 +90,11 @@ if save_clicked:
         st.rerun()
     ref = services.case_ref()
     try:
-        if ref and ref["id"] == profile.id:
-            rec = services.store().save(profile, expected_version=ref["version"])
+        if ref and ref["id"].rpartition("/")[2] == profile.id:  # h15: or a shared case
+            rec = services.store().save_as(ref["id"], profile, expected_version=ref["version"])
         else:
             rec = services.store().save(profile)
-        st.session_state[services.CASE_REF] = {"id": rec.id, "version": rec.version}
+        st.session_state[services.CASE_REF] = {"id": rec.ref, "version": rec.version}
         st.toast(
             t("assess.saved", name=md_text(rec.name), version=rec.version), icon=":material/check:"
         )
