@@ -165,7 +165,7 @@ def test_admin_page_shows_the_audit_trail(library: CaseStore) -> None:
     page = texts(at)
     assert "Administration" in page and "Audit trail" in page
     table = at.dataframe[-1].value
-    assert "sign_in" in set(table.iloc[:, 2])
+    assert "sign-in" in set(table.iloc[:, 2])
     at.session_state["lang"] = "zh"
     at.run()
     assert "审计记录" in texts(at)

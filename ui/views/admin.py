@@ -84,7 +84,9 @@ org_filter = f1.selectbox(
     t("admin.filter_org"), ["", *names], format_func=lambda o: names.get(o, t("admin.all"))
 )
 action_filter = f2.selectbox(
-    t("admin.filter_action"), ["", *ACTIONS], format_func=lambda a: a or t("admin.all")
+    t("admin.filter_action"),
+    ["", *ACTIONS],
+    format_func=lambda a: t(f"admin.action.{a}") if a else t("admin.all"),
 )
 entries = acc.audit(org_id=org_filter or None, action=action_filter or None, limit=500)
 st.subheader(t("admin.audit", n=len(entries)))
@@ -95,7 +97,7 @@ if entries:
                 {
                     t("admin.col.when"): e.at[:19].replace("T", " "),
                     t("admin.col.who"): f"{e.actor} ({e.actor_org or '-'}, {e.via})",
-                    t("admin.col.action"): e.action,
+                    t("admin.col.action"): t(f"admin.action.{e.action}"),
                     t("admin.col.case"): f"{e.org_id}/{e.case_id}"
                     if e.case_id
                     else (e.org_id or ""),

@@ -37,7 +37,7 @@ def upgrade() -> None:
         [
             {
                 "id": "local",
-                "name": "Local (single-user mode)",
+                "name": "本机 Local",
                 "kind": "other",
                 "created_at": now,
                 "disabled": False,
