@@ -359,6 +359,7 @@ class Accounts:
                     if _hasher.check_needs_rehash(row.password_hash):
                         values["password_hash"] = _hasher.hash(password)
                     conn.execute(T.users.update().where(T.users.c.id == row.id).values(**values))
+                    conn.execute(T.sessions.delete().where(T.sessions.c.expires_at < now()))
                     conn.execute(
                         T.sessions.insert().values(
                             token_hash=_hash_token(token),

@@ -77,6 +77,9 @@ def test_expired_session_is_refused(acc: Accounts) -> None:
     with acc.store.engine.begin() as conn:
         conn.execute(T.sessions.update().values(expires_at="2000-01-01T00:00:00+00:00"))
     assert acc.principal_for(session.token) is None
+    acc.sign_in("bob", PASSWORD)  # a new sign-in clears expired sessions away
+    with acc.store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.sessions)).scalar() == 1
 
 
 def test_disabled_account_is_out_at_once(acc: Accounts) -> None:
