@@ -69,6 +69,7 @@ __all__ = [
     "CaseSummary",
     "DatabaseProblem",
     "ForbiddenError",
+    "ReadOnlyShareError",
     "HistoryEntry",
     "StaleCaseError",
     "StoreError",
@@ -109,6 +110,12 @@ class ForbiddenError(StoreError):
     """The caller's role does not allow the operation (or the case is shared read-only)."""
 
     code = "forbidden"
+
+
+class ReadOnlyShareError(ForbiddenError):
+    """The case is another organisation's, shared read-only (or not deletable by a sharer)."""
+
+    code = "share_read_only"
 
 
 # --------------------------------------------------------------------------- records
@@ -403,7 +410,7 @@ class CaseStore:
         if share is None:
             raise _not_found(ref)
         if mode == "edit" and share != "edit":
-            raise ForbiddenError(
+            raise ReadOnlyShareError(
                 f"case {ref!r} is shared with your organisation read-only",
                 f"案例 {ref} 以只读方式共享给贵单位，不能修改。",
                 case_id=ref,
@@ -649,7 +656,7 @@ class CaseStore:
         with self._write() as conn:
             row, access = self._resolve(conn, case_id, "edit")
             if access != "owner":
-                raise ForbiddenError(
+                raise ReadOnlyShareError(
                     f"case {case_id!r} belongs to another organisation; only it can delete it",
                     f"案例 {case_id} 属于其他单位，只有该单位可以删除。",
                     case_id=case_id,
