@@ -328,64 +328,85 @@ class Accounts:
     def sign_in(self, username: str, password: str) -> Session:
         """Check a password and open a session; SignInError or LockedOutError otherwise.
 
-        Every attempt is audited; the failure message never says whether the user exists.
+        Every attempt is audited; the failure message never says whether the user exists. The
+        hash is checked outside any transaction (argon2 is slow on purpose, and a write lock held
+        meanwhile would queue every other sign-in and save behind it); the outcome is then
+        written in one short transaction that re-reads the account, and the failure count goes
+        up in the database itself, so concurrent wrong guesses all count.
         """
         name = username.strip().lower()
         failed = SignInError(
             "wrong user name or password, or the account is disabled",
             "用户名或密码错误，或账户已停用。",
         )
-        with self.store._write() as conn:
+        with self.store._read() as conn:
             row = conn.execute(sa.select(T.users).where(T.users.c.username == name)).first()
+        ok = False
+        new_hash = None
+        if row is None or row.password_hash is None:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_DUMMY_HASH, password + "x")
+        elif not (row.locked_until and row.locked_until > now()):
+            try:
+                ok = _hasher.verify(row.password_hash, password)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+            if ok and _hasher.check_needs_rehash(row.password_hash):
+                new_hash = _hasher.hash(password)
+        with self.store._write() as conn:
+            if row is not None:
+                row = conn.execute(sa.select(T.users).where(T.users.c.id == row.id)).first()
             attempt = Principal(name[:64] or "?", row.org_id if row else "", Role.TRAINEE)
             if row is None or row.password_hash is None:
-                with contextlib.suppress(VerificationError):
-                    _hasher.verify(_DUMMY_HASH, password + "x")
                 record(conn, attempt, "sign_in_failed", None, reason="unknown")
                 err: AccountError = failed
             elif row.locked_until and row.locked_until > now():
                 record(conn, attempt, "sign_in_failed", row.org_id, reason="locked")
                 err = _locked(row.locked_until)
-            else:
-                ok = False
-                try:
-                    ok = _hasher.verify(row.password_hash, password)
-                except (VerifyMismatchError, VerificationError, InvalidHashError):
-                    ok = False
-                if ok and not row.disabled:
-                    token = secrets.token_urlsafe(32)
-                    expires = _later(hours=SESSION_HOURS)
-                    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
-                    if _hasher.check_needs_rehash(row.password_hash):
-                        values["password_hash"] = _hasher.hash(password)
-                    conn.execute(T.users.update().where(T.users.c.id == row.id).values(**values))
-                    conn.execute(T.sessions.delete().where(T.sessions.c.expires_at < now()))
-                    conn.execute(
-                        T.sessions.insert().values(
-                            token_hash=_hash_token(token),
-                            user_id=row.id,
-                            created_at=now(),
-                            expires_at=expires,
-                        )
+            elif row.disabled:
+                record(conn, attempt, "sign_in_failed", row.org_id, reason="disabled")
+                err = failed
+            elif ok:
+                token = secrets.token_urlsafe(32)
+                expires = _later(hours=SESSION_HOURS)
+                values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+                if new_hash:
+                    values["password_hash"] = new_hash
+                conn.execute(T.users.update().where(T.users.c.id == row.id).values(**values))
+                conn.execute(T.sessions.delete().where(T.sessions.c.expires_at < now()))
+                conn.execute(
+                    T.sessions.insert().values(
+                        token_hash=_hash_token(token),
+                        user_id=row.id,
+                        created_at=now(),
+                        expires_at=expires,
                     )
-                    user = _user(row)
-                    principal = user.principal("password")
-                    record(conn, principal, "sign_in", row.org_id)
-                    return Session(token, principal, expires)
-                if row.disabled:
-                    record(conn, attempt, "sign_in_failed", row.org_id, reason="disabled")
-                    err = failed
-                else:
-                    fails = int(row.failed_logins) + 1
-                    values = {"failed_logins": fails}
-                    err = failed
-                    if fails >= MAX_FAILED_SIGN_INS:
-                        values["locked_until"] = _later(minutes=LOCK_MINUTES)
-                        values["failed_logins"] = 0
-                        record(conn, attempt, "locked_out", row.org_id, failures=fails)
-                        err = _locked(values["locked_until"])
-                    conn.execute(T.users.update().where(T.users.c.id == row.id).values(**values))
-                    record(conn, attempt, "sign_in_failed", row.org_id, reason="password")
+                )
+                principal = _user(row).principal("password")
+                record(conn, principal, "sign_in", row.org_id)
+                return Session(token, principal, expires)
+            else:
+                conn.execute(
+                    T.users.update()
+                    .where(T.users.c.id == row.id)
+                    .values(failed_logins=T.users.c.failed_logins + 1)
+                )
+                fails = int(
+                    conn.execute(
+                        sa.select(T.users.c.failed_logins).where(T.users.c.id == row.id)
+                    ).scalar()
+                )
+                err = failed
+                if fails >= MAX_FAILED_SIGN_INS:
+                    until = _later(minutes=LOCK_MINUTES)
+                    conn.execute(
+                        T.users.update()
+                        .where(T.users.c.id == row.id)
+                        .values(locked_until=until, failed_logins=0)
+                    )
+                    record(conn, attempt, "locked_out", row.org_id, failures=fails)
+                    err = _locked(until)
+                record(conn, attempt, "sign_in_failed", row.org_id, reason="password")
         # the failure is committed (the count and the audit entry), then reported
         raise err
 
