@@ -122,3 +122,26 @@ def test_oidc_maps_only_registered_identities(acc: Accounts) -> None:
         acc.sign_in_oidc("sub-999", "stranger@example.org")
     with pytest.raises(SignInError):  # no password set: password sign-in is impossible
         acc.sign_in("lin@district.example", "")
+
+
+def test_concurrent_wrong_guesses_all_count(acc: Accounts) -> None:
+    """Wrong passwords tried at the same moment each count towards the lock-out (the count goes
+    up in the database, not from a value read before the slow hash check)."""
+    import threading
+
+    n = acc_mod.MAX_FAILED_SIGN_INS - 1
+    barrier = threading.Barrier(n)
+
+    def guess() -> None:
+        barrier.wait()
+        with pytest.raises(SignInError):
+            acc.sign_in("bob", "wrong password!")
+
+    threads = [threading.Thread(target=guess) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert acc.user("bob").failed_sign_ins == n
+    with pytest.raises(LockedOutError):
+        acc.sign_in("bob", "one more wrong")
