@@ -116,10 +116,12 @@ def test_crafted_session_state_does_not_sign_anyone_in(library: CaseStore) -> No
 
 
 def test_cases_page_shows_only_the_organisations_cases(library: CaseStore) -> None:
-    """Bob sees Office B's case only; choosing Agency A's case by a crafted reference fails
-    as 'no such case'; his export-all holds only his organisation's case."""
+    """Bob sees Office B's case only (on Assess and on Cases); saving over Agency A's case by a
+    crafted reference fails as 'no such case'; his export-all holds only his organisation's."""
     accounts(library)
     at = sign_in(app(), "bob")
+    starts = "\n".join(str(o) for o in at.selectbox(key="start").options)
+    assert "Office B's case" in starts and "Agency A" not in starts  # nothing to assess from
     at.switch_page("views/cases.py").run()
     assert not at.exception
     page = texts(at)
