@@ -24,6 +24,8 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("views/trainer_smallest_change.py", "trainer.nav.smallest", ":material/route:", "smallest"),
     ("views/trainer_exercises.py", "trainer.nav.exercises", ":material/school:", "exercises"),
     ("views/trainer_roadmap.py", "trainer.nav.roadmap", ":material/timeline:", "roadmap"),
+    ("views/classroom_trainer.py", "classroom.nav.trainer", ":material/co_present:", "classroom"),
+    ("views/classroom_join.py", "classroom.nav.join", ":material/login:", "classroom-join"),
 ]
 
 init_language()

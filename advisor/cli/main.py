@@ -16,6 +16,7 @@ COMMAND_MODULES = [  # in the order of the help: one case first, then many, then
     "advisor.cli.trainer",
     "advisor.cli.kb",
     "advisor.cli.admin",  # db, users, audit
+    "advisor.cli.serve",
 ]
 
 EXIT_OK = 0
