@@ -41,6 +41,11 @@ ACTIONS = (
     "org_add",
     "db_backup",
     "db_restore",
+    "token_create",
+    "token_revoke",
+    "class_open",
+    "class_reveal",
+    "assess",
 )
 
 

@@ -96,3 +96,49 @@ audit = sa.Table(
     sa.Column("to_version", sa.Integer),
     sa.Column("detail", sa.Text, nullable=False),
 )
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("secret_sha256", sa.Text, nullable=False, unique=True),
+    sa.Column("org_id", sa.Text, sa.ForeignKey("organisations.id"), nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text),
+    sa.Column("revoked_by", sa.Text),
+)
+
+classroom_sessions = sa.Table(
+    "classroom_sessions",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, nullable=False, unique=True),
+    sa.Column("org_id", sa.Text, sa.ForeignKey("organisations.id"), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("pack", sa.Text, nullable=False),
+    sa.Column("trainer_key_sha256", sa.Text, nullable=False),
+    sa.Column("allow_guests", sa.Boolean, nullable=False),
+    sa.Column("roster", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("revealed_at", sa.Text),
+)
+
+classroom_participants = sa.Table(
+    "classroom_participants",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("session_id", sa.Text, sa.ForeignKey("classroom_sessions.id", ondelete="CASCADE")),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_key", sa.Text, nullable=False),
+    sa.Column("key_sha256", sa.Text, nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("joined_at", sa.Text, nullable=False),
+    sa.Column("ranking", sa.Text),
+    sa.Column("answered_at", sa.Text),
+)

@@ -78,7 +78,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # the Alembic head revision, as a number
+SCHEMA_VERSION = 3  # the Alembic head revision, as a number
 MAX_IMPORT_CASES = 500
 SHARE_MODES = ("read", "edit")
 
@@ -940,6 +940,7 @@ class CaseStore:
                 )
             )
             seq = int(res.inserted_primary_key[0])
+            self._audit(conn, "assess", row.org_id, row.case_id, int(row.version), None, seq=seq)
         return HistoryEntry(seq, row.case_id, int(row.version), stamp, summary)
 
     def history(self, case_id: str) -> list[HistoryEntry]:

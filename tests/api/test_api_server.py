@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_helpers import ROOT, SAMPLE, cli
+from api_helpers import ROOT, SAMPLE, cli, ensure_org
 
 from advisor.api.tokens import TokenStore
 from advisor.io import load_profile
@@ -31,7 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     """``advisor serve`` in its own process group; yields (base url, a token, the log file)."""
     tmp = tmp_path_factory.mktemp("api-server")
     db = tmp / "cases.sqlite3"
-    token, _ = TokenStore(db).create("朝阳街道", "official")
+    ensure_org(db)
+    token, _ = TokenStore(db).create("chaoyang", "official")
     port = _free_port()
     log = tmp / "server.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ADVISOR_API_RATE": "0"}
