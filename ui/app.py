@@ -34,11 +34,14 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/handshake:", 
 who = auth.gate(services.raw_store)
 # Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
 groups: dict[str, list[st.Page]] = {}
+guest = who.via == "guest"  # not signed in, joining a class: the join page only
 pages = [*PAGES, auth.ADMIN_PAGE]  # h15: the administrators' page, shown by role below
 for i, (path, key, icon, url) in enumerate(p for p in pages if auth.allowed(p[0], who)):
     group = t(f"nav.group.{key.split('.', 1)[0]}")
-    page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
+    page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0 and not guest)
     groups.setdefault(group, []).append(page)
+if guest:  # the join page keeps its address; the default page is the way to sign in
+    groups[t("nav.group.classroom")].insert(0, auth.guest_home_page())
 nav = st.navigation(groups)
 with st.sidebar:
     st.markdown(f"**{t('app.title')}**")

@@ -24,7 +24,7 @@ import streamlit as st
 
 from advisor.accounts import Accounts
 from advisor.db import StoreError
-from advisor.principal import LOCAL_PRINCIPAL, Principal
+from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
 from advisor.store import CaseStore
 from ui.i18n import current_lang, language_selector, t
 
@@ -37,6 +37,11 @@ MODE_ENV = "ADVISOR_AUTH"
 # pages by permission: a role without the permission does not get the page in its menu
 PAGE_PERMISSIONS = {"views/cases.py": "cases.read", "views/admin.py": "admin.audit"}
 ADMIN_PAGE = ("views/admin.py", "admin.nav", ":material/admin_panel_settings:", "admin")
+# Without signing in, a trainee may only join a live class as a guest (the trainer decides
+# whether the class admits guests); this principal has no permission at all.
+GUEST_PAGE = "views/classroom_join.py"
+GUEST_PAGE_URL = "classroom-join"
+GUEST_PRINCIPAL = Principal("guest", "", Role.TRAINEE, via="guest")
 
 
 def mode(store: CaseStore) -> str:
@@ -108,8 +113,31 @@ def gate(raw_store: Any) -> Principal:
     if who is not None:
         st.session_state[PRINCIPAL] = who
         return who
+    if _joining_a_class():  # a guest may reach the join page, and only it (see ``allowed``)
+        st.session_state[PRINCIPAL] = GUEST_PRINCIPAL
+        return GUEST_PRINCIPAL
     _sign_in_page(acc)
     st.stop()
+
+
+def guest_home_page() -> Any:
+    """A guest's default page: the way to sign in (the join page keeps its own address)."""
+
+    def home() -> None:
+        st.info(t("auth.guest"), icon=":material/person:")
+
+    return st.Page(home, title=t("auth.submit"), icon=":material/login:", url_path="sign-in",
+                   default=True)  # fmt: skip
+
+
+def _joining_a_class() -> bool:
+    """Whether this browser asked for the classroom's join page (``/classroom-join``)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser context (AppTest)
+        return False
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path.endswith("/" + GUEST_PAGE_URL)
 
 
 def _oidc_configured() -> bool:
@@ -163,6 +191,8 @@ def sidebar(who: Principal, store: CaseStore) -> None:
     """Who is signed in (or the single-user notice), and the sign-out button."""
     if who.via == "single_user":
         st.warning(t("auth.single_user"), icon=":material/person:")
+    elif who.via == "guest":
+        st.info(t("auth.guest"), icon=":material/person:")
     else:
         names = Accounts(store).organisation_names()
         st.caption(
@@ -185,7 +215,9 @@ def sidebar(who: Principal, store: CaseStore) -> None:
 
 
 def allowed(page_path: str, who: Principal) -> bool:
-    """Whether ``who`` gets this page in the menu."""
+    """Whether ``who`` gets this page in the menu (a guest: the classroom's join page only)."""
+    if who.via == "guest":
+        return page_path == GUEST_PAGE
     need = PAGE_PERMISSIONS.get(page_path)
     return need is None or who.can(need)
 

@@ -18,7 +18,7 @@ from advisor import backup
 from advisor.accounts import Accounts
 from advisor.models import CaseProfile
 from advisor.principal import Principal, Role
-from advisor.store import CaseStore, StaleCaseError
+from advisor.store import CaseStore, StaleCaseError, head_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Principal("ada", "local", Role.ADMIN)
@@ -67,12 +67,12 @@ def test_library_of_the_hand_written_schema_is_upgraded(tmp_path: Path) -> None:
     con.commit()
     con.close()
     store = CaseStore(path)
-    assert store.upgraded == ("0001", "0002")
+    assert store.upgraded == ("0001", head_revision())
     rec = store.get("case-a")
     assert (rec.name, rec.version, rec.owner) == ("Old", 4, "local")
     [h] = store.history("case-a")
     assert (h.case_version, h.summary["asymmetry"]["level"]) == (3, "high")
-    assert CaseStore(path).upgraded == ("0002", "0002")
+    assert CaseStore(path).upgraded == (head_revision(), head_revision())
 
 
 def test_backup_while_writing_then_restore_across_engines(
