@@ -14,6 +14,7 @@ import difflib
 import json
 import logging
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -212,12 +213,16 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
 
     app.add_middleware(NoTraceback)
 
+    opening = threading.Lock()
+
     def store() -> Any:
         """The case library (one engine for the app's life, opened on first use)."""
         if app.state.store is None:
             from advisor.store import CaseStore
 
-            app.state.store = _store_call(lambda: CaseStore(app.state.db_path))
+            with opening:
+                if app.state.store is None:
+                    app.state.store = _store_call(lambda: CaseStore(app.state.db_path))
         return app.state.store
 
     def tokens() -> TokenStore:
@@ -245,7 +250,7 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
             if app.state.tokens is not None:  # the common case: no thread, no database
                 found, info = app.state.tokens.cached(token)
             if not found:
-                info = await run_in_threadpool(lambda: tokens().verify(token))
+                info = await run_in_threadpool(_store_call, lambda: tokens().verify(token))
             if info is None:
                 raise unauthorised(missing=False)
             who = info.principal()
