@@ -23,6 +23,7 @@ from typing import Any
 import streamlit as st
 
 from advisor.accounts import Accounts
+from advisor.classroom import TRAINER_ROLES
 from advisor.db import StoreError
 from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
 from advisor.store import CaseStore
@@ -40,6 +41,7 @@ ADMIN_PAGE = ("views/admin.py", "admin.nav", ":material/admin_panel_settings:", 
 # Without signing in, a trainee may only join a live class as a guest (the trainer decides
 # whether the class admits guests); this principal has no permission at all.
 GUEST_PAGE = "views/classroom_join.py"
+TRAINER_PAGE = "views/classroom_trainer.py"
 GUEST_PAGE_URL = "classroom-join"
 GUEST_PRINCIPAL = Principal("guest", "", Role.TRAINEE, via="guest")
 
@@ -218,6 +220,8 @@ def allowed(page_path: str, who: Principal) -> bool:
     """Whether ``who`` gets this page in the menu (a guest: the classroom's join page only)."""
     if who.via == "guest":
         return page_path == GUEST_PAGE
+    if page_path == TRAINER_PAGE:  # only trainers and administrators open classes
+        return Role(who.role) in TRAINER_ROLES
     need = PAGE_PERMISSIONS.get(page_path)
     return need is None or who.can(need)
 

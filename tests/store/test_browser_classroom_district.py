@@ -121,6 +121,8 @@ def test_a_class_inside_the_accounts(district: Any, browser: Any) -> None:
     # a trainee account of the organisation joins as itself, no name to type
     trainee = new_page(browser)
     sign_in(trainee, server.url, "xiaoli", PW)
+    menu = trainee.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert s("classroom.nav.trainer") not in menu  # a trainee opens no class
     nav(trainee, s("classroom.nav.join"))  # (a reload would be a new, signed-out session)
     wait_for(trainee, s("classroom.join.as_account", name="小李"))
     trainee.get_by_label(s("classroom.join.code"), exact=True).fill(code.lower())
