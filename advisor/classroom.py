@@ -10,15 +10,19 @@ trainees share; then reveals: answers close, every trainee sees feedback in plai
 because ..."), and the debrief. Results stay in the database and export as CSV, with Spearman's
 rho and Kendall's tau for the trainer.
 
-Who may join: guests under any display name when the trainer allows it, otherwise only the names
-on the trainer's roster. (With the case library's accounts the roster becomes the trainee
-accounts.) Names are unique within a session. The trainer controls a session with a *trainer
-key* shown once when it opens, stored hashed like the API tokens; a trainee acts with a
-participant key kept by their browser.
+Who may join: guests under any display name when the trainer allows it; otherwise the names on
+the trainer's roster and the signed-in trainee accounts of the class's organisation. A signed-in
+account joins under its display name and is recorded as that account (joining again from another
+browser continues the same answer). Names are unique within a session. The trainer controls a
+session with a *trainer key* shown once when it opens, stored hashed like the API tokens; a
+trainee acts with a participant key kept by their browser.
 
-Persistence: two tables of their own, ``classroom_sessions`` and ``classroom_participants``, in
-the SQLite file of the case library (``$ADVISOR_DB``; WAL, a busy timeout, one write transaction
-per change), to be folded into the case library's store with its organisations.
+Organisations: a class belongs to the organisation of the trainer (or administrator) who opened
+it; the trainer's list of classes shows only that organisation's. Opening and revealing are in the
+audit trail.
+
+Persistence: the tables ``classroom_sessions`` and ``classroom_participants`` of the case
+library's store (migration 0003), on SQLite or PostgreSQL like the cases.
 """
 
 from __future__ import annotations
@@ -29,21 +33,24 @@ import hashlib
 import io
 import json
 import secrets
-import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as sa_exc
 
+from advisor import schema as T
+from advisor.audit import record
 from advisor.errors import AdvisorError, FieldProblem, ProfileError
 from advisor.models import Actor, BiText
-from advisor.store import default_path
+from advisor.principal import ROLE_LABELS, Principal, Role
+from advisor.store import CaseStore
 from advisor.trainer.exercise import (
     Debrief,
     ExercisePack,
@@ -61,36 +68,9 @@ CODE_LENGTH = 6
 NAME_MAX = 40
 MAX_PAIRS = 2  # order disagreements told to a trainee
 MAX_PARTICIPANTS = 500
-BUSY_TIMEOUT_MS = 15_000
+TRAINER_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
 
 State = Literal["open", "revealed"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS classroom_sessions (
-    id                  TEXT PRIMARY KEY,
-    code                TEXT NOT NULL UNIQUE,
-    pack                TEXT NOT NULL,
-    trainer_key_sha256  TEXT NOT NULL,
-    allow_guests        INTEGER NOT NULL,
-    roster              TEXT NOT NULL,
-    state               TEXT NOT NULL,
-    created_at          TEXT NOT NULL,
-    revealed_at         TEXT
-);
-CREATE TABLE IF NOT EXISTS classroom_participants (
-    id                  TEXT PRIMARY KEY,
-    session_id          TEXT NOT NULL REFERENCES classroom_sessions(id) ON DELETE CASCADE,
-    name                TEXT NOT NULL,
-    name_key            TEXT NOT NULL,
-    key_sha256          TEXT NOT NULL UNIQUE,
-    joined_at           TEXT NOT NULL,
-    ranking             TEXT,
-    answered_at         TEXT,
-    UNIQUE (session_id, name_key)
-);
-CREATE INDEX IF NOT EXISTS classroom_participants_by_session
-    ON classroom_participants(session_id, joined_at);
-"""
 
 # The classroom's own sentences. The advisor's order comes from this tool's priority weights, so
 # the feedback says "the advisor", never "the paper", when it speaks of an order.
@@ -179,6 +159,8 @@ class Session:
     state: State
     created_at: str
     revealed_at: str | None
+    org_id: str = "local"
+    created_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +171,7 @@ class Participant:
     joined_at: str
     ranking: tuple[str, ...] | None
     answered_at: str | None
+    user_id: int | None = None  # a signed-in trainee account; None for a guest
 
 
 class Feedback(_Model):
@@ -384,52 +367,62 @@ def _pair_line(
 # --------------------------------------------------------------------------- the store
 
 
+def _no_session(code: str) -> ClassroomError:
+    return ClassroomError(
+        "no_session",
+        f"no class with the join code {code.strip()!r}: check the code with your trainer",
+        f"没有加入码为 {code.strip()!r} 的课堂：请向培训师核对加入码",
+    )
+
+
 class Classroom:
-    """Sessions and participants in the case library's SQLite file; safe across threads."""
+    """Sessions and participants in the case library's store; safe across threads, processes
+    and servers (SQLite or PostgreSQL, whatever ``$ADVISOR_DB`` names).
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path).expanduser() if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with closing(self._connect()) as con:
-            con.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+    ``Classroom(store)`` acts for ``store.principal``: a class it opens belongs to that
+    principal's organisation, and :meth:`sessions` lists that organisation's classes only.
+    ``Classroom(path_or_url)`` opens the store itself (the single-user mode's principal).
+    """
 
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        con.row_factory = sqlite3.Row
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA foreign_keys = ON")
-        if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            con.execute("PRAGMA journal_mode = WAL")
-        return con
+    def __init__(self, store: CaseStore | str | Path | None = None) -> None:
+        self.store = store if isinstance(store, CaseStore) else CaseStore(store)
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._connect()) as con:
-            yield con
+    @property
+    def principal(self) -> Principal:
+        return self.store.principal
+
+    def as_principal(self, principal: Principal) -> Classroom:
+        """The same classroom store, acting for ``principal``."""
+        return Classroom(self.store.as_principal(principal))
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, closing(self._connect()) as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+    def _read(self) -> Iterator[sa.Connection]:
+        with self.store._read() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self.store._write() as conn:
+            yield conn
 
     # -- the trainer
 
     def open_session(
         self, pack: ExercisePack, allow_guests: bool = True, roster: list[str] | None = None
     ) -> tuple[Session, str]:
-        """Open a live session for ``pack``; return it and the trainer key (shown once).
+        """Open a live session for ``pack`` in the principal's organisation; return it and the
+        trainer key (shown once).
 
+        Only trainers and administrators open classes (ClassroomError ``not_trainer_role``).
         Without guests a roster of at least one name is required (ProfileError naming it).
         """
+        who = self.principal
+        if Role(who.role) not in TRAINER_ROLES:
+            raise ClassroomError(
+                "not_trainer_role",
+                f"only a trainer or an administrator can open a class (your role: {who.role})",
+                f"只有培训师或管理员可以开设课堂（您的角色：{ROLE_LABELS[Role(who.role)]['zh']}）",
+            )
         names: list[str] = []
         seen: set[str] = set()
         for raw in roster or []:
@@ -451,44 +444,58 @@ class Classroom:
         sid = secrets.token_hex(8)
         now = _now()
         body = pack_to_text(pack, "json")
-        with self._write() as con:
+        S = T.classroom_sessions
+        with self._write() as conn:
             for _ in range(50):
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-                taken = con.execute(
-                    "SELECT 1 FROM classroom_sessions WHERE code = ?", (code,)
-                ).fetchone()
+                taken = conn.execute(sa.select(S.c.id).where(S.c.code == code)).first()
                 if not taken:
                     break
             else:  # pragma: no cover - 31^6 codes
                 raise ClassroomError("no_code", "no free join code", "没有可用的加入码")
-            con.execute(
-                "INSERT INTO classroom_sessions (id, code, pack, trainer_key_sha256,"
-                " allow_guests, roster, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-                (sid, code, body, _sha(key), int(allow_guests), json.dumps(names), now),
+            conn.execute(
+                S.insert().values(
+                    id=sid,
+                    code=code,
+                    org_id=who.org_id,
+                    created_by=who.username,
+                    pack=body,
+                    trainer_key_sha256=_sha(key),
+                    allow_guests=bool(allow_guests),
+                    roster=json.dumps(names, ensure_ascii=False),
+                    state="open",
+                    created_at=now,
+                )
+            )
+            record(
+                conn,
+                who,
+                "class_open",
+                who.org_id,
+                code=code,
+                pack=pack.id,
+                guests=bool(allow_guests),
+                roster=len(names),
             )
         return self.session(code), key
 
     def session(self, code: str) -> Session:
         """The session with that join code; ClassroomError ``no_session`` if there is none."""
-        with self._read() as con:
-            row = con.execute(
-                "SELECT * FROM classroom_sessions WHERE code = ?", (clean_code(code),)
-            ).fetchone()
+        S = T.classroom_sessions
+        with self._read() as conn:
+            row = conn.execute(sa.select(S).where(S.c.code == clean_code(code))).first()
         if row is None:
-            raise ClassroomError(
-                "no_session",
-                f"no class with the join code {code.strip()!r}: check the code with your trainer",
-                f"没有加入码为 {code.strip()!r} 的课堂：请向培训师核对加入码",
-            )
+            raise _no_session(code)
         return _session(row)
 
     def check_trainer(self, code: str, trainer_key: str) -> Session:
         """The session, if ``trainer_key`` is its key; ClassroomError ``not_trainer`` otherwise."""
+        S = T.classroom_sessions
         session = self.session(code)
-        with self._read() as con:
-            stored = con.execute(
-                "SELECT trainer_key_sha256 FROM classroom_sessions WHERE id = ?", (session.id,)
-            ).fetchone()[0]
+        with self._read() as conn:
+            stored = conn.execute(
+                sa.select(S.c.trainer_key_sha256).where(S.c.id == session.id)
+            ).scalar_one()
         if not secrets.compare_digest(stored, _sha(trainer_key.strip())):
             raise ClassroomError(
                 "not_trainer",
@@ -498,46 +505,63 @@ class Classroom:
         return session
 
     def reveal(self, code: str, trainer_key: str) -> Session:
-        """Close answers and show every trainee their feedback and the debrief."""
+        """Close answers and show every trainee their feedback and the debrief (audited under
+        the trainer who opened the class)."""
+        S = T.classroom_sessions
         session = self.check_trainer(code, trainer_key)
-        with self._write() as con:
-            con.execute(
-                "UPDATE classroom_sessions SET state = 'revealed', revealed_at = ?"
-                " WHERE id = ? AND state = 'open'",
-                (_now(), session.id),
+        with self._write() as conn:
+            res = conn.execute(
+                S.update()
+                .where(S.c.id == session.id, S.c.state == "open")
+                .values(state="revealed", revealed_at=_now())
             )
+            if res.rowcount == 1:
+                trainer = Principal(
+                    session.created_by, session.org_id, Role.TRAINER, via="trainer_key"
+                )
+                record(conn, trainer, "class_reveal", session.org_id, code=session.code)
         return self.session(code)
 
     def sessions(self) -> list[Session]:
-        """Every session, newest first (the results kept)."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT * FROM classroom_sessions ORDER BY created_at DESC, id"
-            ).fetchall()
+        """The classes of the principal's organisation, newest first (the results kept)."""
+        S = T.classroom_sessions
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(S)
+                .where(S.c.org_id == self.principal.org_id)
+                .order_by(S.c.created_at.desc(), S.c.id)
+            ).all()
         return [_session(r) for r in rows]
 
     def participants(self, session: Session) -> list[Participant]:
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT * FROM classroom_participants WHERE session_id = ?"
-                " ORDER BY joined_at, rowid",
-                (session.id,),
-            ).fetchall()
+        P = T.classroom_participants
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(P).where(P.c.session_id == session.id).order_by(P.c.seq)
+            ).all()
         return [_participant(r) for r in rows]
 
     # -- the trainees
 
-    def join(self, code: str, name: str) -> tuple[Participant, str]:
-        """Join a class under a display name; return the participant and their key.
+    def join(
+        self, code: str, name: str, principal: Principal | None = None
+    ) -> tuple[Participant, str]:
+        """Join a class; return the participant and their key.
 
-        Refused (ClassroomError) when the code is unknown, answers are closed, the name is
-        blank, too long, taken in this class, or not on the roster of a class without guests.
+        Without ``principal`` (or with the single-user mode's) ``name`` is a guest name. With a
+        signed-in account's principal the account joins under its display name (``name`` if it
+        gives none); a class without guests admits the names on its roster and the trainee
+        accounts of the class's organisation. Refused (ClassroomError) when the code is unknown,
+        answers are closed, the name is blank, too long, taken in this class, or not admitted.
         """
         session = self.session(code)
         if session.state != "open":
             raise ClassroomError(
                 "closed", "the trainer has closed this class", "培训师已经结束了这个课堂的作答"
             )
+        account = self._account(principal)
+        if account is not None:
+            name = account.display_name or account.username
         name = " ".join(name.split())
         if not name:
             raise ClassroomError("name_blank", "enter a display name", "请填写显示名称")
@@ -547,46 +571,85 @@ class Classroom:
                 f"the name is too long (at most {NAME_MAX} characters)",
                 f"名称过长（最多 {NAME_MAX} 个字符）",
             )
-        if not session.allow_guests and _name_key(name) not in {
-            _name_key(n) for n in session.roster
-        }:
+        roster = {_name_key(n) for n in session.roster}
+        on_roster = _name_key(name) in roster or (
+            account is not None and _name_key(account.username) in roster
+        )
+        own_trainee = (
+            account is not None and account.org_id == session.org_id and account.role == "trainee"
+        )
+        if not session.allow_guests and not (on_roster or own_trainee):
             raise ClassroomError(
                 "not_on_roster",
-                "this class is only for the names on the trainer's list; use your name as the "
-                "trainer wrote it",
-                "这个课堂只对培训师名单上的学员开放；请使用培训师登记的姓名",
+                "this class is only for the names on the trainer's list and the trainees of the "
+                "trainer's organisation; use your name as the trainer wrote it, or sign in",
+                "这个课堂只对培训师名单上的学员和本单位的学员账户开放；"
+                "请使用培训师登记的姓名，或先登录",
             )
         key = secrets.token_urlsafe(18)
         pid = secrets.token_hex(8)
-        with self._write() as con:
-            n = con.execute(
-                "SELECT COUNT(*) FROM classroom_participants WHERE session_id = ?", (session.id,)
-            ).fetchone()[0]
-            if n >= MAX_PARTICIPANTS:
-                raise ClassroomError(
-                    "full",
-                    f"this class is full ({MAX_PARTICIPANTS})",
-                    f"课堂人数已满（{MAX_PARTICIPANTS}）",
+        P = T.classroom_participants
+        try:
+            with self._write() as conn:
+                if account is not None:  # an account joining again (another browser) continues
+                    again = conn.execute(
+                        P.update()
+                        .where(P.c.session_id == session.id, P.c.user_id == account.id)
+                        .values(key_sha256=_sha(key))
+                    )
+                    if again.rowcount:
+                        return self._participant_by_key(key, conn), key
+                n = conn.execute(
+                    sa.select(sa.func.count(), sa.func.max(P.c.seq)).where(
+                        P.c.session_id == session.id
+                    )
+                ).first()
+                count, last = (int(n[0]), n[1]) if n is not None else (0, None)
+                if count >= MAX_PARTICIPANTS:
+                    raise ClassroomError(
+                        "full",
+                        f"this class is full ({MAX_PARTICIPANTS})",
+                        f"课堂人数已满（{MAX_PARTICIPANTS}）",
+                    )
+                conn.execute(
+                    P.insert().values(
+                        id=pid,
+                        seq=int(last or 0) + 1,
+                        session_id=session.id,
+                        name=name,
+                        name_key=_name_key(name),
+                        key_sha256=_sha(key),
+                        user_id=account.id if account is not None else None,
+                        joined_at=_now(),
+                    )
                 )
-            try:
-                con.execute(
-                    "INSERT INTO classroom_participants (id, session_id, name, name_key,"
-                    " key_sha256, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (pid, session.id, name, _name_key(name), _sha(key), _now()),
-                )
-            except sqlite3.IntegrityError:
-                raise ClassroomError(
-                    "name_taken",
-                    f"someone in this class already uses the name {name!r}; choose another",
-                    f"课堂中已有人使用“{name}”这个名称；请换一个",
-                ) from None
+        except sa_exc.IntegrityError:
+            raise ClassroomError(
+                "name_taken",
+                f"someone in this class already uses the name {name!r}; choose another",
+                f"课堂中已有人使用“{name}”这个名称；请换一个",
+            ) from None
         return self._participant_by_key(key), key
 
-    def _participant_by_key(self, key: str) -> Participant:
-        with self._read() as con:
-            row = con.execute(
-                "SELECT * FROM classroom_participants WHERE key_sha256 = ?", (_sha(key),)
-            ).fetchone()
+    def _account(self, principal: Principal | None) -> Any:
+        """The account row a signed-in principal (or a token made for an account) stands for;
+        None for a guest, the single-user mode and tokens made for no account."""
+        if principal is None or principal.user_id is None:
+            return None
+        with self._read() as conn:
+            row = conn.execute(sa.select(T.users).where(T.users.c.id == principal.user_id)).first()
+        if row is None or row.disabled:
+            return None
+        return row
+
+    def _participant_by_key(self, key: str, conn: sa.Connection | None = None) -> Participant:
+        P = T.classroom_participants
+        q = sa.select(P).where(P.c.key_sha256 == _sha(key))
+        if conn is not None:
+            row = conn.execute(q).first()
+        else:
+            with self._read() as c:
+                row = c.execute(q).first()
         if row is None:
             raise ClassroomError(
                 "not_joined",
@@ -619,36 +682,33 @@ class Classroom:
         Raises RankingError for a ranking that does not list each action once, ClassroomError
         when answers are closed.
         """
+        S, P = T.classroom_sessions, T.classroom_participants
         me = self._participant_by_key(participant_key)
-        with self._read() as con:
-            row = con.execute(
-                "SELECT * FROM classroom_sessions WHERE id = ?", (me.session_id,)
-            ).fetchone()
+        with self._read() as conn:
+            row = conn.execute(sa.select(S).where(S.c.id == me.session_id)).first()
         session = _session(row)
         clean = check_ranking(session.pack, ranking)
-        with self._write() as con:
-            state = con.execute(
-                "SELECT state FROM classroom_sessions WHERE id = ?", (session.id,)
-            ).fetchone()[0]
+        with self._write() as conn:
+            state = conn.execute(sa.select(S.c.state).where(S.c.id == session.id)).scalar_one()
             if state != "open":
                 raise ClassroomError(
                     "closed",
                     "the trainer has revealed the answers; rankings can no longer change",
                     "培训师已揭晓答案，排序不能再修改",
                 )
-            con.execute(
-                "UPDATE classroom_participants SET ranking = ?, answered_at = ? WHERE id = ?",
-                (json.dumps(clean), _now(), me.id),
+            conn.execute(
+                P.update()
+                .where(P.c.id == me.id)
+                .values(ranking=json.dumps(clean), answered_at=_now())
             )
         return self._participant_by_key(participant_key)
 
     def my_feedback(self, participant_key: str) -> Feedback | None:
         """A trainee's feedback once the trainer has revealed (None before, or unanswered)."""
+        S = T.classroom_sessions
         me = self._participant_by_key(participant_key)
-        with self._read() as con:
-            row = con.execute(
-                "SELECT * FROM classroom_sessions WHERE id = ?", (me.session_id,)
-            ).fetchone()
+        with self._read() as conn:
+            row = conn.execute(sa.select(S).where(S.c.id == me.session_id)).first()
         session = _session(row)
         if session.state != "revealed" or me.ranking is None:
             return None
@@ -749,25 +809,28 @@ class Classroom:
         return "\ufeff" + out.getvalue()
 
 
-def _session(row: sqlite3.Row) -> Session:
+def _session(row: Any) -> Session:
     return Session(
-        id=row["id"],
-        code=row["code"],
-        pack=pack_from_text(row["pack"], "session"),
-        allow_guests=bool(row["allow_guests"]),
-        roster=tuple(json.loads(row["roster"])),
-        state=row["state"],
-        created_at=row["created_at"],
-        revealed_at=row["revealed_at"],
+        id=row.id,
+        code=row.code,
+        pack=pack_from_text(row.pack, "session"),
+        allow_guests=bool(row.allow_guests),
+        roster=tuple(json.loads(row.roster)),
+        state=row.state,
+        created_at=row.created_at,
+        revealed_at=row.revealed_at,
+        org_id=row.org_id,
+        created_by=row.created_by,
     )
 
 
-def _participant(row: sqlite3.Row) -> Participant:
+def _participant(row: Any) -> Participant:
     return Participant(
-        id=row["id"],
-        session_id=row["session_id"],
-        name=row["name"],
-        joined_at=row["joined_at"],
-        ranking=tuple(json.loads(row["ranking"])) if row["ranking"] else None,
-        answered_at=row["answered_at"],
+        id=row.id,
+        session_id=row.session_id,
+        name=row.name,
+        joined_at=row.joined_at,
+        ranking=tuple(json.loads(row.ranking)) if row.ranking else None,
+        answered_at=row.answered_at,
+        user_id=row.user_id,
     )

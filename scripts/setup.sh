@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
 # Creates .venv and installs everything the project needs. Idempotent.
 #   scripts/setup.sh         the product (Python packages)
-#   scripts/setup.sh --test  also the test tools: Debian's Chromium and a CJK font for browser tests
+#   scripts/setup.sh --test  also the test tools: Debian's Chromium and a CJK font for browser tests,
+#                            and Debian's PostgreSQL server (the tests start a throw-away cluster)
+#   scripts/setup.sh --admin NAME [--org ID --org-name NAME]
+#                            also create the first administrator (asks for the password), which
+#                            turns on sign-in (see docs/DEPLOY.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_test=0
-[ "${1:-}" = "--test" ] && with_test=1
+admin=""
+admin_org="district"
+admin_org_name="District administration"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --test) with_test=1 ;;
+    --admin) admin="${2:?--admin needs a user name}"; shift ;;
+    --org) admin_org="${2:?--org needs an id}"; shift ;;
+    --org-name) admin_org_name="${2:?--org-name needs a name}"; shift ;;
+    *) echo "setup: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 apt_install() {
   local missing=()
@@ -31,7 +47,7 @@ fi
 
 if [ "$with_test" -eq 1 ]; then
   # a serif CJK font for PDF; pdftotext/pdftoppm read PDFs back
-  apt_install chromium fonts-wqy-microhei fonts-arphic-uming poppler-utils
+  apt_install chromium fonts-wqy-microhei fonts-arphic-uming poppler-utils postgresql
   # axe-core for the browser accessibility audit (tests/e2e/test_accessibility.py)
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   if [ ! -f tests/e2e/node/node_modules/axe-core/axe.min.js ]; then
@@ -52,4 +68,10 @@ if [ ! -f "$stamp" ]; then
   fi
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+if [ -n "$admin" ]; then
+  .venv/bin/advisor db upgrade
+  .venv/bin/advisor users add "$admin" --role admin --org "$admin_org" \
+    --org-name "$admin_org_name" --org-kind civil_affairs
 fi

@@ -14,6 +14,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from advisor.db import StoreError
+from ui import auth, services
 from ui.components import technical_toggle
 from ui.i18n import current_lang, init_language, language_selector, t
 from ui.services import init_kept_draft, note_page
@@ -56,7 +58,7 @@ def run_page(page: Any) -> None:
     """
     try:
         page.run()
-    except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): Streamlit's flow
+    except (ScriptControlException, StoreError):  # Streamlit's flow; a store failure below
         raise
     except Exception:
         ref = uuid.uuid4().hex[:8].upper()
@@ -70,12 +72,18 @@ init_kept_draft()  # the form survives a reload (ui.services: kept drafts)
 # icon font from an outside host, which government intranets block (the app works offline)
 ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
 st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
+# -- h15: sign-in gate (stops here until signed in; single-user mode when no account exists)
+who = auth.gate(services.raw_store)
 # Pages are grouped in the menu by the first part of their title key ("nav", "trainer").
 groups: dict[str, list[st.Page]] = {}
-for i, (path, key, icon, url) in enumerate(PAGES):
+guest = who.via == "guest"  # not signed in, joining a class: the join page only
+pages = [*PAGES, auth.ADMIN_PAGE]  # h15: the administrators' page, shown by role below
+for i, (path, key, icon, url) in enumerate(p for p in pages if auth.allowed(p[0], who)):
     group = t(f"nav.group.{key.split('.', 1)[0]}")
-    page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0)
+    page = st.Page(path, title=t(key), icon=icon, url_path=url, default=i == 0 and not guest)
     groups.setdefault(group, []).append(page)
+if guest:  # the join page keeps its address; the default page is the way to sign in
+    groups[t("nav.group.classroom")].insert(0, auth.guest_home_page())
 nav = st.navigation(groups)
 note_page(nav.url_path)  # a page change renews the form's widgets (ui.services.form_key)
 with st.sidebar:
@@ -92,5 +100,9 @@ with st.sidebar:
     )
     st.html(CSS)
     technical_toggle()
+    auth.sidebar(who, services.store())  # h15
     st.caption(t("app.paper"))
-run_page(nav)
+try:  # h15: a database failure on any page is a message in the user's language, not a traceback
+    run_page(nav)
+except StoreError as exc:
+    auth.show_store_failure(exc)

@@ -23,7 +23,7 @@ import streamlit as st
 from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import Assessment, CaseProfile
-from advisor.store import CaseStore, default_path
+from advisor.store import CaseStore, default_target
 from ui import profile_form
 from ui.i18n import WIDGET_GENERATION, current_lang, renew_widgets
 
@@ -53,9 +53,17 @@ def _store(path: str) -> CaseStore:
     return CaseStore(path)
 
 
-def store() -> CaseStore:
+def raw_store() -> CaseStore:
     """The case library at ``$ADVISOR_DB`` or the default path (one object per path)."""
-    return _store(str(default_path()))
+    return _store(default_target())
+
+
+def store() -> CaseStore:
+    """The case library as the signed-in user sees it (``ui.auth``: their organisation's cases
+    and those shared with it, what their role allows)."""
+    from ui.auth import principal
+
+    return raw_store().as_principal(principal())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -14,6 +14,7 @@ import difflib
 import json
 import logging
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,12 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from advisor import __version__
 from advisor.api import errors as api_errors
 from advisor.api.auth import (
-    ANONYMOUS,
     Principal,
     TokenBucket,
     bucket_from_env,
     forbidden,
     is_open,
+    may,
     too_many,
     unauthorised,
 )
@@ -100,7 +101,7 @@ class JoinRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=200)
+    name: str = Field(default="", max_length=200)
 
 
 class RankingRequest(BaseModel):
@@ -119,6 +120,8 @@ class CaseOut(BaseModel):
     version: int
     created_at: str
     updated_at: str
+    owner: str = Field(description="the organisation the case belongs to")
+    access: str = Field(description="owner, edit (shared editable) or read (shared read-only)")
     profile: dict[str, Any]
 
 
@@ -205,62 +208,87 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
     app.state.db_path = db_path
     app.state.bucket = bucket if bucket is not None else bucket_from_env()
     app.state.tokens = None
+    app.state.store = None
     api_errors.install(app)
 
     app.add_middleware(NoTraceback)
 
+    opening = threading.Lock()
+
+    def store() -> Any:
+        """The case library (one engine for the app's life, opened on first use)."""
+        if app.state.store is None:
+            from advisor.store import CaseStore
+
+            with opening:
+                if app.state.store is None:
+                    app.state.store = _store_call(lambda: CaseStore(app.state.db_path))
+        return app.state.store
+
     def tokens() -> TokenStore:
         if app.state.tokens is None:
-            app.state.tokens = TokenStore(app.state.db_path)
+            app.state.tokens = TokenStore(store())
         return app.state.tokens
 
-    def cases() -> Any:
-        from advisor.store import CaseStore
-
-        return CaseStore(app.state.db_path)
+    def cases(who: Principal) -> Any:
+        """The case library as ``who`` sees it: the very store calls the web UI makes."""
+        return store().as_principal(who)
 
     # -- who is calling
 
     async def principal(
         request: Request,
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    ) -> Principal:
-        who = ANONYMOUS
+    ) -> Principal | None:
+        who: Principal | None = None
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise unauthorised(missing=False)
             token = token.strip()
-            found, info = tokens().cached(token)  # the common case: no thread, no database
+            found, info = (False, None)
+            if app.state.tokens is not None:  # the common case: no thread, no database
+                found, info = app.state.tokens.cached(token)
             if not found:
-                info = await run_in_threadpool(tokens().verify, token)
+                info = await run_in_threadpool(_store_call, lambda: tokens().verify(token))
             if info is None:
                 raise unauthorised(missing=False)
-            who = Principal(info.organisation, info.role, info.id)
-        key = who.client_key
-        if who.token_id is None:
-            key = f"addr:{request.client.host if request.client else '?'}"
+            who = info.principal()
+        key = (
+            who.username
+            if who is not None
+            else f"addr:{request.client.host if request.client else '?'}"
+        )
         wait = app.state.bucket.take(key)
         if wait:
             raise too_many(wait)
         return who
 
     def require(permission: str) -> Any:
-        async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
-            if who.token_id is None:
+        async def check(who: Annotated[Principal | None, Depends(principal)]) -> Principal | None:
+            if who is None:
                 if permission == "assess" and is_open():
                     return who
                 raise unauthorised(missing=True)
-            if not who.may(permission):
+            if not may(who, permission):
                 raise forbidden(who, permission)
             return who
 
         return check
 
-    Caller = Annotated[Principal, Depends(principal)]
-    Assessor = Annotated[Principal, Depends(require("assess"))]
+    Caller = Annotated[Principal | None, Depends(principal)]
+    Assessor = Annotated[Principal | None, Depends(require("assess"))]
     Reader = Annotated[Principal, Depends(require("cases:read"))]
     Writer = Annotated[Principal, Depends(require("cases:write"))]
+    Exporter = Annotated[Principal, Depends(require("cases:export"))]
+    Owner = Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="the organisation that owns a case shared with yours "
+            "(as `owner` in the listing); leave out for your organisation's own cases",
+        ),
+    ]
 
     profile_body: dict[str, Any] = {
         "requestBody": {
@@ -591,7 +619,11 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                 )
         return {"query": q, "total": len(found), "items": found[:limit]}
 
-    # -- the case library
+    # -- the case library: the caller's organisation's cases and those shared with it, through
+    # the store calls the web UI makes with the token's principal (advisor.store decides)
+
+    def _ref(case_id: str, owner: str | None) -> str:
+        return f"{owner.strip()}/{case_id}" if owner and owner.strip() else case_id
 
     def _case_json(rec: Any) -> dict[str, Any]:
         return {
@@ -600,13 +632,34 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
             "version": rec.version,
             "created_at": rec.created_at,
             "updated_at": rec.updated_at,
+            "owner": rec.owner,
+            "access": rec.access,
             "profile": rec.profile.model_dump(mode="json"),
         }
 
-    @app.get("/v1/cases", summary="The saved cases, most recently changed first", tags=["cases"])
-    async def cases_list(_who: Reader) -> list[dict[str, Any]]:
-        items = await run_in_threadpool(lambda: cases().list())
+    @app.get(
+        "/v1/cases",
+        summary="Your organisation's cases and those shared with it, most recently changed first",
+        description=(
+            "Each item names its `owner` (the organisation) and your `access`: `owner`, `edit` "
+            "(shared editable) or `read` (shared read-only). Address a shared case with "
+            "`?owner=<organisation>`."
+        ),
+        tags=["cases"],
+    )
+    async def cases_list(who: Reader) -> list[dict[str, Any]]:
+        items = await run_in_threadpool(_store_call, lambda: cases(who).list())
         return [dict(vars(s)) for s in items]
+
+    @app.get(
+        "/v1/cases/export",
+        summary="Every case of your organisation as one JSON or YAML document (audited)",
+        responses={403: error_response},
+        tags=["cases"],
+    )
+    async def cases_export_all(who: Exporter, format: Literal["json", "yaml"] = "json") -> Response:
+        text = await run_in_threadpool(_store_call, lambda: cases(who).export_all(format))
+        return Response(text, media_type=MEDIA[format])
 
     @app.get(
         "/v1/cases/{case_id}",
@@ -615,17 +668,33 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         responses={404: error_response},
         tags=["cases"],
     )
-    async def case_get(case_id: str, _who: Reader) -> JSONResponse:
-        rec = await run_in_threadpool(_store_call, lambda: cases().get(case_id))
+    async def case_get(case_id: str, who: Reader, owner: Owner = None) -> JSONResponse:
+        rec = await run_in_threadpool(_store_call, lambda: cases(who).get(_ref(case_id, owner)))
         return JSONResponse(_case_json(rec), headers={"ETag": f'"{rec.version}"'})
+
+    @app.get(
+        "/v1/cases/{case_id}/export",
+        summary="One case's profile as JSON or YAML, as `advisor` imports it (audited)",
+        responses={403: error_response, 404: error_response},
+        tags=["cases"],
+    )
+    async def case_export(
+        case_id: str, who: Exporter, owner: Owner = None, format: Literal["json", "yaml"] = "json"
+    ) -> Response:
+        text = await run_in_threadpool(
+            _store_call, lambda: cases(who).export(_ref(case_id, owner), format)
+        )
+        return Response(text, media_type=MEDIA[format])
 
     @app.put(
         "/v1/cases/{case_id}",
         summary="Save a case (new without version, an update with the version you read)",
         description=(
-            "Without `version` the case must be new (409 if the id is taken). With `version` "
-            '(or `If-Match: "N"`) the stored case must still be at that version: if someone '
-            "saved in between the answer is 409 `stale_case` and nothing is saved."
+            "Without `version` the case must be new (409 if the id is taken) and is saved in "
+            'your organisation. With `version` (or `If-Match: "N"`) the stored case must still '
+            "be at that version: if someone saved in between the answer is 409 `stale_case` and "
+            "nothing is saved. A case shared with you editable is updated with `?owner=`; one "
+            "shared read-only is refused (403 `share_read_only`)."
         ),
         response_model=CaseOut,
         responses={409: error_response, **common_errors},
@@ -635,9 +704,10 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
     async def case_put(
         case_id: str,
         request: Request,
-        _who: Writer,
+        who: Writer,
         version: Annotated[int | None, Query(ge=1)] = None,
         if_match: Annotated[str | None, Header()] = None,
+        owner: Owner = None,
     ) -> JSONResponse:
         expected = version if version is not None else _if_match(if_match)
         raw = await read_body(request)
@@ -652,7 +722,9 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
                     )
                 ]
             )
-        rec = await run_in_threadpool(_store_call, lambda: cases().save(profile, expected))
+        rec = await run_in_threadpool(
+            _store_call, lambda: cases(who).save_as(_ref(case_id, owner), profile, expected)
+        )
         status = 201 if expected is None else 200
         return JSONResponse(
             _case_json(rec), status_code=status, headers={"ETag": f'"{rec.version}"'}
@@ -660,19 +732,22 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
 
     @app.delete(
         "/v1/cases/{case_id}",
-        summary="Delete a case and its history",
+        summary="Delete one of your organisation's cases (an administrator can restore it)",
         status_code=204,
-        responses={404: error_response, 409: error_response},
+        responses={403: error_response, 404: error_response, 409: error_response},
         tags=["cases"],
     )
     async def case_delete(
         case_id: str,
-        _who: Writer,
+        who: Writer,
         version: Annotated[int | None, Query(ge=1)] = None,
         if_match: Annotated[str | None, Header()] = None,
+        owner: Owner = None,
     ) -> Response:
         expected = version if version is not None else _if_match(if_match)
-        await run_in_threadpool(_store_call, lambda: cases().delete(case_id, expected))
+        await run_in_threadpool(
+            _store_call, lambda: cases(who).delete(_ref(case_id, owner), expected)
+        )
         return Response(status_code=204)
 
     @app.get(
@@ -681,24 +756,27 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
         responses={404: error_response},
         tags=["cases"],
     )
-    async def case_history(case_id: str, _who: Reader) -> list[dict[str, Any]]:
-        entries = await run_in_threadpool(_store_call, lambda: cases().history(case_id))
+    async def case_history(case_id: str, who: Reader, owner: Owner = None) -> list[dict[str, Any]]:
+        entries = await run_in_threadpool(
+            _store_call, lambda: cases(who).history(_ref(case_id, owner))
+        )
         return [dict(vars(e)) for e in entries]
 
     @app.post(
         "/v1/cases/{case_id}/assess",
-        summary="Assess a saved case and record it in the case's history",
-        responses={200: {"model": Assessment}, 404: error_response},
+        summary="Assess a saved case and record it in the case's history (audited)",
+        responses={200: {"model": Assessment}, 403: error_response, 404: error_response},
         tags=["cases"],
     )
-    async def case_assess(case_id: str, _who: Writer) -> Response:
+    async def case_assess(case_id: str, who: Writer, owner: Owner = None) -> Response:
         def run() -> str:
             from advisor.pipeline import assess
 
-            store = cases()
-            rec = store.get(case_id)
+            ref = _ref(case_id, owner)
+            library = cases(who)
+            rec = library.get(ref)
             assessment = assess(rec.profile)
-            store.record_assessment(case_id, assessment)
+            library.record_assessment(ref, assessment)
             return assessment.model_dump_json(indent=2) + "\n"
 
         text = await run_in_threadpool(_store_call, run)
@@ -706,10 +784,10 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
 
     # -- live classroom (advisor.classroom): joined and driven with the class's own keys
 
-    def classroom() -> Any:
+    def classroom(who: Principal | None = None) -> Any:
         from advisor.classroom import Classroom
 
-        return Classroom(app.state.db_path)
+        return Classroom(store() if who is None else store().as_principal(who))
 
     @app.post(
         "/v1/classroom",
@@ -724,7 +802,7 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
     )
     async def classroom_open(
         request: Request,
-        _who: Annotated[Principal, Depends(require("classroom:run"))],
+        who: Annotated[Principal, Depends(require("classroom:run"))],
         guests: bool = True,
         roster: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
@@ -734,11 +812,17 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
 
         def run() -> tuple[Any, str]:
             pack = pack_from_text(raw, "request body")
-            return classroom().open_session(pack, allow_guests=guests, roster=roster or [])
+            return classroom(who).open_session(pack, allow_guests=guests, roster=roster or [])
 
         session, key = await run_in_threadpool(_class_call, run)
         return JSONResponse(
-            {"code": session.code, "trainer_key": key, "state": session.state}, status_code=201
+            {
+                "code": session.code,
+                "trainer_key": key,
+                "state": session.state,
+                "organisation": session.org_id,
+            },
+            status_code=201,
         )
 
     @app.get(
@@ -753,14 +837,20 @@ def create_app(db_path: str | Path | None = None, bucket: TokenBucket | None = N
 
     @app.post(
         "/v1/classroom/{code}/join",
-        summary="Join a class under a display name; returns the participant key",
+        summary="Join a class: as a guest under a display name, or with a trainee's token",
+        description=(
+            "Without a token the `name` is a guest name (only where the trainer allows guests, "
+            "or a name on the trainer's roster). With a token of a trainee account the trainee "
+            "joins as that account (its display name; `name` may be left empty); a class "
+            "without guests admits the trainee accounts of the class's organisation."
+        ),
         status_code=201,
         responses={403: error_response, 404: error_response, 409: error_response},
         tags=["classroom"],
     )
-    async def classroom_join(code: str, body: JoinRequest, _who: Caller) -> JSONResponse:
+    async def classroom_join(code: str, body: JoinRequest, who: Caller) -> JSONResponse:
         def run() -> dict[str, Any]:
-            me, key = classroom().join(code, body.name)
+            me, key = classroom().join(code, body.name, principal=who)
             return {
                 "participant_key": key,
                 "name": me.name,
@@ -1044,7 +1134,14 @@ def _if_match(value: str | None) -> int | None:
 
 def _store_call(fn: Any) -> Any:
     """Run a case-library call; its refusals become 404 / 409 in the one error shape."""
-    from advisor.store import CaseExistsError, CaseNotFoundError, StaleCaseError, StoreError
+    from advisor.store import (
+        CaseExistsError,
+        CaseNotFoundError,
+        DatabaseProblem,
+        ForbiddenError,
+        StaleCaseError,
+        StoreError,
+    )
 
     try:
         return fn()
@@ -1064,8 +1161,13 @@ def _store_call(fn: Any) -> Any:
         raise ApiError(
             409, exc.code, str(exc), "案例库中已有相同 id 的案例", extra=_params(exc)
         ) from None
+    except ForbiddenError as exc:
+        raise ApiError(403, exc.code, str(exc), exc.text("zh"), extra=_params(exc)) from None
+    except DatabaseProblem as exc:
+        log.warning("case library: %s: %s", exc.code, exc)
+        raise ApiError(503, exc.code, str(exc), exc.text("zh")) from None
     except StoreError as exc:
-        raise ApiError(409, exc.code, str(exc), str(exc), extra=_params(exc)) from None
+        raise ApiError(409, exc.code, str(exc), exc.text("zh"), extra=_params(exc)) from None
 
 
 _CLASS_STATUS = {
@@ -1076,6 +1178,7 @@ _CLASS_STATUS = {
     "closed": 409,
     "full": 409,
     "no_code": 503,
+    "not_trainer_role": 403,
 }
 
 

@@ -1,20 +1,20 @@
 """Who is calling, and what they may do: principals, permissions, and the per-client rate.
 
-A request carries ``Authorization: Bearer <token>``. The token gives a :class:`Principal`: an
-organisation and one role. Permissions are a table from role to what it may do, so the accounts
-and organisations of the case library can later hand out the same principals (a signed-in
-account instead of a token) without touching the endpoints.
+A request carries ``Authorization: Bearer <token>``. The token (``advisor.api.tokens``) gives a
+:class:`~advisor.principal.Principal`: an organisation of the accounts and one of their roles,
+``via`` ``api``, exactly like a signed-in user of the web UI. The case-library endpoints pass it
+to the same store calls the UI makes, so the store decides, from the role, what may be done and,
+from the organisation, which cases are visible (its own, and those shared with it read-only or
+editable); the API adds no rule of its own there. What the API checks up front:
 
-- ``assess``: the assessment endpoints (assess, what-if, batch). Every role. With
-  ``ADVISOR_API_OPEN=1`` (a local single-user install) they need no token at all.
-- ``cases:read``: list, get and the history of saved cases.
-- ``cases:write``: save and delete cases. Officials, agency planners and administrators;
-  reviewers and trainers read only; trainees do not see the case library.
-- ``classroom:run``: open a live class from an exercise pack. Trainers and administrators. The
-  class itself is then driven with its own keys (the trainer key, each trainee's key), not tokens.
-
-Organisation scoping of the case library comes with the organisations of the store; until then
-every token sees the one library of the database (its organisation is recorded, not enforced).
+- ``assess``: the assessment endpoints (assess, what-if, batch) and the reference endpoints.
+  Every role. With ``ADVISOR_API_OPEN=1`` (a local single-user install) they need no token.
+- ``cases:read`` / ``cases:write`` / ``cases:export``: the role's ``cases.read``,
+  ``cases.write``, ``cases.export`` permissions of :mod:`advisor.principal` (officials, agency
+  planners, trainers and administrators; trainees and reviewers have no case library).
+- ``classroom:run``: open a live class from an exercise pack, in the token's organisation.
+  Trainers and administrators. The class is then driven with its own keys (the trainer key, each
+  trainee's key).
 
 Rate: a token bucket per client (the token's id, or the client address without a token):
 ``ADVISOR_API_RATE`` requests a second refilled (default 20; 0 turns the limit off),
@@ -28,38 +28,36 @@ import math
 import os
 import threading
 import time
-from dataclasses import dataclass
 
 from advisor.api.errors import ApiError
+from advisor.principal import Principal, Role
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "official": frozenset({"assess", "cases:read", "cases:write"}),
-    "agency_planner": frozenset({"assess", "cases:read", "cases:write"}),
-    "administrator": frozenset({"assess", "cases:read", "cases:write", "classroom:run"}),
-    "reviewer": frozenset({"assess", "cases:read"}),
-    "trainer": frozenset({"assess", "cases:read", "classroom:run"}),
-    "trainee": frozenset({"assess"}),
-}
+__all__ = ["OPEN_ENV", "Principal", "forbidden", "is_open", "may", "unauthorised"]
+
 OPEN_ENV = "ADVISOR_API_OPEN"
+_STORE_PERMISSION = {
+    "cases:read": "cases.read",
+    "cases:write": "cases.write",
+    "cases:export": "cases.export",
+}
+CLASSROOM_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The caller: ``token_id`` None for an anonymous caller of an open install."""
-
-    organisation: str | None
-    role: str | None
-    token_id: str | None
-
-    def may(self, permission: str) -> bool:
-        return self.role is not None and permission in PERMISSIONS.get(self.role, frozenset())
-
-    @property
-    def client_key(self) -> str:
-        return f"token:{self.token_id}" if self.token_id else "anonymous"
+def may(principal: Principal | None, permission: str) -> bool:
+    """Whether ``principal`` (None: no token) may use the endpoints guarded by ``permission``."""
+    if principal is None:
+        return False
+    if permission == "assess":
+        return True
+    if permission == "classroom:run":
+        return Role(principal.role) in CLASSROOM_ROLES
+    store_permission = _STORE_PERMISSION.get(permission)
+    return store_permission is not None and principal.can(store_permission)
 
 
-ANONYMOUS = Principal(None, None, None)
+def client_key(principal: Principal | None) -> str | None:
+    """The rate-limit key of a caller with a token (None without one)."""
+    return principal.username if principal is not None else None
 
 
 def is_open() -> bool:
@@ -93,14 +91,15 @@ def forbidden(principal: Principal, permission: str) -> ApiError:
     what = {
         "cases:read": ("read the case library", "查看案例库"),
         "cases:write": ("change the case library", "修改案例库"),
+        "cases:export": ("export cases", "导出案例"),
         "assess": ("run assessments", "进行评估"),
         "classroom:run": ("open a live class", "开设课堂"),
     }.get(permission, (permission, permission))
     return ApiError(
         403,
         "forbidden",
-        f"the role {principal.role!r} may not {what[0]}",
-        f"角色 {principal.role!r} 无权{what[1]}",
+        f"the role {str(principal.role)!r} may not {what[0]}",
+        f"角色 {str(principal.role)!r} 无权{what[1]}",
     )
 
 

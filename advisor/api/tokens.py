@@ -1,58 +1,43 @@
-"""API tokens: who calls the API, for which organisation, in which role.
+"""API tokens: who calls the API, for which organisation, in which role, on whose behalf.
 
-A token is ``adv_<id>_<secret>``: ``id`` is public (it names the token in listings and logs),
-``secret`` is 32 random bytes shown once at creation. Only the SHA-256 of the whole token is
-stored, so a copy of the database does not give anyone a working token. (A slow password hash is
-not needed: the secret is random, not chosen by a person.)
+A token is ``adv_<id>_<secret>``: ``id`` is public (it names the token in listings, logs and the
+audit trail), ``secret`` is 32 random bytes shown once at creation. Only the SHA-256 of the whole
+token is stored, so a copy of the database does not give anyone a working token. (A slow password
+hash is not needed: the secret is random, not chosen by a person.)
 
-The tokens live in a small table of their own, ``api_tokens``, in the same SQLite file as the
-case library (``$ADVISOR_DB``; WAL, a busy timeout, one write transaction per change). This is an
-interim home: the organisations and accounts of the case library will absorb it into their store,
-and ``organisation`` then becomes a reference to an organisation instead of a name.
+Tokens live in the case library's store (table ``api_tokens``, migration 0003), on SQLite or
+PostgreSQL like everything else there. A token belongs to an organisation of the accounts and acts
+in one of the accounts' roles (:class:`~advisor.principal.Role`); it may name the account that
+asked for it. :meth:`TokenStore.verify` gives a :class:`~advisor.principal.Principal` exactly
+like a signed-in user's (``username`` ``token:<id>``, ``via`` ``api``, ``user_id`` the account's),
+which the API hands to the same store calls the web UI makes. A token stops working when it is
+revoked, when its organisation is disabled, or when the account it was made for is disabled.
+Creating and revoking a token are in the audit trail.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
+import sqlalchemy as sa
+
+from advisor import schema as T
+from advisor.audit import record
 from advisor.errors import AdvisorError, FieldProblem, ProfileError
-from advisor.store import default_path
+from advisor.principal import ROLE_LABELS, Principal, Role
+from advisor.store import CaseStore, now
 
-#: The roles of the case library's accounts; a token acts in exactly one of them.
-ROLES = ("official", "agency_planner", "trainer", "trainee", "reviewer", "administrator")
-ROLE_LABELS = {
-    "official": ("street-office or civil-affairs official", "街道或民政干部"),
-    "agency_planner": ("social-work agency planner", "社工机构策划人员"),
-    "trainer": ("trainer", "培训师"),
-    "trainee": ("trainee", "学员"),
-    "reviewer": ("reviewer", "审阅人"),
-    "administrator": ("administrator", "管理员"),
-}
+#: The accounts' roles; a token acts in exactly one of them.
+ROLES = tuple(r.value for r in Role)
+#: Names the interim token table used, still accepted on the command line.
+ROLE_ALIASES = {"agency_planner": "planner", "administrator": "admin"}
 PREFIX = "adv_"
-BUSY_TIMEOUT_MS = 15_000
 CACHE_SECONDS = 2.0  # a revoked token stops working within this time in every worker
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_tokens (
-    id            TEXT PRIMARY KEY,
-    secret_sha256 TEXT NOT NULL UNIQUE,
-    organisation  TEXT NOT NULL,
-    role          TEXT NOT NULL,
-    label         TEXT NOT NULL DEFAULT '',
-    created_at    TEXT NOT NULL,
-    revoked_at    TEXT
-);
-"""
 _TOKEN_RE = re.compile(r"^adv_([a-z0-9]{8})_([A-Za-z0-9_-]{20,80})$")
 
 
@@ -70,14 +55,20 @@ class TokenInfo:
     label: str
     created_at: str
     revoked_at: str | None
+    created_by: str = ""
+    user_id: int | None = None
+    username: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    def principal(self) -> Principal:
+        """Who calls with this token: its organisation and role, ``via`` ``api``."""
+        shown = self.label or (self.username or "")
+        return Principal(
+            f"token:{self.id}", self.organisation, Role(self.role), "api", self.user_id, shown
+        )
 
 
 def digest(token: str) -> str:
@@ -85,51 +76,41 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _select() -> sa.Select:
+    return sa.select(T.api_tokens, T.users.c.username.label("username")).outerjoin(
+        T.users, T.users.c.id == T.api_tokens.c.user_id
+    )
+
+
 class TokenStore:
-    """The ``api_tokens`` table; safe across threads and processes (a connection per call)."""
+    """The ``api_tokens`` table of a case library; safe across threads, processes and servers.
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path).expanduser() if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+    ``TokenStore(store)`` shares the store's engine and acts for ``store.principal`` (recorded in
+    the audit trail when it creates or revokes); ``TokenStore(path_or_url)`` opens the library
+    itself, acting as the single-user mode's administrator.
+    """
+
+    def __init__(self, store: CaseStore | str | object | None = None) -> None:
+        self.store = store if isinstance(store, CaseStore) else CaseStore(store)  # type: ignore[arg-type]
         self._cache: dict[str, tuple[float, TokenInfo | None]] = {}
-        with self._write() as con:
-            con.execute(_SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        con.row_factory = sqlite3.Row
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            con.execute("PRAGMA journal_mode = WAL")
-        return con
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, closing(self._connect()) as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-
-    def create(self, organisation: str, role: str, label: str = "") -> tuple[str, TokenInfo]:
+    def create(
+        self,
+        organisation: str,
+        role: str,
+        label: str = "",
+        username: str | None = None,
+    ) -> tuple[str, TokenInfo]:
         """Create a token; return ``(token, info)``. The token text is not kept anywhere.
 
-        Raises ProfileError naming the field when the organisation is blank or the role unknown.
+        ``organisation`` must be the id of an organisation of the accounts, ``role`` one of
+        :data:`ROLES`; with ``username`` the token is made for that account, which must belong to
+        the organisation and may not get a role other than its own. Raises ProfileError naming
+        every field that is wrong (in both languages).
         """
-        organisation = " ".join(organisation.split())
-        problems = []
-        if not organisation:
-            problems.append(FieldProblem("organisation", "must not be empty", "不能为空"))
-        elif len(organisation) > 200:
-            problems.append(
-                FieldProblem("organisation", "is too long (at most 200 characters)", "过长")
-            )
+        organisation = organisation.strip()
+        role = ROLE_ALIASES.get(role.strip(), role.strip())
+        problems: list[FieldProblem] = []
         if role not in ROLES:
             problems.append(
                 FieldProblem(
@@ -138,41 +119,136 @@ class TokenStore:
                     f"无效角色 {role!r}；可选：{'、'.join(ROLES)}",
                 )
             )
-        if problems:
-            raise ProfileError(problems)
-        token_id = secrets.token_hex(4)
-        token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-        info = TokenInfo(token_id, organisation, role, label.strip()[:200], _now(), None)
-        with self._write() as con:
-            con.execute(
-                "INSERT INTO api_tokens (id, secret_sha256, organisation, role, label, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (info.id, digest(token), info.organisation, info.role, info.label, info.created_at),
+        who = self.store.principal
+        with self.store._write() as conn:
+            org = conn.execute(
+                sa.select(T.organisations).where(T.organisations.c.id == organisation)
+            ).first()
+            if not organisation:
+                problems.insert(0, FieldProblem("organisation", "must not be empty", "不能为空"))
+            elif org is None:
+                known = conn.execute(
+                    sa.select(T.organisations.c.id).order_by(T.organisations.c.id)
+                ).scalars()
+                listed = ", ".join(known)
+                problems.insert(
+                    0,
+                    FieldProblem(
+                        "organisation",
+                        f"there is no organisation {organisation!r} (known: {listed}; an "
+                        "administrator adds one with `advisor users add-org` or on the "
+                        "administration page)",
+                        f"没有编号为 {organisation!r} 的单位（现有：{listed}；"
+                        "管理员可用 `advisor users add-org` 或在管理页面添加）",
+                    ),
+                )
+            elif org.disabled:
+                problems.insert(
+                    0,
+                    FieldProblem(
+                        "organisation",
+                        f"the organisation {organisation!r} is disabled",
+                        f"单位 {organisation!r} 已停用",
+                    ),
+                )
+            user = None
+            if username:
+                user = conn.execute(
+                    sa.select(T.users).where(T.users.c.username == username.strip().lower())
+                ).first()
+                if user is None:
+                    problems.append(
+                        FieldProblem(
+                            "user", f"there is no user {username!r}", f"没有用户 {username}"
+                        )
+                    )
+                elif user.org_id != organisation or user.role != role:
+                    problems.append(
+                        FieldProblem(
+                            "user",
+                            f"{username!r} is {user.role} of {user.org_id}: a token made for an "
+                            "account has the account's organisation and role",
+                            f"{username} 是 {user.org_id} 的{ROLE_LABELS[Role(user.role)]['zh']}"
+                            "：为账户创建的令牌须与账户的单位和角色一致",
+                        )
+                    )
+                elif user.disabled:
+                    problems.append(
+                        FieldProblem("user", f"the account {username!r} is disabled", "账户已停用")
+                    )
+            if problems:
+                raise ProfileError(problems)
+            token_id = secrets.token_hex(4)
+            token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+            stamp = now()
+            clean_label = " ".join(label.split())[:200]
+            conn.execute(
+                T.api_tokens.insert().values(
+                    id=token_id,
+                    secret_sha256=digest(token),
+                    org_id=organisation,
+                    role=role,
+                    user_id=user.id if user is not None else None,
+                    created_by=who.username,
+                    label=clean_label,
+                    created_at=stamp,
+                )
             )
+            record(
+                conn,
+                who,
+                "token_create",
+                organisation,
+                token=token_id,
+                role=role,
+                label=clean_label,
+                user=user.username if user is not None else None,
+            )
+        info = TokenInfo(
+            token_id,
+            organisation,
+            role,
+            clean_label,
+            stamp,
+            None,
+            who.username,
+            user.id if user is not None else None,
+            user.username if user is not None else None,
+        )
         return token, info
 
-    def list(self, include_revoked: bool = True) -> list[TokenInfo]:
-        """Every token, oldest first (revoked ones too unless ``include_revoked`` is False)."""
-        with closing(self._connect()) as con:
-            rows = con.execute("SELECT * FROM api_tokens ORDER BY created_at, id").fetchall()
-        out = [_info(r) for r in rows]
+    def list(self, include_revoked: bool = True, org_id: str | None = None) -> list[TokenInfo]:
+        """Every token (of one organisation), oldest first; revoked ones unless told not to."""
+        q = _select().order_by(T.api_tokens.c.created_at, T.api_tokens.c.id)
+        if org_id is not None:
+            q = q.where(T.api_tokens.c.org_id == org_id)
+        with self.store._read() as conn:
+            out = [_info(r) for r in conn.execute(q)]
         return [t for t in out if include_revoked or t.active]
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Revoke a token by its id; raise TokenError if there is none or it is already revoked."""
-        with self._write() as con:
-            row = con.execute("SELECT * FROM api_tokens WHERE id = ?", (token_id,)).fetchone()
+        token_id = token_id.strip()
+        with self.store._write() as conn:
+            row = conn.execute(_select().where(T.api_tokens.c.id == token_id)).first()
             if row is None:
                 raise TokenError(f"there is no token {token_id!r} (see `advisor tokens list`)")
-            if row["revoked_at"]:
-                raise TokenError(f"token {token_id!r} was already revoked on {row['revoked_at']}")
-            con.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (_now(), token_id))
-            row = con.execute("SELECT * FROM api_tokens WHERE id = ?", (token_id,)).fetchone()
+            if row.revoked_at:
+                raise TokenError(f"token {token_id!r} was already revoked on {row.revoked_at}")
+            who = self.store.principal
+            conn.execute(
+                T.api_tokens.update()
+                .where(T.api_tokens.c.id == token_id)
+                .values(revoked_at=now(), revoked_by=who.username)
+            )
+            record(conn, who, "token_revoke", row.org_id, token=token_id, role=row.role)
+            row = conn.execute(_select().where(T.api_tokens.c.id == token_id)).first()
         self._cache.clear()
         return _info(row)
 
     def verify(self, token: str) -> TokenInfo | None:
-        """The active token's info, or None for an unknown, malformed or revoked token.
+        """The active token's info, or None for an unknown, malformed or revoked token, one of a
+        disabled organisation, or one made for an account that is now disabled.
 
         Answers are cached for ``CACHE_SECONDS`` per process so a busy API does not read the
         database on every request; a revocation reaches every worker within that time.
@@ -183,13 +259,31 @@ class TokenStore:
         if found:
             return info
         key = digest(token)
-        now = time.monotonic()
-        with closing(self._connect()) as con:
-            row = con.execute("SELECT * FROM api_tokens WHERE secret_sha256 = ?", (key,)).fetchone()
-        info = _info(row) if row is not None and not row["revoked_at"] else None
+        stamp = time.monotonic()
+        q = (
+            sa.select(
+                T.api_tokens,
+                T.users.c.username.label("username"),
+                T.users.c.disabled.label("user_disabled"),
+                T.organisations.c.disabled.label("org_disabled"),
+            )
+            .join(T.organisations, T.organisations.c.id == T.api_tokens.c.org_id)
+            .outerjoin(T.users, T.users.c.id == T.api_tokens.c.user_id)
+            .where(T.api_tokens.c.secret_sha256 == key)
+        )
+        with self.store._read() as conn:
+            row = conn.execute(q).first()
+        ok = (
+            row is not None
+            and not row.revoked_at
+            and not row.org_disabled
+            and not (row.user_id is not None and row.user_disabled)
+            and row.role in ROLES
+        )
+        info = _info(row) if ok else None
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[key] = (now, info)
+        self._cache[key] = (stamp, info)
         return info
 
     def cached(self, token: str) -> tuple[bool, TokenInfo | None]:
@@ -200,12 +294,15 @@ class TokenStore:
         return False, None
 
 
-def _info(row: sqlite3.Row) -> TokenInfo:
+def _info(row: sa.Row) -> TokenInfo:
     return TokenInfo(
-        row["id"],
-        row["organisation"],
-        row["role"],
-        row["label"],
-        row["created_at"],
-        row["revoked_at"],
+        row.id,
+        row.org_id,
+        row.role,
+        row.label,
+        row.created_at,
+        row.revoked_at,
+        row.created_by,
+        row.user_id,
+        row.username,
     )

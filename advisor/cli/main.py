@@ -22,6 +22,7 @@ COMMAND_MODULES = [  # in the order of the help: one case first, then many, then
     "advisor.cli.office",
     "advisor.cli.trainer",
     "advisor.cli.kb",
+    "advisor.cli.admin",  # db, users, audit
     "advisor.cli.serve",
 ]
 

@@ -3,8 +3,9 @@
 - ``advisor serve [--host 127.0.0.1] [--port 8000] [--workers 1]``: OpenAPI at ``/openapi.json``,
   docs at ``/docs`` and ``/redoc`` (served from this machine, no CDN). Binds to 127.0.0.1 unless
   told otherwise; put a TLS-terminating proxy in front before opening it to a network.
-- ``advisor tokens create --organisation ORG --role ROLE [--label TEXT]`` prints the new token
-  once; ``advisor tokens list``; ``advisor tokens revoke ID``.
+- ``advisor tokens create --organisation ORG_ID --role ROLE [--user NAME] [--label TEXT]``
+  prints the new token once (the organisation must exist in the accounts);
+  ``advisor tokens list [--org ORG_ID]``; ``advisor tokens revoke ID``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from advisor.errors import AdvisorError
 
@@ -43,10 +45,36 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_tokens_create(args: argparse.Namespace) -> int:
-    from advisor.api.tokens import TokenStore
+def _tokens(args: argparse.Namespace) -> Any:
+    """The token table of ``--db`` / ``$ADVISOR_DB``, acting as ``cli:<user>`` (an administrator,
+    as ``advisor users`` does: whoever can run this can read the database anyway)."""
+    import getpass
 
-    token, info = TokenStore().create(args.organisation, args.role, args.label or "")
+    from advisor.api.tokens import TokenStore
+    from advisor.principal import Principal, Role
+    from advisor.store import CaseStore
+
+    who = f"cli:{getpass.getuser()}"[:64]
+    store = CaseStore(
+        getattr(args, "db", None) or None, principal=Principal(who, "local", Role.ADMIN, via="cli")
+    )
+    return TokenStore(store)
+
+
+def _cmd_tokens_create(args: argparse.Namespace) -> int:
+    from advisor.errors import ProfileError
+
+    try:
+        token, info = _tokens(args).create(
+            args.organisation, args.role, args.label or "", username=args.user
+        )
+    except ProfileError as exc:
+        zh = _lang() == "zh"
+        print("advisor: 未创建令牌：" if zh else "advisor: no token created:", file=sys.stderr)
+        for p in exc.problems:
+            text = p.zh if zh and p.zh else p.message
+            print(f"  - {p.path}: {text}", file=sys.stderr)
+        return 2
     print(token)
     print(
         f"advisor: token {info.id} for {info.organisation} ({info.role}) created; "
@@ -57,31 +85,33 @@ def _cmd_tokens_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_tokens_list(args: argparse.Namespace) -> int:
-    from advisor.api.tokens import TokenStore
-
-    tokens = TokenStore().list(include_revoked=args.all)
+    tokens = _tokens(args).list(include_revoked=args.all, org_id=args.org)
     if not tokens:
         print("no tokens" if args.all else "no active tokens (--all shows revoked ones)")
         return 0
-    print("id\torganisation\trole\tcreated\trevoked\tlabel")
+    print("id\torganisation\trole\tuser\tcreated\tcreated_by\trevoked\tlabel")
     for t in tokens:
         print(
-            f"{t.id}\t{t.organisation}\t{t.role}\t{t.created_at}\t{t.revoked_at or '-'}\t{t.label}"
+            f"{t.id}\t{t.organisation}\t{t.role}\t{t.username or '-'}\t{t.created_at}\t"
+            f"{t.created_by}\t{t.revoked_at or '-'}\t{t.label}"
         )
     return 0
 
 
 def _cmd_tokens_revoke(args: argparse.Namespace) -> int:
-    from advisor.api.tokens import TokenStore
-
-    info = TokenStore().revoke(args.id)
+    info = _tokens(args).revoke(args.id)
     print(f"token {info.id} ({info.organisation}, {info.role}) revoked at {info.revoked_at}")
     return 0
 
 
+def _lang() -> str:
+    raw = os.environ.get("ADVISOR_LANG") or os.environ.get("LANG") or ""
+    return "zh" if raw.lower().startswith("zh") else "en"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``serve`` and ``tokens`` commands."""
-    from advisor.api.tokens import ROLES
+    from advisor.api.tokens import ROLE_ALIASES, ROLES
 
     p = sub.add_parser(
         "serve",
@@ -115,13 +145,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     t_sub = t.add_subparsers(dest="tokens_command", metavar="TOKENS_COMMAND")
     t.set_defaults(func=lambda _a: (t.print_help(), 2)[1])
     c = t_sub.add_parser("create", help="create a token and print it (shown only once)")
-    c.add_argument("--organisation", "--org", required=True, metavar="NAME")
-    c.add_argument("--role", required=True, choices=ROLES)
+    c.add_argument(
+        "--organisation",
+        "--org",
+        required=True,
+        metavar="ORG_ID",
+        help="the id of an organisation of the accounts (advisor users orgs)",
+    )
+    c.add_argument(
+        "--role",
+        required=True,
+        choices=[*ROLES, *ROLE_ALIASES],
+        metavar="ROLE",
+        help=f"one of {', '.join(ROLES)}",
+    )
+    c.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="the account the token is for (same organisation and role)",
+    )
     c.add_argument("--label", metavar="TEXT", help="what the token is for (e.g. the system)")
+    c.add_argument("--db", help="case library (default $ADVISOR_DB)")
     c.set_defaults(func=_cmd_tokens_create)
     ls = t_sub.add_parser("list", help="list tokens (never their secrets)")
     ls.add_argument("--all", action="store_true", help="include revoked tokens")
+    ls.add_argument("--org", metavar="ORG_ID", help="only this organisation's tokens")
+    ls.add_argument("--db", help="case library (default $ADVISOR_DB)")
     ls.set_defaults(func=_cmd_tokens_list)
     r = t_sub.add_parser("revoke", help="revoke a token by its id")
     r.add_argument("id", metavar="ID")
+    r.add_argument("--db", help="case library (default $ADVISOR_DB)")
     r.set_defaults(func=_cmd_tokens_revoke)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from advisor.accounts import Accounts
 from advisor.api.app import create_app
 from advisor.api.auth import TokenBucket
 from advisor.api.tokens import ROLES, TokenStore
@@ -25,8 +26,29 @@ def client(db: Path, bucket: TokenBucket | None = None) -> TestClient:
     return TestClient(app, raise_server_exceptions=True)
 
 
-def tokens_by_role(db: Path, organisation: str = "朝阳街道") -> dict[str, str]:
+def ensure_org(db: Path | str, org_id: str = "chaoyang", name: str = "朝阳街道") -> str:
+    """The organisation ``org_id`` in the library's accounts (added if it is not there yet)."""
+    from advisor.store import CaseStore
+
+    store = CaseStore(db)
+    try:
+        acc = Accounts(store)
+        if org_id not in acc.organisation_names():
+            acc.add_organisation(org_id, name, "street_office")
+    finally:
+        store.dispose()
+    return org_id
+
+
+def make_token(db: Path | str, organisation: str = "chaoyang", role: str = "official") -> str:
+    """A fresh token of ``role`` for ``organisation`` (created if new): the token text."""
+    ensure_org(db, organisation, organisation)
+    return TokenStore(db).create(organisation, role)[0]
+
+
+def tokens_by_role(db: Path, organisation: str = "chaoyang") -> dict[str, str]:
     """One fresh token per role: role -> ``Authorization`` header value."""
+    ensure_org(db, organisation)
     store = TokenStore(db)
     return {role: "Bearer " + store.create(organisation, role)[0] for role in ROLES}
 

@@ -28,3 +28,26 @@ def api(db: Path) -> Iterator[TestClient]:
 def auth(db: Path) -> dict[str, dict[str, str]]:
     """role -> headers carrying a token of that role."""
     return {role: {"Authorization": value} for role, value in tokens_by_role(db).items()}
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """h15's throw-away PostgreSQL cluster (tests/store/pg_cluster.py) for the API tests."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+    from pg_cluster import Cluster
+
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty library: a SQLite file, or a new database on the PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return str(tmp_path / "cases.sqlite3")
+    return request.getfixturevalue("pg_cluster").new_database()

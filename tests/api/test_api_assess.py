@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from api_helpers import INVALID, SAMPLE, cli, cli_problem_lines, client
+from api_helpers import INVALID, SAMPLE, cli, cli_problem_lines, client, ensure_org
 from fastapi.testclient import TestClient
 
 from advisor.api.auth import TokenBucket
@@ -127,7 +127,8 @@ def test_a_revoked_token_stops_working(
     from advisor.api import tokens
 
     monkeypatch.setattr(tokens, "CACHE_SECONDS", 0.0)
-    token, info = tokens.TokenStore(db).create("Y 社区", "agency_planner")
+    ensure_org(db, "y-community", "Y 社区")
+    token, info = tokens.TokenStore(db).create("y-community", "planner")
     headers = {"Authorization": f"Bearer {token}"}
     assert api.post("/v1/assess", content=SAMPLE.read_bytes(), headers=headers).status_code == 200
     tokens.TokenStore(db).revoke(info.id)

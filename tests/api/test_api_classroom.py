@@ -67,9 +67,9 @@ def test_classroom_refusals_keep_the_one_shape(
         api.post("/v1/classroom", content=_pack_json(), headers=auth["trainee"]).status_code == 403
     )
     assert api.post("/v1/classroom", content=_pack_json()).status_code == 401
-    r = api.post("/v1/classroom", content=b'{"id": 1}', headers=auth["administrator"])
+    r = api.post("/v1/classroom", content=b'{"id": 1}', headers=auth["admin"])
     assert r.status_code == 422
-    r = api.post("/v1/classroom", content=_pack_json(), headers=auth["administrator"])
+    r = api.post("/v1/classroom", content=_pack_json(), headers=auth["admin"])
     code = r.json()["code"]
     assert api.get("/v1/classroom/ZZZZZZ/handout").status_code == 404
     r = api.post(f"/v1/classroom/{code}/join", json={"name": "  "})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,10 +12,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from api_helpers import ROOT, SAMPLE, cli
+from api_helpers import ROOT, SAMPLE, cli, ensure_org
 
 from advisor.api.tokens import TokenStore
 from advisor.io import load_profile
@@ -26,35 +28,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
-    """``advisor serve`` in its own process group; yields (base url, a token, the log file)."""
-    tmp = tmp_path_factory.mktemp("api-server")
-    db = tmp / "cases.sqlite3"
-    token, _ = TokenStore(db).create("朝阳街道", "official")
+@contextlib.contextmanager
+def serving(db: str | Path, log: Path, workers: int = 1) -> Iterator[str]:
+    """``advisor serve --db DB`` in its own process group; yields its base url."""
     port = _free_port()
-    log = tmp / "server.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ADVISOR_API_RATE": "0"}
     env.pop("ADVISOR_API_OPEN", None)
+    argv = [sys.executable, "-m", "advisor.cli", "serve", "--port", str(port), "--db", str(db),
+            "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
     with log.open("wb") as fh:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "advisor.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--db",
-                str(db),
-                "--log-level",
-                "warning",
-            ],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
+            argv, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -68,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("advisor serve did not start:\n" + log.read_text())
             time.sleep(0.2)
-        yield url, token, log
+        yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -76,6 +60,47 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """``advisor serve`` over a SQLite file; yields (base url, a token, the log file)."""
+    tmp = tmp_path_factory.mktemp("api-server")
+    db = tmp / "cases.sqlite3"
+    ensure_org(db)
+    token, _ = TokenStore(db).create("chaoyang", "official")
+    log = tmp / "server.log"
+    with serving(db, log) as url:
+        yield url, token, log
+
+
+def test_real_server_over_postgresql_keeps_organisations_apart(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    """ADVISOR_DB=postgresql://...: tokens made with `advisor tokens --db URL`, two uvicorn
+    workers; one organisation saves a case, the other cannot open it, the first can."""
+    db = pg_cluster.new_database()
+    ensure_org(db, "agency-a", "阳光社工服务中心")
+    ensure_org(db, "street-b", "朝阳街道办事处")
+    tokens = {}
+    for org, role in (("agency-a", "planner"), ("street-b", "official")):
+        code, out, err = cli(["tokens", "create", "--db", db, "--org", org, "--role", role])
+        assert code == 0, err
+        tokens[org] = {"Authorization": f"Bearer {out.strip()}"}
+    body = load_profile(SAMPLE).model_dump(mode="json")
+    log = tmp_path / "server.log"
+    with serving(db, log, workers=2) as url:
+        r = httpx.put(f"{url}/v1/cases/{body['id']}", json=body, headers=tokens["agency-a"],
+                      timeout=60)  # fmt: skip
+        assert r.status_code == 201 and r.json()["owner"] == "agency-a"
+        for _ in range(4):  # whichever worker answers
+            r = httpx.get(f"{url}/v1/cases/{body['id']}", headers=tokens["street-b"], timeout=60)
+            assert r.status_code == 404
+            r = httpx.get(f"{url}/v1/cases", headers=tokens["street-b"], timeout=60)
+            assert r.json() == []
+        r = httpx.get(f"{url}/v1/cases/{body['id']}", headers=tokens["agency-a"], timeout=60)
+        assert r.status_code == 200 and r.json()["version"] == 1
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 def test_real_server_assesses_like_the_cli(server: tuple[str, str, Path]) -> None:

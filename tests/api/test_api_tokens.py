@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from api_helpers import SAMPLE, cli
+from api_helpers import SAMPLE, cli, ensure_org
 from fastapi.testclient import TestClient
 
 from advisor.api.tokens import TokenError, TokenStore, digest
@@ -15,12 +15,13 @@ from advisor.errors import ProfileError
 
 def test_create_prints_the_token_once_and_stores_only_its_hash(db: Path) -> None:
     """The secret goes to stdout once; the database holds its SHA-256, never the secret."""
+    ensure_org(db)
     code, out, err = cli(
         [
             "tokens",
             "create",
             "--organisation",
-            "朝阳街道",
+            "chaoyang",
             "--role",
             "official",
             "--label",
@@ -37,14 +38,15 @@ def test_create_prints_the_token_once_and_stores_only_its_hash(db: Path) -> None
         (stored,) = con.execute("SELECT secret_sha256 FROM api_tokens").fetchone()
     assert stored == digest(token)
     code, out, _ = cli(["tokens", "list"])
-    assert code == 0 and "朝阳街道" in out and "official" in out and secret not in out
+    assert code == 0 and "chaoyang" in out and "official" in out and secret not in out
     assert TokenStore(db).verify(token) is not None
 
 
 def test_revoke_lists_and_refuses_twice(db: Path) -> None:
     """A revoked token shows as revoked with --all, hides from the default list, fails verify."""
+    ensure_org(db, "y-community", "Y 社区")
     store = TokenStore(db)
-    token, info = store.create("Y 社区", "trainer")
+    token, info = store.create("y-community", "trainer")
     code, out, _ = cli(["tokens", "revoke", info.id])
     assert code == 0 and "revoked" in out
     assert store.verify(token) is None
@@ -65,6 +67,62 @@ def test_create_refuses_a_blank_organisation_or_unknown_role(db: Path) -> None:
     assert code == 2 and "invalid choice" in err
 
 
+def test_create_refuses_an_organisation_the_accounts_do_not_know(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that is no organisation id is refused, in both languages, listing the known ones;
+    nothing is created."""
+    code, out, err = cli(["tokens", "create", "--org", "朝阳街道", "--role", "official"])
+    assert code == 2 and out == ""
+    assert "there is no organisation '朝阳街道'" in err and "known: local" in err
+    monkeypatch.setenv("ADVISOR_LANG", "zh_CN.UTF-8")
+    code, _o, err = cli(["tokens", "create", "--org", "nowhere", "--role", "official"])
+    assert code == 2 and "没有编号为 'nowhere' 的单位" in err and "未创建令牌" in err
+    assert TokenStore(db).list() == []
+
+
+def test_a_token_for_an_account_must_match_it_and_dies_with_it(db: Path) -> None:
+    """--user makes the token the account's (same organisation and role, recorded); disabling
+    the account stops the token; creating and revoking are audited under the CLI's name."""
+    from advisor.accounts import Accounts
+    from advisor.api import tokens as tokens_mod
+    from advisor.store import CaseStore
+
+    ensure_org(db)
+    store = CaseStore(db)
+    acc = Accounts(store)
+    acc.add_user("wang", "chaoyang", "planner", password="correct horse battery")
+    code, _o, err = cli(
+        ["tokens", "create", "--org", "chaoyang", "--role", "official", "--user", "wang"]
+    )
+    assert code == 2 and "user:" in err
+    code, out, err = cli(
+        ["tokens", "create", "--org", "chaoyang", "--role", "planner", "--user", "wang"]
+    )
+    assert code == 0, err
+    token = out.strip()
+    ts = TokenStore(store)
+    who = ts.verify(token).principal()
+    assert (who.org_id, who.role, who.via, who.user_id) == (
+        "chaoyang",
+        "planner",
+        "api",
+        acc.user("wang").id,
+    )
+    assert "wang" in cli(["tokens", "list"])[1]
+    acc.set_disabled("wang")
+    tokens_mod.CACHE_SECONDS, saved = 0.0, tokens_mod.CACHE_SECONDS
+    try:
+        assert TokenStore(store).verify(token) is None
+    finally:
+        tokens_mod.CACHE_SECONDS = saved
+    actions = [e.action for e in acc.audit(limit=50)]
+    assert "token_create" in actions
+    entry = next(e for e in acc.audit(action="token_create"))
+    assert entry.actor.startswith("cli:") and entry.org_id == "chaoyang"
+    store.dispose()
+
+
 def test_malformed_tokens_are_not_looked_up(db: Path) -> None:
     """Anything that is not adv_<id>_<secret> is refused without a query."""
     store = TokenStore(db)
@@ -79,7 +137,8 @@ def test_a_token_works_against_the_api_until_revoked(
     from advisor.api import tokens
 
     monkeypatch.setattr(tokens, "CACHE_SECONDS", 0.0)
-    token = cli(["tokens", "create", "--org", "J 区民政局", "--role", "reviewer"])[1].strip()
+    ensure_org(db, "j-civil-affairs", "J 区民政局")
+    token = cli(["tokens", "create", "--org", "j-civil-affairs", "--role", "reviewer"])[1].strip()
     headers = {"Authorization": f"Bearer {token}"}
     assert api.post("/v1/assess", content=SAMPLE.read_bytes(), headers=headers).status_code == 200
     token_id = token.split("_")[1]

@@ -54,8 +54,8 @@ try:
 except AdvisorError as exc:
     saved = []
     st.error(str(exc))
-choices = ["blank", *PRESET_IDS, *(f"saved:{c.id}" for c in saved)]
-names = {f"saved:{c.id}": c.name for c in saved}
+choices = ["blank", *PRESET_IDS, *(f"saved:{c.ref}" for c in saved)]  # h15: ref = owner/id
+names = {f"saved:{c.ref}": c.name for c in saved}
 
 
 def _choice_label(choice: str, lang: str) -> str:
@@ -77,7 +77,7 @@ def _load_start() -> None:
         elif choice.startswith("saved:"):
             rec = services.store().get(choice[6:])
             services.load_draft(
-                rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
+                rec.profile.model_dump(mode="json"), {"id": rec.ref, "version": rec.version}
             )
         else:
             services.load_draft(services.pipeline().preset(choice).model_dump(mode="json"))
@@ -85,7 +85,7 @@ def _load_start() -> None:
         what = md_text(_choice_label(choice, current_lang()))
         services.flash(t("assess.start.loaded", what=what))
     except StoreError as exc:
-        services.flash(t(f"store.{exc.code}", **exc.params), "error")
+        services.flash(md_text(exc.text(current_lang())), "error")
     except AdvisorError as exc:
         services.flash(md_text(str(exc)), "error")
 
@@ -137,11 +137,11 @@ if save_clicked:
         st.rerun()
     ref = services.case_ref()
     try:
-        if ref and ref["id"] == profile.id:
-            rec = services.store().save(profile, expected_version=ref["version"])
+        if ref and ref["id"].rpartition("/")[2] == profile.id:  # h15: or a shared case
+            rec = services.store().save_as(ref["id"], profile, expected_version=ref["version"])
         else:
             rec = services.store().save(profile)
-        st.session_state[services.CASE_REF] = {"id": rec.id, "version": rec.version}
+        st.session_state[services.CASE_REF] = {"id": rec.ref, "version": rec.version}
         st.toast(
             t("assess.saved", name=md_text(rec.name), version=rec.version), icon=":material/check:"
         )

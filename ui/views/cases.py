@@ -11,7 +11,7 @@ import streamlit as st
 from advisor.errors import ProfileError
 from advisor.store import StoreError
 from knowledge_base.loader import load_kb
-from ui import services
+from ui import auth, services
 from ui.i18n import bi, t
 from ui.kbtext import vocab
 from ui.services import md_text, problem_text
@@ -19,6 +19,8 @@ from ui.services import md_text, problem_text
 st.title(t("cases.title"))
 st.caption(t("cases.intro"))
 store = services.store()
+st.caption(auth.library_caption(store))  # h15: whose library this is (never the server's path)
+can_export = store.principal.can("cases.export")  # h15
 services.show_flash()
 
 
@@ -119,11 +121,11 @@ with st.container(border=True):
         st.markdown(t("cases.draft_is", name=md_text(profile.name), id=profile.id))
         if st.button(t("cases.save_button"), icon=":material/save:", key="save_draft"):
             try:
-                if ref and ref["id"] == profile.id:
-                    rec = store.save(profile, expected_version=ref["version"])
+                if ref and ref["id"].rpartition("/")[2] == profile.id:  # h15: or a shared case
+                    rec = store.save_as(ref["id"], profile, expected_version=ref["version"])
                 else:
                     rec = store.save(profile)
-                st.session_state[services.CASE_REF] = {"id": rec.id, "version": rec.version}
+                st.session_state[services.CASE_REF] = {"id": rec.ref, "version": rec.version}
                 st.success(t("assess.saved", name=md_text(rec.name), version=rec.version))
             except StoreError as exc:
                 _store_error(exc)
@@ -148,11 +150,11 @@ else:
     )
     st.dataframe(table, hide_index=True, width="stretch")
 
-    names = {c.id: c.name for c in cases}
+    labels = {c.ref: auth.case_label(c) for c in cases}  # h15: shared cases by owner/id
     chosen = st.selectbox(
         t("cases.choose"),
-        [c.id for c in cases],
-        format_func=lambda cid: f"{names.get(cid, cid)} ({cid})",
+        [c.ref for c in cases],
+        format_func=lambda ref: labels.get(ref, ref),
         key="case_choice",
     )
     rec = None
@@ -167,13 +169,13 @@ else:
             c1, c2, c3 = st.columns(3)
             if c1.button(t("cases.open"), icon=":material/edit:", key="open_case", type="primary"):
                 services.load_draft(
-                    rec.profile.model_dump(mode="json"), {"id": rec.id, "version": rec.version}
+                    rec.profile.model_dump(mode="json"), {"id": rec.ref, "version": rec.version}
                 )
                 st.session_state.pop(services.RESULT, None)
                 st.switch_page("views/assess.py")
             if c2.button(t("cases.duplicate"), icon=":material/content_copy:", key="dup_case"):
                 try:
-                    copy = store.duplicate(rec.id, new_name=t("cases.copy_name", name=rec.name))
+                    copy = store.duplicate(rec.ref, new_name=t("cases.copy_name", name=rec.name))
                     services.flash(t("cases.duplicated", name=md_text(copy.name), id=copy.id))
                     st.rerun()
                 except (StoreError, ProfileError) as exc:
@@ -185,9 +187,9 @@ else:
                 st.warning(t("cases.delete_confirm", name=md_text(rec.name)))
                 if st.button(t("cases.delete_yes"), type="primary", key="delete_yes"):
                     try:
-                        store.delete(rec.id, expected_version=rec.version)
+                        store.delete(rec.ref, expected_version=rec.version)
                         ref = services.case_ref()
-                        if ref and ref["id"] == rec.id:
+                        if ref and ref["id"] == rec.ref:
                             st.session_state[services.CASE_REF] = None
                         services.flash(t("cases.deleted", name=md_text(rec.name)))
                         st.rerun()
@@ -201,7 +203,7 @@ else:
                         st.error(t("cases.name_empty"), icon=":material/error:")
                         st.stop()
                     try:
-                        done = store.rename(rec.id, new_name, expected_version=rec.version)
+                        done = store.rename(rec.ref, new_name, expected_version=rec.version)
                         services.flash(t("cases.renamed", name=md_text(done.name)))
                         st.rerun()
                     except StoreError as exc:
@@ -209,10 +211,13 @@ else:
                     except ProfileError as exc:
                         _profile_errors(exc)
 
+            auth.share_panel(store, rec)  # h15
             e1, e2 = st.columns(2)
+            # h15: exports are made (and audited) when clicked, and only for roles that export
             e1.download_button(
                 t("cases.export_json"),
-                store.export(rec.id, "json"),
+                lambda ref=rec.ref: store.export(ref, "json"),
+                disabled=not can_export,
                 file_name=f"{rec.id}.json",
                 mime="application/json",
                 icon=":material/download:",
@@ -220,14 +225,15 @@ else:
             )
             e2.download_button(
                 t("cases.export_yaml"),
-                store.export(rec.id, "yaml"),
+                lambda ref=rec.ref: store.export(ref, "yaml"),
+                disabled=not can_export,
                 file_name=f"{rec.id}.yaml",
                 mime="application/yaml",
                 icon=":material/download:",
                 key="export_yaml",
             )
 
-            history = store.history(rec.id)
+            history = store.history(rec.ref)
             st.markdown(f"**{t('cases.history', n=len(history))}**")
             if not history:
                 st.caption(t("cases.no_history"))
@@ -253,18 +259,18 @@ with st.container(border=True):
         except ProfileError as exc:
             _profile_errors(exc)
 
-if cases:
+if cases and can_export:  # h15: the organisation's own cases, made when clicked
     a1, a2 = st.columns(2)
     a1.download_button(
         t("cases.export_all_json"),
-        store.export_all("json"),
+        lambda: store.export_all("json"),
         file_name="cases.json",
         mime="application/json",
         key="export_all_json",
     )
     a2.download_button(
         t("cases.export_all_yaml"),
-        store.export_all("yaml"),
+        lambda: store.export_all("yaml"),
         file_name="cases.yaml",
         mime="application/yaml",
         key="export_all_yaml",

@@ -11,7 +11,8 @@ import streamlit as st
 
 from advisor.classroom import Classroom, ClassroomError, session_debrief
 from advisor.errors import AdvisorError, ProfileError
-from advisor.store import default_path
+from ui import services
+from ui.auth import principal
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text, problem_text
@@ -21,13 +22,10 @@ PCODE = "cj:code"
 REFRESH_SECONDS = 3
 
 
-@st.cache_resource
-def _room(path: str) -> Classroom:
-    return Classroom(path)
-
-
 def room() -> Classroom:
-    return _room(str(default_path()))
+    """The classes in the case library's store, acting for the signed-in user (a class opened
+    here belongs to their organisation)."""
+    return Classroom(services.store())
 
 
 def _error(exc: Exception) -> None:
@@ -47,11 +45,18 @@ if PKEY not in st.session_state:
         code_in = st.text_input(
             t("classroom.join.code"), value=st.query_params.get("code", ""), key="cj:code_in"
         )
-        name_in = st.text_input(t("classroom.join.name"), max_chars=40, key="cj:name_in")
+        who = principal()
+        if who.user_id is not None:  # a signed-in account joins as itself
+            st.caption(
+                t("classroom.join.as_account", name=md_text(who.display_name or who.username))
+            )
+            name_in = ""
+        else:
+            name_in = st.text_input(t("classroom.join.name"), max_chars=40, key="cj:name_in")
         go = st.form_submit_button(t("classroom.join.join"), type="primary")
     if go:
         try:
-            me, key = room().join(code_in, name_in)
+            me, key = room().join(code_in, name_in, principal=principal())
             st.session_state[PKEY] = key
             st.session_state[PCODE] = room().session(code_in).code
             st.rerun()

@@ -11,8 +11,8 @@ import streamlit as st
 
 from advisor.classroom import Classroom, ClassroomError, Session, session_debrief
 from advisor.errors import AdvisorError, ProfileError
-from advisor.store import default_path
 from advisor.trainer.exercise import create_pack, pack_from_text
+from ui import services
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text, pipeline, problem_text
@@ -24,13 +24,10 @@ PRESET = {"preset_y": "case-y", "preset_h": "case-h"}
 REFRESH_SECONDS = 2
 
 
-@st.cache_resource
-def _room(path: str) -> Classroom:
-    return Classroom(path)
-
-
 def room() -> Classroom:
-    return _room(str(default_path()))
+    """The classes in the case library's store, acting for the signed-in user (a class opened
+    here belongs to their organisation)."""
+    return Classroom(services.store())
 
 
 def _error(exc: Exception) -> None:

@@ -1,4 +1,5 @@
-"""The case library keeps every save, refuses stale and invalid writes, and survives concurrency."""
+"""The case library keeps every save, refuses stale and invalid writes, and survives concurrency
+(every test here runs on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,6 @@ from advisor.store import (
 
 def profile(**kw: Any) -> CaseProfile:
     return CaseProfile.model_validate(profile_data(**kw))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> CaseStore:
-    return CaseStore(tmp_path / "sub" / "cases.sqlite3")
 
 
 def test_created_on_first_use_in_wal_mode(tmp_path: Path) -> None:
@@ -129,7 +125,7 @@ def test_export_import_round_trip_json_and_yaml(store: CaseStore, tmp_path: Path
     store.save(profile())
     for fmt in ("json", "yaml"):
         text = store.export("case-a", fmt)
-        other = CaseStore(tmp_path / f"other-{fmt}.sqlite3")
+        other = CaseStore(tmp_path / f"other-{fmt}.sqlite3")  # across engines too
         [rec] = other.import_text(text)
         assert rec.profile == profile()
     assert json.loads(store.export("case-a", "json"))["id"] == "case-a"
@@ -233,9 +229,7 @@ def _create_many(path: str, prefix: str, n: int) -> None:
 def test_threads_lose_no_update(store: CaseStore) -> None:
     """8 threads x 25 increments of one case: the count is exactly 200, the file is sound."""
     store.save(profile(volunteers=0))
-    threads = [
-        threading.Thread(target=_bump, args=(str(store.path), "case-a", 25)) for _ in range(8)
-    ]
+    threads = [threading.Thread(target=_bump, args=(store.target, "case-a", 25)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
@@ -250,7 +244,7 @@ def test_processes_lose_nothing(store: CaseStore) -> None:
     """4 processes creating cases and 4 bumping one case: every save is there, the file is sound."""
     store.save(profile(volunteers=0))
     ctx = mp.get_context("spawn")
-    path = str(store.path)
+    path = store.target
     procs = [ctx.Process(target=_create_many, args=(path, f"p{i}", 15)) for i in range(4)]
     procs += [ctx.Process(target=_bump, args=(path, "case-a", 15)) for _ in range(4)]
     for p in procs:

@@ -1,0 +1,237 @@
+"""``advisor db``, ``advisor users`` and ``advisor audit``: running the case library on a server.
+
+These commands act as the operating-system user at the server (``cli:<user>``, an administrator):
+whoever can run them can read the database file or its URL anyway. Every change they make is in
+the audit trail under that name. ``--db`` overrides ``$ADVISOR_DB``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from advisor.principal import ROLE_LABELS, Principal, Role
+
+
+def _lang() -> str:
+    raw = os.environ.get("ADVISOR_LANG") or os.environ.get("LANG") or ""
+    return "zh" if raw.lower().startswith("zh") else "en"
+
+
+def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
+    from advisor.store import CaseStore
+
+    who = f"cli:{getpass.getuser()}"[:64]
+    return CaseStore(
+        args.db or None, principal=Principal(who, "local", Role.ADMIN, via="cli"), readonly=readonly
+    )
+
+
+def _password(args: argparse.Namespace, prompt: str = "Password") -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("advisor: no terminal to ask for a password: use --password-stdin")
+    first = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass(f"{prompt} (again): ") != first:
+        raise SystemExit("advisor: the two passwords differ; nothing changed")
+    return first
+
+
+def _fail(exc: Any) -> int:
+    text = exc.text(_lang()) if hasattr(exc, "text") else str(exc)
+    print(f"advisor: {text}", file=sys.stderr)
+    return 1
+
+
+# ----------------------------------------------------------------------------- db
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from advisor import backup
+    from advisor.db import StoreError
+    from advisor.store import current_revision, head_revision
+
+    try:
+        if args.db_command == "upgrade":
+            before, after = _store(args, readonly=False).upgraded
+            if before == after:
+                print(f"the case library is up to date (schema {after})")
+            else:
+                print(f"the case library was upgraded from schema {before or 'none'} to {after}")
+            return 0
+        if args.db_command == "restore":
+            store = _store(args)
+            counts = backup.restore(store, args.file)
+            print("restored: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            return 0
+        store = _store(args)
+        if args.db_command == "backup":
+            counts = backup.backup(store, args.file)
+            print(
+                f"backup written to {args.file}: "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+            )
+            return 0
+        if args.db_command == "check":
+            result = store.integrity_check()
+            print(f"integrity: {result}")
+            return 0 if result == "ok" else 1
+        with store.engine.connect() as conn:
+            rev = current_revision(conn)
+        print(f"database: {store.location} ({store.backend})")
+        print(f"schema: {rev} (newest {head_revision()})")
+        print("read-only: " + ("yes (saving is unavailable)" if store.readonly else "no"))
+        return 0
+    except StoreError as exc:
+        return _fail(exc)
+
+
+# ----------------------------------------------------------------------------- users
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from advisor.accounts import Accounts
+    from advisor.db import StoreError
+
+    try:
+        acc = Accounts(_store(args))
+        cmd = args.users_command
+        if cmd == "add":
+            if args.org_name:
+                known = {o.id for o in acc.organisations()}
+                if args.org not in known:
+                    acc.add_organisation(args.org, args.org_name, args.org_kind)
+            password = None if args.no_password else _password(args)
+            user = acc.add_user(
+                args.username,
+                args.org,
+                args.role,
+                password,
+                args.name or "",
+                args.oidc_subject,
+            )
+            print(f"added {user.username} ({user.role}) to {user.org_id}")
+        elif cmd == "list":
+            rows = acc.users(args.org)
+            if args.format == "json":
+                print(json.dumps([u.__dict__ for u in rows], ensure_ascii=False, indent=2))
+            else:
+                for u in rows:
+                    state = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
+                    label = ROLE_LABELS[Role(u.role)]["en"]
+                    print(f"{u.username:24} {u.org_id:20} {label:24} {state}")
+                if not rows:
+                    print("no accounts (the app runs in single-user mode)")
+        elif cmd in ("disable", "enable"):
+            user = acc.set_disabled(args.username, cmd == "disable")
+            print(f"{user.username} is now {'disabled' if user.disabled else 'enabled'}")
+        elif cmd == "reset-password":
+            acc.user(args.username)
+            acc.reset_password(args.username, _password(args, "New password"))
+            print(f"password of {args.username} reset; lock-out lifted, sessions ended")
+        elif cmd == "orgs":
+            for o in acc.organisations():
+                print(f"{o.id:20} {o.kind:14} {o.name}")
+        elif cmd == "add-org":
+            o = acc.add_organisation(args.org_id, args.name, args.kind)
+            print(f"added organisation {o.id} ({o.kind})")
+        elif cmd == "count":
+            print(acc.count())
+        return 0
+    except StoreError as exc:
+        return _fail(exc)
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from advisor.accounts import Accounts
+    from advisor.db import StoreError
+
+    try:
+        entries = Accounts(_store(args)).audit(
+            org_id=args.org,
+            actor=args.user,
+            action=args.action,
+            case_id=args.case,
+            limit=args.limit,
+        )
+    except StoreError as exc:
+        return _fail(exc)
+    if args.format == "json":
+        print(json.dumps([e.__dict__ for e in entries], ensure_ascii=False, indent=2))
+        return 0
+    for e in reversed(entries):
+        versions = ""
+        if e.from_version is not None or e.to_version is not None:
+            versions = f" v{e.from_version or '-'}->v{e.to_version or '-'}"
+        case = f" {e.org_id}/{e.case_id}" if e.case_id else (f" {e.org_id}" if e.org_id else "")
+        detail = " ".join(f"{k}={v}" for k, v in e.detail.items())
+        print(
+            f"{e.at[:19].replace('T', ' ')} {e.actor} ({e.actor_org or '-'}, {e.via}) "
+            f"{e.action}{case}{versions} {detail}".rstrip()
+        )
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``db``, ``users`` and ``audit``."""
+    db_help = "the database: $ADVISOR_DB (a file path or a postgresql:// URL) unless given"
+
+    p = sub.add_parser("db", help="the case library's database: upgrade, backup, restore, check")
+    p.add_argument("--db", help=db_help)
+    dsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dsub.add_parser("upgrade", help="bring the schema to this version (safe to repeat)")
+    b = dsub.add_parser("backup", help="a consistent copy while the app runs (new file only)")
+    b.add_argument("file")
+    r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
+    r.add_argument("file")
+    dsub.add_parser("check", help="check the database's integrity")
+    dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("users", help="accounts and organisations (administrators)")
+    p.add_argument("--db", help=db_help)
+    usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    a = usub.add_parser("add", help="add an account (asks for the password)")
+    a.add_argument("username")
+    a.add_argument("--org", required=True, help="the organisation's id")
+    a.add_argument("--org-name", help="create the organisation with this name if it is new")
+    a.add_argument("--org-kind", default="other", help="street_office, community, agency, ...")
+    a.add_argument("--role", required=True, choices=[r.value for r in Role])
+    a.add_argument("--name", help="display name")
+    a.add_argument("--oidc-subject", help="the identity provider's subject for this person")
+    a.add_argument("--no-password", action="store_true", help="signs in through OIDC only")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    lst = usub.add_parser("list", help="list accounts")
+    lst.add_argument("--org")
+    lst.add_argument("--format", choices=["text", "json"], default="text")
+    for name, text in (("disable", "disable an account"), ("enable", "enable it again")):
+        d = usub.add_parser(name, help=text)
+        d.add_argument("username")
+    rp = usub.add_parser("reset-password", help="set a new password; lifts a lock-out")
+    rp.add_argument("username")
+    rp.add_argument("--password-stdin", action="store_true")
+    usub.add_parser("orgs", help="list organisations")
+    ao = usub.add_parser("add-org", help="add an organisation")
+    ao.add_argument("org_id")
+    ao.add_argument("--name", required=True)
+    ao.add_argument("--kind", default="other")
+    usub.add_parser("count", help="how many accounts exist (0: single-user mode)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("audit", help="the audit trail (newest last)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--org")
+    p.add_argument("--user")
+    p.add_argument("--action")
+    p.add_argument("--case")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_audit)

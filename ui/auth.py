@@ -1,0 +1,294 @@
+"""Who is using the app: the sign-in gate, single-user mode, and the principal the pages pass to
+the case library.
+
+Modes (``$ADVISOR_AUTH``): ``accounts`` requires sign-in; ``single-user`` needs none (one person on
+a laptop: the local administrator, shown as such on every page); unset means ``accounts`` as soon
+as one account exists in the library, else ``single-user``. So a library with accounts never opens
+without sign-in, and a laptop without any stays as simple as before.
+
+Sign-in is by local password (``advisor.accounts``) or, where ``.streamlit/secrets.toml`` has an
+``[auth]`` section, through OpenID Connect with Streamlit's own ``st.login``; either way the
+session token is kept in the server-side session state and checked against the database on every
+run, so a disabled account or an expired session is out at its next click. The principal the
+pages use is recomputed from that token on every run, never taken from anything the browser sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from typing import Any
+
+import streamlit as st
+
+from advisor.accounts import Accounts
+from advisor.classroom import TRAINER_ROLES
+from advisor.db import StoreError
+from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
+from advisor.store import CaseStore
+from ui.i18n import current_lang, language_selector, t
+
+log = logging.getLogger(__name__)
+
+TOKEN = "_advisor_session_token"
+PRINCIPAL = "_advisor_principal"
+MODE_ENV = "ADVISOR_AUTH"
+
+# pages by permission: a role without the permission does not get the page in its menu
+PAGE_PERMISSIONS = {"views/cases.py": "cases.read", "views/admin.py": "admin.audit"}
+ADMIN_PAGE = ("views/admin.py", "admin.nav", ":material/admin_panel_settings:", "admin")
+# Without signing in, a trainee may only join a live class as a guest (the trainer decides
+# whether the class admits guests); this principal has no permission at all.
+GUEST_PAGE = "views/classroom_join.py"
+TRAINER_PAGE = "views/classroom_trainer.py"
+GUEST_PAGE_URL = "classroom-join"
+GUEST_PRINCIPAL = Principal("guest", "", Role.TRAINEE, via="guest")
+
+
+def mode(store: CaseStore) -> str:
+    """``single-user`` or ``accounts`` (see the module's docstring)."""
+    chosen = os.environ.get(MODE_ENV, "").strip().lower()
+    if chosen in ("single-user", "accounts"):
+        return chosen
+    return "accounts" if Accounts(store).count() > 0 else "single-user"
+
+
+def show_store_failure(exc: StoreError) -> None:
+    """A database failure, in the visitor's language, with an incident id; details go to the log
+    (never the server's path or the exception to the visitor)."""
+    incident = secrets.token_hex(4)
+    log.error("incident %s: %s (%s): %s", incident, exc.code, type(exc).__name__, exc)
+    try:
+        message = t(f"store.{exc.code}")
+    except KeyError:
+        message = t("store.store_error")
+    st.error(t("auth.failure", message=message, incident=incident), icon=":material/error:")
+
+
+def message(exc: StoreError) -> str:
+    """A store error in the session's language: the UI's own wording where it has one."""
+    try:
+        return t(f"store.{exc.code}", **exc.params)
+    except (KeyError, IndexError):
+        return exc.text(current_lang())
+
+
+def principal() -> Principal:
+    """The principal of this run (set by ``gate``); a no-rights one if the gate did not run."""
+    found = st.session_state.get(PRINCIPAL)
+    if isinstance(found, Principal):
+        return found
+    return Principal("anonymous", "", "trainee", via="none")  # type: ignore[arg-type]
+
+
+def gate(raw_store: Any) -> Principal:
+    """Return who is using the app, or show the sign-in page and stop the run."""
+    st.session_state.pop(PRINCIPAL, None)
+    try:
+        store = raw_store()
+        how = mode(store)
+    except StoreError as exc:
+        with st.sidebar:
+            language_selector()
+        show_store_failure(exc)
+        st.stop()
+    if how == "single-user":
+        st.session_state[PRINCIPAL] = LOCAL_PRINCIPAL
+        return LOCAL_PRINCIPAL
+    acc = Accounts(store)
+    try:
+        who = acc.principal_for(st.session_state.get(TOKEN))
+        if who is None and _oidc_configured() and _oidc_user() is not None:
+            user = _oidc_user()
+            session = acc.sign_in_oidc(str(user.get("sub", "")), user.get("email"))
+            st.session_state[TOKEN] = session.token
+            who = session.principal
+    except StoreError as exc:
+        with st.sidebar:
+            language_selector()
+        if exc.code.startswith("db_"):
+            show_store_failure(exc)
+        else:
+            st.error(message(exc))
+        st.stop()
+    if who is not None:
+        st.session_state[PRINCIPAL] = who
+        return who
+    if _joining_a_class():  # a guest may reach the join page, and only it (see ``allowed``)
+        st.session_state[PRINCIPAL] = GUEST_PRINCIPAL
+        return GUEST_PRINCIPAL
+    _sign_in_page(acc)
+    st.stop()
+
+
+def guest_home_page() -> Any:
+    """A guest's default page: the way to sign in (the join page keeps its own address)."""
+
+    def home() -> None:
+        st.info(t("auth.guest"), icon=":material/person:")
+
+    return st.Page(home, title=t("auth.submit"), icon=":material/login:", url_path="sign-in",
+                   default=True)  # fmt: skip
+
+
+def _joining_a_class() -> bool:
+    """Whether this browser asked for the classroom's join page (``/classroom-join``)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser context (AppTest)
+        return False
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path.endswith("/" + GUEST_PAGE_URL)
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_user() -> dict[str, Any] | None:
+    try:
+        user = st.user
+        return user.to_dict() if getattr(user, "is_logged_in", False) else None
+    except Exception:
+        return None
+
+
+def _sign_in_page(acc: Accounts) -> None:
+    with st.sidebar:
+        language_selector()
+    st.title(t("auth.title"))
+    st.caption(t("auth.intro"))
+    if st.session_state.pop("_advisor_expired", False):
+        st.warning(t("auth.expired"))
+    if acc.count() == 0:
+        st.error(t("auth.no_accounts"))
+        return
+    with st.form("sign_in", border=True):
+        username = st.text_input(t("auth.username"), key="signin_user", max_chars=64)
+        password = st.text_input(
+            t("auth.password"), type="password", key="signin_password", max_chars=256
+        )
+        submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error(t("auth.missing"))
+        else:
+            try:
+                session = acc.sign_in(username, password)
+            except StoreError as exc:
+                st.error(message(exc), icon=":material/lock:")
+            else:
+                st.session_state[TOKEN] = session.token
+                st.session_state.pop("signin_password", None)
+                st.rerun()
+    if _oidc_configured():
+        st.button(t("auth.oidc"), on_click=st.login, icon=":material/badge:")
+
+
+def sidebar(who: Principal, store: CaseStore) -> None:
+    """Who is signed in (or the single-user notice), and the sign-out button."""
+    if who.via == "single_user":
+        st.warning(t("auth.single_user"), icon=":material/person:")
+    elif who.via == "guest":
+        st.info(t("auth.guest"), icon=":material/person:")
+    else:
+        names = Accounts(store).organisation_names()
+        st.caption(
+            t(
+                "auth.signed_in_as",
+                name=who.display_name or who.username,
+                org=names.get(who.org_id, who.org_id),
+                role=t(f"auth.role.{who.role}"),
+            )
+        )
+        if st.button(t("auth.sign_out"), icon=":material/logout:", key="sign_out"):
+            token = st.session_state.pop(TOKEN, None)
+            if token:
+                Accounts(store).sign_out(token)
+            if who.via == "oidc":
+                st.logout()
+            st.rerun()
+    if store.readonly:
+        st.info(t("auth.readonly"), icon=":material/lock:")
+
+
+def allowed(page_path: str, who: Principal) -> bool:
+    """Whether ``who`` gets this page in the menu (a guest: the classroom's join page only)."""
+    if who.via == "guest":
+        return page_path == GUEST_PAGE
+    if page_path == TRAINER_PAGE:  # only trainers and administrators open classes
+        return Role(who.role) in TRAINER_ROLES
+    need = PAGE_PERMISSIONS.get(page_path)
+    return need is None or who.can(need)
+
+
+def library_caption(store: CaseStore) -> str:
+    """What the library holds, for the top of the Cases page (no server path)."""
+    who = store.principal
+    if who.via == "single_user":
+        return t("auth.library_local")
+    names = Accounts(store).organisation_names()
+    return t("auth.library_scope", org=names.get(who.org_id, who.org_id))
+
+
+def share_panel(store: CaseStore, rec: Any) -> None:
+    """Share one of the organisation's cases with another organisation (read-only or editable)."""
+    who = store.principal
+    if rec.access != "owner" or not who.can("cases.share") or who.via == "single_user":
+        return
+    acc = Accounts(store)
+    names = acc.organisation_names()
+    others = [o for o in names if o not in (who.org_id, "local")]
+    current = store.shares(rec.id)
+    with st.expander(t("auth.share.title"), icon=":material/share:"):
+        if current:
+            st.caption(
+                t(
+                    "auth.share.current",
+                    orgs="; ".join(
+                        f"{names.get(o, o)} ({t(f'auth.mode.{m}')})" for o, m in current.items()
+                    ),
+                )
+            )
+        else:
+            st.caption(t("auth.share.none"))
+        if not others:
+            st.info(t("auth.share.no_orgs"))
+            return
+        with st.form("share_form", border=False):
+            org = st.selectbox(
+                t("auth.share.org"), others, format_func=lambda o: f"{names.get(o, o)} ({o})"
+            )
+            how = st.radio(
+                t("auth.share.mode"),
+                ["read", "edit"],
+                format_func=lambda m: t(f"auth.mode.{m}"),
+                horizontal=True,
+            )
+            c1, c2 = st.columns(2)
+            share = c1.form_submit_button(t("auth.share.button"), icon=":material/share:")
+            stop = c2.form_submit_button(t("auth.share.stop"), icon=":material/link_off:")
+        try:
+            if share:
+                store.share(rec.id, org, how)
+                st.success(
+                    t("auth.share.done", org=names.get(org, org), mode=t(f"auth.mode.{how}"))
+                )
+            elif stop:
+                store.unshare(rec.id, org)
+                st.success(t("auth.share.stopped", org=names.get(org, org)))
+        except StoreError as exc:
+            st.error(message(exc))
+
+
+def case_label(summary: Any, names: dict[str, str] | None = None) -> str:
+    """A case's name and id in a chooser; a shared case says whose it is and how it is shared."""
+    text = f"{summary.name} ({summary.id})"
+    if getattr(summary, "access", "owner") != "owner":
+        org = (names or {}).get(summary.owner, summary.owner)
+        text += t("auth.shared_from", org=org, mode=t(f"auth.mode.{summary.access}"))
+    return text
