@@ -239,7 +239,6 @@ def _section_icon(section: profile_form.Section) -> str:
         "community": ":material/location_city:",
         "coproduction": ":material/diversity_3:",
         "linkage": ":material/hub:",
-        "community": ":material/location_city:",
     }
     return icons.get(section.id, ":material/list:")
 

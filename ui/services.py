@@ -143,7 +143,7 @@ def _drafts_dir() -> Path:
     env = os.environ.get("ADVISOR_DRAFTS", "").strip()
     if env:
         return Path(env).expanduser()
-    db = str(default_path())
+    db = str(default_target())
     if "://" in db:  # a database server: keep drafts in the machine's temporary folder
         return Path(tempfile.gettempdir()) / "coproduction-advisor-drafts"
     return Path(db + ".drafts")
