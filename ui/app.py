@@ -84,7 +84,7 @@ for i, (path, key, icon, url) in enumerate(p for p in pages if auth.allowed(p[0]
     groups.setdefault(group, []).append(page)
 if guest:  # the join page keeps its address; the default page is the way to sign in
     groups[t("nav.group.classroom")].insert(0, auth.guest_home_page())
-nav = st.navigation(groups)
+nav = st.navigation(groups, expanded=True)  # every page in sight, none behind "View more"
 note_page(nav.url_path)  # a page change renews the form's widgets (ui.services.form_key)
 with st.sidebar:
     st.markdown(f"**{t('app.title')}**")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_server import CHROMIUM, CHROMIUM_ARGS, main_text, nav, sign_in, start, stop, wait_idle
+from app_server import main_text, nav, sign_in, start, stop, wait_idle
 from app_server import wait_text as wait_for
 
 from advisor.accounts import Accounts
@@ -52,18 +52,6 @@ def district(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     finally:
         stop(server.proc)
         store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run scripts/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def new_page(browser: Any, locale: str = "en-GB") -> Any:

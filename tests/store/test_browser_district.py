@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 from app_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     AppServer,
     main_text,
     nav,
@@ -65,18 +63,6 @@ def district(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
         for s in servers:
             stop(s.proc)
         store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run scripts/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def new_page(browser: Any, locale: str = "en-GB") -> Any:
