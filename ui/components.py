@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef, TraceStep
+from advisor.textsafe import csv_cell
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
@@ -487,3 +488,11 @@ def assessment_view(a: Assessment) -> None:
                     f"- **{md_text(bi(nr.label))}** ({vocab('actor', nr.actor)}): "
                     f"{md_text(bi(nr.reason))}"
                 )
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of user text as Streamlit shows it (and offers it as "Download as CSV"): every text
+    cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``) gets
+    a leading apostrophe, as in every CSV the project writes (advisor.textsafe). Numbers and the
+    stored data are unchanged."""
+    return frame.map(lambda v: csv_cell(v) if isinstance(v, str) else v)

@@ -207,3 +207,20 @@ def test_whatif_shows_no_arrow_for_no_change(make_app: Callable[..., AppTest]) -
     variant = [m for m in at.metric if m.label in ("Asymmetry index", "Co-production score")]
     assert len(variant) == 4  # baseline and the copy
     assert all(not m.delta for m in variant), [(m.label, m.delta) for m in variant]
+
+
+def test_a_formula_in_a_case_name_is_offered_as_text_in_the_table(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """Streamlit offers every table as "Download as CSV": a case named like a spreadsheet formula
+    is shown (and so downloaded) with a leading apostrophe; the stored name is unchanged."""
+    from advisor.pipeline import preset
+
+    name = '=HYPERLINK("http://evil.example/x","click")'
+    case = preset("case-y").model_copy(update={"name": name})
+    store = CaseStore()
+    store.save(case)
+    at = make_app("en", "views/cases.py")
+    table = at.dataframe[0].value
+    assert table.iloc[0, 0] == "'" + name
+    assert store.get(case.id).profile.name == name

@@ -12,6 +12,7 @@ from advisor.errors import ProfileError
 from advisor.store import StoreError
 from knowledge_base.loader import load_kb
 from ui import auth, services
+from ui.components import safe_frame
 from ui.i18n import bi, t
 from ui.kbtext import vocab
 from ui.services import md_text, problem_text
@@ -148,7 +149,7 @@ else:
             for c in cases
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(safe_frame(table), hide_index=True, width="stretch")
 
     labels = {c.ref: auth.case_label(c) for c in cases}  # h15: shared cases by owner/id
     chosen = st.selectbox(
@@ -240,7 +241,11 @@ else:
             else:
                 if len(history) >= 2:
                     st.altair_chart(history_chart(history), width="stretch")
-                st.dataframe(pd.DataFrame(history_rows(history)), hide_index=True, width="stretch")
+                st.dataframe(
+                    safe_frame(pd.DataFrame(history_rows(history))),
+                    hide_index=True,
+                    width="stretch",
+                )
 
 # ---------------------------------------------------------------- import
 with st.container(border=True):

@@ -20,6 +20,7 @@ from advisor.errors import AdvisorError
 from advisor.office.district import DistrictRun
 from advisor.office.results import HEAD
 from advisor.office.xlsx_template import build_template, write_cases
+from ui.components import safe_frame
 from ui.i18n import current_lang, t
 
 SAMPLE_SIZE = 60
@@ -174,7 +175,7 @@ st.caption(t("district.shown", n=len(shown), total=len(table)))
 if "direction" in shown and shown["direction"].isna().all():
     shown = shown.drop(columns=["direction"])  # the assessments name no direction
 st.dataframe(
-    shown.rename(columns={k: HEAD[k][lang] for k in HEAD}),
+    safe_frame(shown.rename(columns={k: HEAD[k][lang] for k in HEAD})),
     hide_index=True,
     width="stretch",
 )
