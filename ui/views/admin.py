@@ -17,6 +17,7 @@ from advisor.audit import ACTIONS
 from advisor.db import StoreError
 from advisor.store import current_revision
 from ui import services
+from ui.components import safe_frame
 from ui.i18n import current_lang, t
 
 store = services.store()
@@ -36,21 +37,23 @@ st.caption(t("admin.users_hint"))
 users = acc.users()
 if users:
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    t("admin.col.user"): u.username,
-                    t("admin.col.name"): u.display_name,
-                    t("admin.col.org"): names.get(u.org_id, u.org_id),
-                    t("admin.col.role"): t(f"auth.role.{u.role}"),
-                    t("admin.col.state"): t(
-                        "admin.state.disabled"
-                        if u.disabled
-                        else ("admin.state.locked" if u.locked_until else "admin.state.active")
-                    ),
-                }
-                for u in users
-            ]
+        safe_frame(
+            pd.DataFrame(
+                [
+                    {
+                        t("admin.col.user"): u.username,
+                        t("admin.col.name"): u.display_name,
+                        t("admin.col.org"): names.get(u.org_id, u.org_id),
+                        t("admin.col.role"): t(f"auth.role.{u.role}"),
+                        t("admin.col.state"): t(
+                            "admin.state.disabled"
+                            if u.disabled
+                            else ("admin.state.locked" if u.locked_until else "admin.state.active")
+                        ),
+                    }
+                    for u in users
+                ]
+            )
         ),
         hide_index=True,
         width="stretch",
@@ -92,24 +95,26 @@ entries = acc.audit(org_id=org_filter or None, action=action_filter or None, lim
 st.subheader(t("admin.audit", n=len(entries)))
 if entries:
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    t("admin.col.when"): e.at[:19].replace("T", " "),
-                    t("admin.col.who"): f"{e.actor} ({e.actor_org or '-'}, {e.via})",
-                    t("admin.col.action"): t(f"admin.action.{e.action}"),
-                    t("admin.col.case"): f"{e.org_id}/{e.case_id}"
-                    if e.case_id
-                    else (e.org_id or ""),
-                    t("admin.col.versions"): (
-                        f"{e.from_version or '-'} → {e.to_version or '-'}"
-                        if e.from_version is not None or e.to_version is not None
-                        else ""
-                    ),
-                    t("admin.col.detail"): json.dumps(e.detail, ensure_ascii=False),
-                }
-                for e in entries
-            ]
+        safe_frame(
+            pd.DataFrame(
+                [
+                    {
+                        t("admin.col.when"): e.at[:19].replace("T", " "),
+                        t("admin.col.who"): f"{e.actor} ({e.actor_org or '-'}, {e.via})",
+                        t("admin.col.action"): t(f"admin.action.{e.action}"),
+                        t("admin.col.case"): f"{e.org_id}/{e.case_id}"
+                        if e.case_id
+                        else (e.org_id or ""),
+                        t("admin.col.versions"): (
+                            f"{e.from_version or '-'} → {e.to_version or '-'}"
+                            if e.from_version is not None or e.to_version is not None
+                            else ""
+                        ),
+                        t("admin.col.detail"): json.dumps(e.detail, ensure_ascii=False),
+                    }
+                    for e in entries
+                ]
+            )
         ),
         hide_index=True,
         width="stretch",
