@@ -99,14 +99,14 @@ if entries:
             pd.DataFrame(
                 [
                     {
-                        t("admin.col.when"): e.at[:19].replace("T", " "),
-                        t("admin.col.who"): f"{e.actor} ({e.actor_org or '-'}, {e.via})",
+                        t("admin.col.when"): services.beijing_time(e.at),
+                        t("admin.col.who"): f"{e.actor} ({e.actor_org or '–'}, {e.via})",
                         t("admin.col.action"): t(f"admin.action.{e.action}"),
                         t("admin.col.case"): f"{e.org_id}/{e.case_id}"
                         if e.case_id
                         else (e.org_id or ""),
                         t("admin.col.versions"): (
-                            f"{e.from_version or '-'} → {e.to_version or '-'}"
+                            f"{e.from_version or '–'} → {e.to_version or '–'}"
                             if e.from_version is not None or e.to_version is not None
                             else ""
                         ),
