@@ -51,6 +51,7 @@ from advisor.errors import AdvisorError, FieldProblem, ProfileError
 from advisor.models import Actor, BiText
 from advisor.principal import ROLE_LABELS, Principal, Role
 from advisor.store import CaseStore
+from advisor.textsafe import csv_cell, csv_row
 from advisor.trainer.exercise import (
     Debrief,
     ExercisePack,
@@ -764,16 +765,14 @@ class Classroom:
             top_right={i: tops.get(i, 0) for i in range(k + 1)},
         )
 
-    def export_csv(self, code: str, trainer_key: str, lang: str = "zh") -> str:
-        """Every participant's result as CSV (UTF-8 with BOM, so spreadsheet programs read the
-        Chinese), one row per trainee, with the correlation coefficients."""
+    def export_rows(self, code: str, trainer_key: str, lang: str = "zh") -> list[list[Any]]:
+        """Every participant's result as rows (the header first), one row per trainee, with the
+        correlation coefficients: what the CSV and XLSX exports hold."""
         session = self.check_trainer(code, trainer_key)
         pack = session.pack
         label = {a.id: a.label.get(lang) for a in pack.actions}
-        out = io.StringIO()
-        w = csv.writer(out)
         zh = lang == "zh"
-        w.writerow(
+        rows: list[list[Any]] = [
             [
                 "加入码" if zh else "join_code",
                 "演练包" if zh else "pack_id",
@@ -787,15 +786,15 @@ class Classroom:
                 "肯德尔" if zh else "kendall_tau",
                 "分歧" if zh else "misses",
             ]
-        )
+        ]
         d = session_debrief(session)
         for p in self.participants(session):
             row = [session.code, pack.id, p.name, p.joined_at, p.answered_at or ""]
             if p.ranking is None:
-                w.writerow([*row, "", "", "", "", "", ""])
+                rows.append([*row, "", "", "", "", "", ""])
                 continue
             fb = feedback(pack, list(p.ranking), d)
-            w.writerow(
+            rows.append(
                 [
                     *row,
                     " > ".join(label[a] for a in p.ranking),
@@ -806,7 +805,35 @@ class Classroom:
                     "; ".join(f"{m.kind}:{m.action}" for m in fb.score.misses),
                 ]
             )
+        return rows
+
+    def export_csv(self, code: str, trainer_key: str, lang: str = "zh") -> str:
+        """The results as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese); a
+        trainee's name that a spreadsheet would run as a formula is written as text."""
+        out = io.StringIO()
+        w = csv.writer(out)
+        for row in self.export_rows(code, trainer_key, lang):
+            w.writerow(csv_row(row))
         return "\ufeff" + out.getvalue()
+
+    def export_xlsx(self, code: str, trainer_key: str, lang: str = "zh") -> bytes:
+        """The results as an Excel workbook (one sheet, a frozen header row); text that a
+        spreadsheet would run as a formula is written as text."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "课堂结果" if lang == "zh" else "Class results"
+        for i, row in enumerate(self.export_rows(code, trainer_key, lang)):
+            ws.append([csv_cell(v) if isinstance(v, str) else v for v in row])
+            if i == 0:
+                for cell in ws[1]:
+                    cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
 
 
 def _session(row: Any) -> Session:

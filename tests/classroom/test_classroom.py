@@ -163,6 +163,26 @@ def test_export_csv_has_one_row_per_trainee_with_coefficients(
         room.export_csv(session.code, "nope")
 
 
+def test_export_xlsx_holds_the_same_rows_and_a_formula_name_as_text(
+    room: Classroom, pack: ExercisePack
+) -> None:
+    """The Excel export has the CSV's rows; a trainee's name that a spreadsheet would run as a
+    formula is kept as text in both exports (a leading apostrophe)."""
+    from openpyxl import load_workbook
+
+    session, key = room.open_session(pack)
+    ids = [a.id for a in pack.actions]
+    _, pk = room.join(session.code, "=HYPERLINK(1)")
+    room.answer(pk, ids)
+    wb = load_workbook(io.BytesIO(room.export_xlsx(session.code, key, "en")))
+    rows = [[c.value for c in r] for r in wb.active.iter_rows()]
+    assert rows[0][0] == "join_code" and len(rows) == 2
+    assert rows[1][2] == "'=HYPERLINK(1)"
+    assert rows[1][5].split(" > ")[0] == pack.actions[0].label.en
+    text = room.export_csv(session.code, key, "en")
+    assert list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1][2] == "'=HYPERLINK(1)"
+
+
 def test_sessions_are_kept_across_store_instances(tmp_path: Path, pack: ExercisePack) -> None:
     """Results persist in the database file: a new store (another process) sees them."""
     first = Classroom(tmp_path / "db.sqlite3")

@@ -210,12 +210,20 @@ if session.state == "open":
 else:
     st.success(t("classroom.trainer.revealed"))
     lang = current_lang()
-    st.download_button(
+    c_csv, c_xlsx = st.columns(2)
+    c_csv.download_button(
         t("classroom.trainer.export"),
         room().export_csv(code, trainer_key, lang),
         file_name=f"class-{code}-{pack.id}.csv",
         mime="text/csv",
         key="cls:csv",
+    )
+    c_xlsx.download_button(
+        t("classroom.trainer.export_xlsx"),
+        room().export_xlsx(code, trainer_key, lang),
+        file_name=f"class-{code}-{pack.id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="cls:xlsx",
     )
     st.subheader(t("classroom.trainer.debrief"))
     try:
