@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -25,7 +24,21 @@ from advisor.basis import basis_text, describe, field_basis
 from advisor.errors import AdvisorError
 from advisor.indices import asymmetry_direction
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
-from knowledge_base.fields import enum_label
+
+# The wording lives in advisor.vocabulary; these names stay importable from here for the modules
+# that import them from the report module (advisor.batch, advisor.api, ui views, ...).
+from advisor.vocabulary import (  # noqa: F401  (re-exported)
+    PROFILE_FIELD_NAMESPACES,
+    coproduction_stage_label,
+    diagnosis_phrase,
+    field_label,
+    label,
+    plain,
+    rule_params,
+    strings,
+    technical_refs,
+    value_label,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
@@ -45,28 +58,8 @@ _MD_AMP = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_LEADING = re.compile(r"^(\d{1,9}(?=[.)](?:\s|$))|)([#+=>.)-])")
 
 
-@lru_cache(maxsize=1)
-def strings() -> dict[str, dict[str, dict[str, str]]]:
-    """Every report label in both languages, by namespace and key (``templates/strings.yaml``)."""
-    with (TEMPLATE_DIR / "strings.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    return {ns: {str(k): v for k, v in table.items()} for ns, table in data.items()}
-
-
-PROFILE_FIELD_NAMESPACES = frozenset({"development_mode"})
 #: How many assumed inputs a conclusion names before "and N in all".
 ASSUMED_SHOWN = 6
-
-
-def label(namespace: str, key: object, lang: str) -> str:
-    """The label of ``key`` in ``namespace`` in ``lang``; the key itself when none is defined.
-
-    Values of profile fields (``development_mode``) take the knowledge base's field labels, so
-    the form, the warnings and the reports name them alike."""
-    if namespace in PROFILE_FIELD_NAMESPACES:
-        return enum_label(namespace, key, lang)
-    entry = strings().get(namespace, {}).get(str(key))
-    return entry[lang] if entry else str(key)
 
 
 def md_escape(value: str) -> str:
@@ -119,70 +112,6 @@ def environment(fmt: str) -> Environment:
     env.filters["pct"] = lambda v: f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
     env.filters["signed"] = _signed
     return env
-
-
-def _field_doc(path: str) -> Any:
-    """The knowledge base's documentation of a profile field, or None when it has none."""
-    from knowledge_base.fields import field_doc
-
-    try:
-        return field_doc(path)
-    except AdvisorError:  # an undocumented path falls back to the path itself
-        return None
-
-
-def field_label(path: str, lang: str) -> str:
-    """The readable label of a profile field (dotted path) in ``lang``; the path when unknown."""
-    doc = _field_doc(path)
-    return doc.label.get(lang) if doc is not None else path
-
-
-def value_label(path: str, value: Any, lang: str) -> str:
-    """The readable form of a profile field's value: enum and level labels, yes/no, shares."""
-    doc = _field_doc(path)
-    if value is None:
-        return doc.value_label(None, lang) if doc is not None else label("text", "empty", lang)
-    if doc is None:
-        return f"{value:.2f}" if isinstance(value, float) else str(value)
-    if doc.type == "level":
-        text = doc.value_label(value, lang)
-        open_, close = label("punct", "open", lang), label("punct", "close", lang)
-        return f"{value}{open_}{text}{close}" if text != str(value) else str(value)
-    if doc.type in ("enum", "bool"):
-        return doc.value_label(value, lang)
-    if doc.type == "share":
-        return f"{float(value):.2f}"
-    return str(value)
-
-
-def diagnosis_phrase(dx_id: str, fallback: Any, lang: str) -> str:
-    """How a report names a diagnosis: its phrase (``diagnosis_phrase`` in strings.yaml), else
-    ``fallback`` (a BiText, the knowledge base's label)."""
-    entry = strings().get("diagnosis_phrase", {}).get(dx_id)
-    return entry[lang] if entry else fallback.get(lang)
-
-
-def coproduction_stage_label(stage: str, lang: str) -> str:
-    """The label of a co-production stage: the glossary's settled name, else the knowledge
-    base's stage band label, else the report's own."""
-    try:
-        from knowledge_base.glossary import label_of
-
-        settled = label_of(f"coproduction.stage:{stage}", lang)
-    except Exception:  # an unsound glossary must not stop a report; kb validate reports it
-        settled = None
-    if settled is not None:
-        return settled
-    try:
-        from knowledge_base.loader import load_kb
-
-        bands = load_kb().param("coproduction.stages")["bands"]
-    except Exception:  # no knowledge base at hand: fall back to the report's own labels
-        bands = []
-    for band in bands:
-        if band.get("stage") == stage and isinstance(band.get("label"), dict):
-            return str(band["label"][lang])
-    return label("stage", stage, lang)
 
 
 def _num(value: float, digits: int = 2) -> Markup:
@@ -248,7 +177,7 @@ def basis_rows(profile: CaseProfile, lang: str) -> list[dict[str, Any]]:
                 "label": field_label(path, lang),
                 "value": value_label(path, value, lang),
                 "kind": entry.kind if entry is not None else "none",
-                "text": describe(entry).get(lang),
+                "text": plain(describe(entry).get(lang), lang),
             }
         )
     return rows
@@ -290,9 +219,29 @@ def _context(
     stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:
+        # the engine's sentences name our thresholds by parameter id: an official reads the
+        # value and that it is ours; the ids go to the technical appendix
         if diagnosis.because_text:
-            return [b.get(lang) for b in diagnosis.because_text]
+            return [plain(b.get(lang), lang) for b in diagnosis.because_text]
         return list(diagnosis.because)
+
+    def technical_row(kind: str, item: Any, name: str) -> dict[str, Any]:
+        texts = [b.get(lang) for b in getattr(item, "because_text", [])]
+        if kind == "not_recommended":
+            texts.append(item.reason.get(lang))
+        params, rules_named = technical_refs(*texts)
+        rules = list(dict.fromkeys([*item.rules, *rules_named]))
+        params = list(dict.fromkeys([*params, *rule_params(rules)]))
+        return {"kind": kind, "label": name, "rules": rules, "params": params}
+
+    technical = [
+        *(technical_row("diagnosis", d, diag_labels[d.id]) for d in diagnoses),
+        *(technical_row("action", x, x.label.get(lang)) for x in actions),
+        *(
+            technical_row("not_recommended", n, n.label.get(lang))
+            for n in assessment.not_recommended
+        ),
+    ]
 
     def factor_label(factor: Any) -> str:
         if factor.label is not None:
@@ -357,6 +306,8 @@ def _context(
         "field_label": lambda path: field_label(path, lang),
         "value_label": lambda path, value: value_label(path, value, lang),
         "bi": lambda text: text.get(lang),
+        "pl": lambda text: plain(text.get(lang), lang),
+        "technical": technical,
         "a": assessment,
         "p": profile,
         "today": today.isoformat(),

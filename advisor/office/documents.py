@@ -36,6 +36,7 @@ from typing import Any
 
 from advisor.errors import AdvisorError
 from advisor.models import DIMENSIONS
+from advisor.vocabulary import plain, rule_params
 
 DOC_FORMATS = ("docx", "pdf")
 CSS_PATH = Path(__file__).resolve().parent / "documents.css"
@@ -120,6 +121,13 @@ T: dict[str, dict[str, str]] = {
     },
     "trace": {"zh": "规则触发记录", "en": "Trace of the rules that fired"},
     "rule": {"zh": "规则", "en": "Rule"},
+    "params": {"zh": "本工具的参数", "en": "Parameters of this tool"},
+    "trace_note": {
+        "zh": "供分析人员核对：规则、参数均为知识库中的编号；"
+        "正文只写参数的取值，并注明它是本工具的设定。",
+        "en": "For analysts: rules and parameters by their ids in the knowledge base; the body "
+        "gives only the parameters' values, marked as this tool's choice.",
+    },
     "for": {"zh": "结论", "en": "Concludes"},
     "matched": {"zh": "匹配到的事实", "en": "Facts matched"},
     "why_not": {"zh": "未建议的行动及原因", "en": "Actions not recommended, and why"},
@@ -280,7 +288,7 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
     if a.warnings:
         b.append(Block("h2", _t("notes", lang)))
         for w in a.warnings:
-            b.append(Block("p", w.message.get(lang)))
+            b.append(Block("p", plain(w.message.get(lang), lang)))
     b.append(Block("note", _t("ours", lang)))
     b.append(Block("pagebreak"))
 
@@ -290,7 +298,9 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
     for d in a.diagnoses:
         sev = _paren(f"{_t('severity', lang)} {_num(d.severity)}", lang)
         b.append(Block("h2", f"{d.label.get(lang)}{sev}"))
-        texts = [t.get(lang) for t in d.because_text] or list(d.because)
+        # the engine names our thresholds by parameter id: the body says the value and that it
+        # is ours; the ids stay in the appendix of the rules that fired
+        texts = [plain(t.get(lang), lang) for t in d.because_text] or list(d.because)
         for text in texts:
             b.append(Block("p", text))
     b.append(Block("h1", _t("actions", lang)))
@@ -314,7 +324,7 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
                     ),
                 )
             )
-            b.append(Block("p", x.rationale.get(lang)))
+            b.append(Block("p", plain(x.rationale.get(lang), lang)))
 
     b.append(Block("pagebreak"))
     b += _appendix_passages(a, lang)
@@ -328,7 +338,7 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
                 rows=[
                     [
                         n.label.get(lang) + _paren(_ui("actor", n.actor, lang), lang),
-                        n.reason.get(lang),
+                        plain(n.reason.get(lang), lang),
                     ]
                     for n in a.not_recommended
                 ],
@@ -369,12 +379,15 @@ def _appendix_trace(a: Any, lang: str) -> list[Block]:
     rows: list[list[str]] = []
     for item in (*a.diagnoses, *a.actions):
         for step in item.trace:
-            rows.append([step.rule, item.label.get(lang), _matched(step.matched)])
+            params = "; ".join(rule_params([step.rule])) or "—"
+            rows.append([step.rule, item.label.get(lang), _matched(step.matched), params])
     if not rows:
         return []
+    header = [_t("rule", lang), _t("for", lang), _t("matched", lang), _t("params", lang)]
     return [
         Block("appendix", _t("trace", lang)),
-        Block("table", header=[_t("rule", lang), _t("for", lang), _t("matched", lang)], rows=rows),
+        Block("note", _t("trace_note", lang)),
+        Block("table", header=header, rows=rows),
     ]
 
 

@@ -167,8 +167,9 @@ def test_markdown_renders_its_tables(
     """The Markdown's tables render as tables with the right number of rows and cells."""
     rendered = _md_to_html(render(assessment, profile, "md", lang, today=DAY))
     tables = re.findall(r"<table>.*?</table>", rendered, flags=re.S)
-    # meta, key figures, dependence, ranked overview, one breakdown per action, why-not
-    assert len(tables) == 4 + len(assessment.actions) + 1
+    # meta, key figures, dependence, ranked overview, one breakdown per action, why-not,
+    # the technical appendix
+    assert len(tables) == 4 + len(assessment.actions) + 1 + 1
     dependence = next(t for t in tables if label("dimension", "funding", lang) in t)
     assert dependence.count("<tr>") == 1 + 4
     assert all(row.count("<td") == 5 for row in re.findall(r"<tr>\s*<td.*?</tr>", dependence, re.S))

@@ -66,12 +66,15 @@ def test_named_problems_carry_the_papers_verb() -> None:
 
 
 def test_why_not_reads_as_a_reason() -> None:
-    """A failed condition says what the value is and what was needed, rule id last."""
+    """A failed condition says what the value is and what was needed; no rule id."""
     p = preset("case-y", with_basis=True)
     text = render(assess(p), p, "md", "zh")
     # Since issue 10 case Y records its community-founded M centre as a third party, so the
     # condition that fails is that the third party is independent.
     assert (
-        "条件不成立：有独立的第三方（不是社区或政府自己成立、自主性低的机构）为“否”，需为“是”"
-        "（act_gov_strengthen_third_party）"
+        "条件不成立：有独立的第三方（不是社区或政府自己成立、自主性低的机构）为“否”，需为“是”。"
     ) in text
+    # the rule id is kept for analysts in the technical appendix, not in the official's sentence
+    body, appendix = text.split("## 七、技术附录")
+    assert "act_gov_strengthen_third_party" not in body
+    assert "`act_gov_strengthen_third_party`" in appendix

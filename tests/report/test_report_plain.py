@@ -1,0 +1,76 @@
+"""Reports meant for officials speak in sentences (issue 13): no rule id, parameter id, field
+path or Python value in the body; the technical trace stays in the technical appendix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor.pipeline import assess, preset
+from advisor.report import render
+from advisor.vocabulary import plain, technical_refs
+from knowledge_base.fields import load_fields
+
+RULE_ID = re.compile(r"\b(?:dx|act|guard)_[a-z0-9_]+")
+PARAM_ID = re.compile(r"\b(?:thresholds|asymmetry|priority|dependence|cost|lever)\.[a-z0-9_.]+")
+# "0 (None)" is a level's label, not a Python value
+PYTHON = re.compile(r"= (?:True|False|None)\b|\bTrue\b|\bFalse\b|[:=] None\b")
+APPENDIX = {"zh": "七、技术附录", "en": "7. Technical appendix"}
+
+
+@pytest.fixture(scope="module", params=["case-h", "case-y"])
+def case(request: pytest.FixtureRequest) -> tuple:
+    p = preset(request.param, with_basis=True)
+    return p, assess(p)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_body_has_no_ids_paths_or_python_values(case: tuple, fmt: str, lang: str) -> None:
+    p, a = case
+    text = render(a, p, fmt, lang)
+    body, appendix = text.split(APPENDIX[lang])
+    body = body.replace(p.id, "")  # the case's own id is the user's, shown in the header
+    assert RULE_ID.findall(body) == []
+    assert PARAM_ID.findall(body) == []
+    assert PYTHON.findall(body) == []
+    paths = [
+        f for f in load_fields() if "." in f and re.search(rf"(?<![\w.]){re.escape(f)}\b", body)
+    ]
+    assert paths == []
+    # ... and the appendix keeps the trace: every rule of every conclusion, with its parameters
+    for d in a.diagnoses:
+        assert all(r in appendix for r in d.rules)
+    for n in a.not_recommended:
+        assert all(r in appendix for r in n.rules)
+
+
+def test_a_threshold_reads_as_ours_with_its_value_and_scale() -> None:
+    zh = (
+        "志愿者参与项目决策：1（不高于 1，本工具设定的阈值 "
+        "thresholds.volunteers_as_tools:decision_participation_max）"
+    )
+    assert plain(zh, "zh") == "志愿者参与项目决策：1（不高于本工具设定的上限 1；取值 0–3）"
+    en = (
+        "Training sessions a year: 2 (below 6; a threshold set by this tool, "
+        "thresholds.weak_professionalism:sessions_min)"
+    )
+    assert plain(en, "en") == "Training sessions a year: 2 (below this tool's threshold of 6)"
+    failed = (
+        "共同提供为 3，需不高于 1，本工具设定的阈值 "
+        "thresholds.actions:coproduction_step_low（act_gov_co_delivery）。"
+    )
+    assert plain(failed, "zh") == "共同提供为 3，需不高于本工具设定的上限 1；取值 0–4。"
+    assert technical_refs(failed) == (
+        ["thresholds.actions:coproduction_step_low"],
+        ["act_gov_co_delivery"],
+    )
+
+
+def test_a_field_path_in_a_basis_becomes_its_label() -> None:
+    text = plain("党委的引领记在 government.party_leadership。", "zh")
+    assert text == "党委的引领记在“党建引领程度”。"
+    assert "“" in plain("see government.control here", "en")
+    # text that is not a field path is left alone
+    assert plain("e.g. the paper, version 1.2", "en") == "e.g. the paper, version 1.2"
