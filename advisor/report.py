@@ -216,6 +216,25 @@ def _context(
         for d in DIMENSIONS
     ]
     diagnoses = sorted(assessment.diagnoses, key=lambda d: (-d.severity, d.id))
+
+    # Government's need of the force counts in the index only as far as the force has
+    # alternatives (index = force - need x alternatives^k): show the need as counted, with the
+    # raw need and the alternatives beside it, and say in one line why (issue 13, case Y).
+    asym = assessment.asymmetry
+    need = None
+    if asym.alternatives is not None:
+        counted = max(0.0, asym.force_on_government - asym.index)
+        need = {
+            "counted": counted,
+            "note": t(
+                "government_need_note",
+                raw=str(_num(asym.government_on_force)),
+                alt=str(_num(asym.alternatives)),
+                counted=str(_num(counted)),
+                force=str(_num(asym.force_on_government)),
+                index=str(_num(asym.index)),
+            ),
+        }
     stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:
@@ -308,6 +327,7 @@ def _context(
         "bi": lambda text: text.get(lang),
         "pl": lambda text: plain(text.get(lang), lang),
         "technical": technical,
+        "need": need,
         "a": assessment,
         "p": profile,
         "today": today.isoformat(),

@@ -37,6 +37,7 @@ from typing import Any
 from advisor.errors import AdvisorError
 from advisor.models import DIMENSIONS
 from advisor.vocabulary import plain, rule_params
+from advisor.vocabulary import text as catalogue_text
 
 DOC_FORMATS = ("docx", "pdf")
 CSS_PATH = Path(__file__).resolve().parent / "documents.css"
@@ -82,8 +83,8 @@ T: dict[str, dict[str, str]] = {
     "figure": {"zh": "指标", "en": "Figure"},
     "value": {"zh": "数值", "en": "Value"},
     "lead": {
-        "zh": "该志愿服务力量对政府的依赖与政府对它的依赖之间的不对称程度为“{level}”"
-        "（不对称指数 {index}，取值 −1 至 1，越高表示越偏向队伍依赖政府）；"
+        "zh": "该志愿服务力量与政府之间依赖关系的非对称程度为“{level}”"
+        "（非对称指数 {index}，取值 −1 至 1，越高表示越偏向队伍依赖政府）；"
         "合作生产得分 {score}/16，处于“{stage}”阶段。",
         "en": "The asymmetry between this force's dependence on government and government's "
         "dependence on it is {level} (asymmetry index {index}, from -1 to 1, higher meaning the "
@@ -95,9 +96,20 @@ T: dict[str, dict[str, str]] = {
         "zh": "队伍对政府的总体依赖",
         "en": "Force's overall dependence on government",
     },
-    "gov_on_force": {"zh": "政府对队伍的依赖", "en": "Government's dependence on the force"},
-    "index": {"zh": "不对称指数", "en": "Asymmetry index"},
-    "level": {"zh": "不对称依赖等级", "en": "Asymmetry level"},
+    "gov_on_force": {
+        "zh": "政府对队伍的需要（折算前）",
+        "en": "Government's need of the force (before the discount)",
+    },
+    "gov_need_counted": {
+        "zh": "政府的需要（按替代资源折算后，计入指数）",
+        "en": "Government's need as counted in the index (after alternatives)",
+    },
+    "alternatives": {
+        "zh": "队伍在政府以外的替代资源（份额）",
+        "en": "The force's resources from outside government (share)",
+    },
+    "index": {"zh": "非对称指数", "en": "Asymmetry index"},
+    "level": {"zh": "非对称程度", "en": "Asymmetry level"},
     "coproduction": {"zh": "合作生产得分（阶段）", "en": "Co-production score (stage)"},
     "main_problems": {"zh": "主要问题", "en": "Main problems"},
     "first_actions": {"zh": "首要行动", "en": "First actions"},
@@ -252,6 +264,13 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
         [_t("force_on_gov", lang), _num(a.asymmetry.force_on_government)],
         [_t("gov_on_force", lang), _num(a.asymmetry.government_on_force)],
     ]
+    if a.asymmetry.alternatives is not None:
+        # government's need counts in the index only as far as the force has alternatives
+        counted = max(0.0, a.asymmetry.force_on_government - a.asymmetry.index)
+        pairs += [
+            [_t("gov_need_counted", lang), _num(counted)],
+            [_t("alternatives", lang), _num(a.asymmetry.alternatives)],
+        ]
     pairs += [
         [_t("dep_on", lang, dim=_ui("dimension", d, lang)), _num(getattr(a.dependence, d))]
         for d in DIMENSIONS
@@ -261,6 +280,20 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
     rows = [pairs[i] + pairs[i + 1] for i in range(0, len(pairs) - 1, 2)]
     head = [_t("figure", lang), _t("value", lang)]
     b.append(Block("table", header=head + head, rows=rows))
+    if a.asymmetry.alternatives is not None:
+        b.append(
+            Block(
+                "note",
+                catalogue_text(
+                    "text",
+                    "government_need_note",
+                    lang,
+                    raw=_num(a.asymmetry.government_on_force),
+                    alt=_num(a.asymmetry.alternatives),
+                    counted=_num(counted),
+                ),
+            )
+        )
     b.append(Block("h2", _t("main_problems", lang)))
     if a.diagnoses:
         for i, d in enumerate(a.diagnoses[:5], start=1):

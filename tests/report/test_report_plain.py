@@ -74,3 +74,21 @@ def test_a_field_path_in_a_basis_becomes_its_label() -> None:
     assert "“" in plain("see government.control here", "en")
     # text that is not a field path is left alone
     assert plain("e.g. the paper, version 1.2", "en") == "e.g. the paper, version 1.2"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_case_y_shows_governments_need_as_counted_after_its_alternatives(lang: str) -> None:
+    """Y's 0.70 / 0.75 puzzled readers: the report shows the need as counted (about 0.02), the
+    raw need and the alternatives beside it, and one line saying why and that it is ours."""
+    p = preset("case-y", with_basis=True)
+    a = assess(p)
+    counted = a.asymmetry.force_on_government - a.asymmetry.index
+    assert 0.0 < counted < 0.05  # 0.75 x 0.16^2
+    text = render(a, p, "md", lang)
+    figures = text.split("## ")[2]  # the summary and its key figures
+    row = "政府对志愿服务力量的需要（按替代资源折算后，计入指数）" if lang == "zh" else "counted in"
+    line = next(x for x in figures.splitlines() if row in x)
+    assert f"| {counted:.2f} |" in line
+    assert "0.75" in figures and "0.16" in figures
+    note = next(x for x in figures.splitlines() if x.startswith(("政府对这支队伍", "Government's")))
+    assert ("本工具" in note) if lang == "zh" else ("this tool's choice" in note)
