@@ -24,6 +24,7 @@ from advisor.basis import basis_text, describe, field_basis
 from advisor.errors import AdvisorError
 from advisor.indices import asymmetry_direction
 from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
+from advisor.strengths import Strength, strengths
 
 # The wording lives in advisor.vocabulary; these names stay importable from here for the modules
 # that import them from the report module (advisor.batch, advisor.api, ui views, ...).
@@ -298,11 +299,25 @@ def _context(
     def assumed_labels(item: Any) -> str:
         # a long list is cut after six names (the JSON and section 6 have them all)
         sep = label("punct", "sep", lang)
-        names = [field_label(path, lang) for path in item.assumed_inputs]
+        paths = item["assumed_inputs"] if isinstance(item, dict) else item.assumed_inputs
+        names = [field_label(path, lang) for path in paths]
         if len(names) <= ASSUMED_SHOWN + 1:
             return sep.join(names)
         more = label("basis", "and_more", lang).format(n=len(names))
         return sep.join(names[:ASSUMED_SHOWN]) + more
+
+    # ---- what works (issue 11): the strengths the case shows, before its problems
+    def strength_row(st: Strength) -> dict[str, Any]:
+        return {
+            "label": st.label.get(lang),
+            "text": st.text.get(lang),
+            "because": label("punct", "semi", lang).join(b.get(lang) for b in st.because),
+            "source": st.source,
+            "assumed_inputs": st.assumed_inputs,
+            "only_assumed_inputs": st.only_assumed_inputs,
+        }
+
+    strength_rows = [strength_row(st) for st in strengths(profile)]
 
     basis_context = {
         "basis_rows": rows,
@@ -327,6 +342,9 @@ def _context(
         "bi": lambda text: text.get(lang),
         "pl": lambda text: plain(text.get(lang), lang),
         "technical": technical,
+        "strengths": strength_rows,
+        # a case with strengths and a low asymmetry: its problems read as what is left to do
+        "residual": bool(strength_rows) and assessment.asymmetry.level in ("balanced", "moderate"),
         "need": need,
         "a": assessment,
         "p": profile,

@@ -80,7 +80,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if args.format in ("docx", "pdf"):  # a document an office files (advisor/office/documents)
         from advisor.office.documents import assessment_document, write_document
 
-        write_document(assessment_document(assessment, args.lang), args.format, args.output)
+        doc = assessment_document(assessment, args.lang, profile)
+        write_document(doc, args.format, args.output)
         return 0
     write_output(
         render(assessment, profile, args.format, args.lang),

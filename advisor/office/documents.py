@@ -36,7 +36,8 @@ from typing import Any
 
 from advisor.errors import AdvisorError
 from advisor.models import DIMENSIONS
-from advisor.vocabulary import plain, rule_params
+from advisor.strengths import strengths
+from advisor.vocabulary import diagnosis_phrase, plain, rule_params
 from advisor.vocabulary import text as catalogue_text
 
 DOC_FORMATS = ("docx", "pdf")
@@ -232,8 +233,9 @@ def _today() -> str:
 # --------------------------------------------------------------------------- assessment
 
 
-def assessment_document(assessment: Any, lang: str = "zh") -> Document:
-    """The assessment as an official report: summary page, diagnoses, actions, appendices."""
+def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) -> Document:
+    """The assessment as an official report: summary page (what works first, when the
+    ``profile`` is given and shows strengths), diagnoses, actions, appendices."""
     a = assessment
     name = a.profile_name or a.profile_id
     title = _t("assessment_title", lang)
@@ -294,13 +296,40 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
                 ),
             )
         )
-    b.append(Block("h2", _t("main_problems", lang)))
+    # what works first (issue 11), when the case shows strengths the tool recognises
+    found = strengths(profile) if profile is not None else []
+    if found:
+        b.append(Block("h2", catalogue_text("text", "what_works", lang)))
+        for i, st in enumerate(found, start=1):
+            line = f"{i}. {st.label.get(lang)}{_colon(lang)}"
+            if st.only_assumed_inputs:
+                line += catalogue_text("basis", "only_assumed", lang) + (
+                    "" if lang == "zh" else " "
+                )
+            line += st.text.get(lang)
+            b.append(Block("p", line))
+            because = ("；" if lang == "zh" else "; ").join(x.get(lang) for x in st.because)
+            note = catalogue_text("text", "strength_because", lang) + _colon(lang) + because
+            if st.source is not None:
+                src = st.source
+                quote = src.quote_zh if lang == "zh" else src.quote_en
+                note += ("。" if lang == "zh" else ". ") + _t("section", lang, s=src.section)
+                note += _colon(lang) + "“" + quote.strip('“”"') + "”"
+            b.append(Block("note", note))
+    # with strengths and a low asymmetry, the problems read as what is left to do
+    residual = bool(found) and a.asymmetry.level in ("balanced", "moderate")
+    b.append(
+        Block(
+            "h2",
+            catalogue_text("text", "main_risks", lang) if residual else _t("main_problems", lang),
+        )
+    )
     if a.diagnoses:
         for i, d in enumerate(a.diagnoses[:5], start=1):
             b.append(
                 Block(
                     "p",
-                    f"{i}. {d.label.get(lang)}"
+                    f"{i}. {diagnosis_phrase(d.id, d.label, lang)}"
                     + _paren(f"{_t('severity', lang)} {_num(d.severity)}", lang),
                 )
             )
@@ -330,7 +359,8 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
         b.append(Block("p", _t("none", lang)))
     for d in a.diagnoses:
         sev = _paren(f"{_t('severity', lang)} {_num(d.severity)}", lang)
-        b.append(Block("h2", f"{d.label.get(lang)}{sev}"))
+        b.append(Block("h2", f"{diagnosis_phrase(d.id, d.label, lang)}{sev}"))
+        b += _assumed_blocks(d, lang)
         # the engine names our thresholds by parameter id: the body says the value and that it
         # is ours; the ids stay in the appendix of the rules that fired
         texts = [plain(t.get(lang), lang) for t in d.because_text] or list(d.because)
@@ -344,6 +374,7 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
         b.append(Block("h2", _ui("phase", phase, lang)))
         for x in items:
             b.append(Block("h3", f"{x.label.get(lang)}"))
+            b += _assumed_blocks(x, lang)
             b.append(
                 Block(
                     "p",
@@ -379,6 +410,22 @@ def assessment_document(assessment: Any, lang: str = "zh") -> Document:
         )
     b += _appendix_versions(a.engine_version, a.knowledge_base_version, lang, a.profile_id)
     return Document(lang, title, b)
+
+
+def _assumed_blocks(item: Any, lang: str) -> list[Block]:
+    """The first lines of a conclusion resting on assumptions: all assumed, or which are."""
+    from advisor.report import field_label
+
+    out: list[Block] = []
+    if item.only_assumed_inputs:
+        out.append(Block("p", catalogue_text("basis", "only_assumed", lang)))
+    if item.assumed_inputs:
+        sep = "、" if lang == "zh" else ", "
+        names = sep.join(field_label(p, lang) for p in item.assumed_inputs)
+        out.append(
+            Block("note", catalogue_text("basis", "assumed_inputs", lang) + _colon(lang) + names)
+        )
+    return out
 
 
 def _appendix_passages(a: Any, lang: str) -> list[Block]:
