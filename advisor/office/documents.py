@@ -296,26 +296,16 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
                 ),
             )
         )
-    # what works first (issue 11), when the case shows strengths the tool recognises
+    # what works first (issue 11), when the case shows strengths the tool recognises: one
+    # line each on the summary page, the reasons and passages in a section of their own
     found = strengths(profile) if profile is not None else []
     if found:
         b.append(Block("h2", catalogue_text("text", "what_works", lang)))
         for i, st in enumerate(found, start=1):
-            line = f"{i}. {st.label.get(lang)}{_colon(lang)}"
+            mark = ""
             if st.only_assumed_inputs:
-                line += catalogue_text("basis", "only_assumed", lang) + (
-                    "" if lang == "zh" else " "
-                )
-            line += st.text.get(lang)
-            b.append(Block("p", line))
-            because = ("；" if lang == "zh" else "; ").join(x.get(lang) for x in st.because)
-            note = catalogue_text("text", "strength_because", lang) + _colon(lang) + because
-            if st.source is not None:
-                src = st.source
-                quote = src.quote_zh if lang == "zh" else src.quote_en
-                note += ("。" if lang == "zh" else ". ") + _t("section", lang, s=src.section)
-                note += _colon(lang) + "“" + quote.strip('“”"') + "”"
-            b.append(Block("note", note))
+                mark = _paren(catalogue_text("basis", "only_assumed_short", lang), lang)
+            b.append(Block("p", f"{i}. {st.label.get(lang)}{mark}"))
     # with strengths and a low asymmetry, the problems read as what is left to do
     residual = bool(found) and a.asymmetry.level in ("balanced", "moderate")
     b.append(
@@ -354,6 +344,7 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
     b.append(Block("note", _t("ours", lang)))
     b.append(Block("pagebreak"))
 
+    b += _strength_blocks(found, lang)
     b.append(Block("h1", _t("diagnoses", lang)))
     if not a.diagnoses:
         b.append(Block("p", _t("none", lang)))
@@ -410,6 +401,36 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
         )
     b += _appendix_versions(a.engine_version, a.knowledge_base_version, lang, a.profile_id)
     return Document(lang, title, b)
+
+
+def _strength_blocks(found: list[Any], lang: str) -> list[Block]:
+    """What works, in full: each strength, what it rests on, the passage of the paper."""
+    if not found:
+        return []
+    out = [
+        Block("h1", catalogue_text("text", "what_works", lang)),
+        Block("note", catalogue_text("text", "what_works_intro", lang)),
+    ]
+    for st in found:
+        out.append(Block("h2", st.label.get(lang)))
+        out += _assumed_blocks(st, lang)
+        out.append(Block("p", st.text.get(lang)))
+        because = ("；" if lang == "zh" else "; ").join(x.get(lang) for x in st.because)
+        out.append(
+            Block("p", catalogue_text("text", "strength_because", lang) + _colon(lang) + because)
+        )
+        if st.source is not None:
+            src = st.source
+            quote = (src.quote_zh if lang == "zh" else src.quote_en).strip('“”"')
+            where = _t("section", lang, s=src.section)
+            out.append(
+                Block(
+                    "note",
+                    catalogue_text("text", "strength_paper", lang)
+                    + f"{_paren(where, lang)}{_colon(lang)}“{quote}”",
+                )
+            )
+    return out
 
 
 def _assumed_blocks(item: Any, lang: str) -> list[Block]:
