@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from advisor.vocabulary import bitext, text
+
 P_WEIGHTS = "priority.weights"
 P_LEVERAGE = "priority.leverage"
 P_PHASE = "priority.phase_weights"
@@ -161,48 +163,32 @@ def _score(
         "leverage": round(100 * w["leverage"] * lev, 2),
         "phase": round(100 * w["phase"] * ph, 2),
     }
-    top_zh, top_en = _diagnosis_label(addressed[0]) if addressed else ("—", "—")
+    none = bitext("priority_factor", "none")
+    top_zh, top_en = _diagnosis_label(addressed[0]) if addressed else (none.zh, none.en)
     ws = {k: _fmt(100 * w[k]) for k in FACTORS}
+
+    def factor(key: str, value: float, **kw: Any) -> Factor:
+        # the sentence is the catalogue's (templates/strings.yaml, priority_factor): a
+        # translator edits it there; only the numbers (and the diagnosis named) come from here
+        return Factor(
+            key,
+            value,
+            text("priority_factor", key, "zh", **kw, top=top_zh),
+            text("priority_factor", key, "en", **kw, top=top_en),
+        )
+
     factors = (
-        Factor(
-            "severity",
-            pts["severity"],
-            f"所针对诊断的最高严重度 {_fmt(sev)}（{top_zh}）× {ws['severity']}",
-            f"highest severity of the addressed diagnoses {_fmt(sev)} ({top_en}) "
-            f"× {ws['severity']}",
+        factor("severity", pts["severity"], sev=_fmt(sev), w=ws["severity"]),
+        factor(
+            "breadth", pts["breadth"], n=len(addressed), cap=params.breadth_cap, w=ws["breadth"]
         ),
-        Factor(
-            "breadth",
-            pts["breadth"],
-            f"针对本案例的诊断 {len(addressed)} 项（计分以 {params.breadth_cap} 项为上限）"
-            f"× {ws['breadth']}",
-            f"addresses {len(addressed)} of this case's diagnoses "
-            f"(counted up to {params.breadth_cap}) × {ws['breadth']}",
-        ),
-        Factor(
-            "leverage",
-            pts["leverage"],
-            f"本工具估计的行动效力 {_fmt(lev)} × {ws['leverage']}",
-            f"the action's effect as estimated by this tool {_fmt(lev)} × {ws['leverage']}",
-        ),
-        Factor(
-            "phase",
-            pts["phase"],
-            f"第 {spec.phase} 阶段系数 {_fmt(ph)} × {ws['phase']}",
-            f"phase {spec.phase} factor {_fmt(ph)} × {ws['phase']}",
-        ),
+        factor("leverage", pts["leverage"], lev=_fmt(lev), w=ws["leverage"]),
+        factor("phase", pts["phase"], phase=spec.phase, factor=_fmt(ph), w=ws["phase"]),
     )
     if capacity is not None:
         pts["capacity"] = -round(params.capacity_deduction.get(capacity, 0.0), 2) + 0.0
         factors += (
-            Factor(
-                "capacity",
-                pts["capacity"],
-                f"第三方能力 {capacity} 级，第三方行动扣 {_fmt(-pts['capacity'])} 分"
-                "（本工具的设定）",
-                f"third-party capacity {capacity}: {_fmt(-pts['capacity'])} points off "
-                "the third party's actions (our operationalisation)",
-            ),
+            factor("capacity", pts["capacity"], level=capacity, points=_fmt(-pts["capacity"])),
         )
     priority = round(min(100.0, max(0.0, sum(pts.values()))), 1)
     return priority, factors

@@ -1,10 +1,12 @@
 """Assessment reports: the contract JSON, and Markdown and HTML an official can print and hand on.
 
-Markdown and HTML come from the jinja2 templates in ``advisor/templates``. Every heading, label and
-sentence of ours is in ``templates/strings.yaml`` in both languages; the paper's quotes always
-show the Chinese original beside our English translation. Everything that comes from the case
-profile is escaped: HTML through jinja2's autoescaping, Markdown through an escaping ``finalize``
-hook (so a case name holding ``<script>`` or ``|`` renders as text and cannot break a table).
+Rendering only. The words come from ``advisor.vocabulary`` (the catalogue
+``templates/strings.yaml`` in both languages, the knowledge base's field labels, the engine's
+explanations made plain); what works from ``advisor.strengths``. Markdown and HTML come from the
+jinja2 templates in ``advisor/templates``; the paper's quotes always show the Chinese original
+beside our English translation. Everything that comes from the case profile is escaped: HTML
+through jinja2's autoescaping, Markdown through an escaping ``finalize`` hook (so a case name
+holding ``<script>`` or ``|`` renders as text and cannot break a table).
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from advisor.models import ACTORS, DIMENSIONS, Action, Assessment, CaseProfile
 from advisor.strengths import Strength, strengths
 
 # The wording lives in advisor.vocabulary; these names stay importable from here for the modules
-# that import them from the report module (advisor.batch, advisor.api, ui views, ...).
+# that import them from the report module (advisor.batch, advisor.api, advisor.robustness, ui
+# views, tests ...); new code imports them from advisor.vocabulary.
 from advisor.vocabulary import (  # noqa: F401  (re-exported)
-    PROFILE_FIELD_NAMESPACES,
     coproduction_stage_label,
     diagnosis_phrase,
     field_label,

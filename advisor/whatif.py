@@ -421,7 +421,7 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
 
 
 def _bitext(namespace: str, key: str) -> BiText:
-    from advisor.report import strings
+    from advisor.vocabulary import strings
 
     entry = strings()[namespace][key]
     return BiText(zh=entry["zh"], en=entry["en"])

@@ -1,16 +1,17 @@
 """Domain wording for the UI, read from the advisor and the knowledge base (never written here).
 
-Field labels, help texts and value labels come from ``knowledge_base.fields`` (through the report
-module's look-ups, so the page and the reports say the same thing); the vocabulary of the
-assessment (actors, phases, stages, dimensions, asymmetry levels, provenance) from the report
-strings. When a field has no documentation yet, its dotted path is shown rather than invented text.
+Field labels, help texts and value labels come from ``knowledge_base.fields`` (through
+``advisor.vocabulary``, so the page and the reports say the same thing); the vocabulary of the
+assessment (actors, phases, stages, dimensions, asymmetry levels, provenance) from its
+catalogue. When a field has no documentation yet, its dotted path is shown rather than invented
+text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from advisor import report
+from advisor import vocabulary
 from ui.i18n import bi, current_lang
 
 
@@ -35,7 +36,7 @@ def _pick(obj: Any, *names: str) -> Any:
 
 def field_label(path: str, lang: str | None = None) -> str:
     """The field's label in ``lang`` (default: the session's language)."""
-    return report.field_label(path, lang or current_lang())
+    return vocabulary.field_label(path, lang or current_lang())
 
 
 def field_help(path: str) -> str | None:
@@ -53,9 +54,9 @@ def field_help(path: str) -> str | None:
 
 def value_label(path: str, value: Any, lang: str | None = None) -> str:
     """A field value as the user reads it (enum label, level label, yes/no)."""
-    return report.value_label(path, value, lang or current_lang())
+    return vocabulary.value_label(path, value, lang or current_lang())
 
 
 def vocab(namespace: str, key: Any) -> str:
     """A term of the assessment's vocabulary (``actor``, ``phase``, ``dimension``, ``level``)."""
-    return report.label(namespace, key, current_lang())
+    return vocabulary.label(namespace, key, current_lang())

@@ -37,7 +37,15 @@ from typing import Any
 from advisor.errors import AdvisorError
 from advisor.models import DIMENSIONS
 from advisor.strengths import strengths
-from advisor.vocabulary import diagnosis_phrase, plain, rule_params
+from advisor.vocabulary import (
+    coproduction_stage_label,
+    diagnosis_phrase,
+    field_label,
+    label,
+    plain,
+    rule_params,
+    value_label,
+)
 from advisor.vocabulary import text as catalogue_text
 
 DOC_FORMATS = ("docx", "pdf")
@@ -193,8 +201,6 @@ def _t(key: str, lang: str, **kw: Any) -> str:
 
 
 def _ui(namespace: str, key: Any, lang: str) -> str:
-    from advisor.report import label
-
     try:
         return label(namespace, key, lang)
     except Exception:
@@ -202,8 +208,6 @@ def _ui(namespace: str, key: Any, lang: str) -> str:
 
 
 def _stage(stage: str, lang: str) -> str:
-    from advisor.report import coproduction_stage_label
-
     try:
         return coproduction_stage_label(stage, lang)
     except Exception:
@@ -435,8 +439,6 @@ def _strength_blocks(found: list[Any], lang: str) -> list[Block]:
 
 def _assumed_blocks(item: Any, lang: str) -> list[Block]:
     """The first lines of a conclusion resting on assumptions: all assumed, or which are."""
-    from advisor.report import field_label
-
     out: list[Block] = []
     if item.only_assumed_inputs:
         out.append(Block("p", catalogue_text("basis", "only_assumed", lang)))
@@ -597,8 +599,6 @@ def whatif_document(comparison: Any, lang: str = "zh") -> Document:
 
 
 def _field_label(path: str, lang: str) -> str:
-    from advisor.report import field_label
-
     try:
         return field_label(path, lang)
     except Exception:
@@ -606,8 +606,6 @@ def _field_label(path: str, lang: str) -> str:
 
 
 def _value(path: str, value: Any, lang: str) -> str:
-    from advisor.report import value_label
-
     try:
         return str(value_label(path, value, lang))
     except Exception:

@@ -1,8 +1,8 @@
 """The trainer tools' own wording, in both languages (``advisor/trainer/strings.yaml``).
 
 Headings and sentences of the handouts, debriefs and roadmaps live in one YAML file as
-``key -> {zh, en}``; domain words (field labels, value labels, actors, phases) come from the
-report module, which reads the knowledge base, so every output names things the same way.
+``key -> {zh, en}``; domain words (field labels, value labels, actors, phases) come from
+``advisor.vocabulary``, which reads the knowledge base, so every output names things alike.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from advisor import vocabulary
 from advisor.models import BiText
 
 STRINGS_PATH = Path(__file__).resolve().parent / "strings.yaml"
@@ -39,22 +40,7 @@ def bitext(key: str, **params: Any) -> BiText:
     return BiText(zh=tr(key, "zh", **params), en=tr(key, "en", **params))
 
 
-def field_label(path: str, lang: str) -> str:
-    """A profile field's label (from the knowledge base through the report module)."""
-    from advisor import report
-
-    return report.field_label(path, lang)
-
-
-def value_label(path: str, value: Any, lang: str) -> str:
-    """A field value as a reader reads it."""
-    from advisor import report
-
-    return report.value_label(path, value, lang)
-
-
-def vocab(namespace: str, key: Any, lang: str) -> str:
-    """A term of the assessment's vocabulary (actor, phase, stage, level ...)."""
-    from advisor import report
-
-    return report.label(namespace, key, lang)
+# Domain words come from the project's vocabulary (advisor.vocabulary), never re-wrapped here.
+field_label = vocabulary.field_label
+value_label = vocabulary.value_label
+vocab = vocabulary.label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,8 +88,19 @@ def test_assessment_docx_reads_back_as_an_official_document(tmp_path, lang):
     )
     assert paras[1] == a.profile_name
     summary = "一、评估摘要" if lang == "zh" else "1. Summary"
-    diagnoses = "二、诊断" if lang == "zh" else "2. Diagnoses"
-    assert summary in paras and diagnoses in paras
+    # Y shows one strength (Party leadership), so what works opens the body before the diagnoses
+    works = "二、做得好的方面" if lang == "zh" else "2. What works"
+    diagnoses = "三、诊断" if lang == "zh" else "3. Diagnoses"
+    assert summary in paras and works in paras and diagnoses in paras
+    assert paras.index(summary) < paras.index(works) < paras.index(diagnoses)
+    # the numbering of official documents, read back: 一、 then （一） then 1．
+    if lang == "zh":
+        assert "（一）做得好的方面" in paras and "（二）主要问题" in paras
+        assert any(re.match(r"^1．\S", p) for p in paras), "a third-level heading numbered 1．"
+        assert "（一）党建引领的动员能力" in paras
+    else:
+        assert "1.1 What works" in paras and "1.2 Main problems" in paras
+        assert any(re.match(r"^\d\.\d\.1 \S", p) for p in paras)
     i, j = paras.index(summary), paras.index(diagnoses)
     between = d.paragraphs[i:j]
     assert any('w:br w:type="page"' in p._p.xml or 'w:type="page"' in p._p.xml for p in between), (
