@@ -23,11 +23,15 @@ def test_case_h_leads_with_what_works_then_its_residual_risk() -> None:
     assert summary.index("**仍需注意的问题**") < summary.index("**优先行动（前三项）**")
     for label in ("对政府的依赖已经较低", "经常性的专业培训", "志愿者有表达意见的渠道"):
         assert label in summary
-    assert "大大降低了对政府的强依赖性" in summary  # 5.2, verbatim, as a quote block
     risk = next(line for line in summary.splitlines() if line.startswith("**仍需注意的问题**"))
     assert "依附式自主" in risk
-    # the strength resting only on assumed inputs says so first (H's decision participation)
-    block = summary.split("志愿者有表达意见的渠道**")[1].strip().splitlines()[0]
+    # the strength resting only on assumed inputs says so in its line (H's decision
+    # participation), and first in its details at the end of section 1, with the passage
+    line = next(x for x in summary.splitlines() if "**志愿者有表达意见的渠道**" in x)
+    assert "**志愿者有表达意见的渠道**（仅依据假设）：" in line
+    details = summary.split("### 做得好的方面：判断依据与论文原文")[1]
+    assert "大大降低了对政府的强依赖性" in details  # 5.2, verbatim, as a quote block
+    block = details.split("志愿者有表达意见的渠道**")[1].strip().splitlines()[0]
     assert block.startswith("**注意：本项所依据的案例信息全部是本工具的假设")
 
 
