@@ -35,6 +35,7 @@ from advisor.vocabulary import (  # noqa: F401  (re-exported)
     coproduction_stage_label,
     diagnosis_phrase,
     field_label,
+    government_need,
     label,
     plain,
     rule_params,
@@ -223,21 +224,12 @@ def _context(
     # Government's need of the force counts in the index only as far as the force has
     # alternatives (index = force - need x alternatives^k): show the need as counted, with the
     # raw need and the alternatives beside it, and say in one line why (issue 13, case Y).
-    asym = assessment.asymmetry
+    found_need = government_need(assessment.asymmetry)
     need = None
-    if asym.alternatives is not None:
-        counted = max(0.0, asym.force_on_government - asym.index)
-        need = {
-            "counted": counted,
-            "note": t(
-                "government_need_note",
-                raw=str(_num(asym.government_on_force)),
-                alt=str(_num(asym.alternatives)),
-                counted=str(_num(counted)),
-                force=str(_num(asym.force_on_government)),
-                index=str(_num(asym.index)),
-            ),
-        }
+    if found_need is not None:
+        counted, note = found_need
+        text = note.get(lang)
+        need = {"counted": counted, "note": Markup(text) if fmt == "md" else text}
     stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:

@@ -310,3 +310,32 @@ def technical_refs(*sentences: str) -> tuple[list[str], list[str]]:
             if m[0] not in rules:
                 rules.append(m[0])
     return params, rules
+
+
+# --------------------------------------------------------------------------- figures in words
+
+
+def _two(x: float) -> str:
+    text = f"{float(x):.2f}"
+    return "\u2212" + text[1:] if text.startswith("-") and float(text) != 0 else text.lstrip("-")
+
+
+def government_need(asymmetry: Any) -> tuple[float, BiText] | None:
+    """Government's need of the force as counted in the asymmetry index (after the force's
+    alternatives: ``index = force_on_government - counted``), and the one line that explains
+    it, in both languages; None for an assessment without ``alternatives`` (before 0.2).
+
+    Case Y's "0.70 / 0.75" puzzles a reader: government needs the force (0.75), but a force with
+    no alternatives cannot turn that need into leverage, so only about 0.02 counts. Every screen
+    and report that shows the two dependences should show this figure and this line."""
+    if getattr(asymmetry, "alternatives", None) is None:
+        return None
+    counted = max(0.0, float(asymmetry.force_on_government) - float(asymmetry.index))
+    note = bitext(
+        "text",
+        "government_need_note",
+        raw=_two(asymmetry.government_on_force),
+        alt=_two(asymmetry.alternatives),
+        counted=_two(counted),
+    )
+    return counted, note

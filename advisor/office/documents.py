@@ -41,6 +41,7 @@ from advisor.vocabulary import (
     coproduction_stage_label,
     diagnosis_phrase,
     field_label,
+    government_need,
     label,
     plain,
     rule_params,
@@ -270,11 +271,11 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
         [_t("force_on_gov", lang), _num(a.asymmetry.force_on_government)],
         [_t("gov_on_force", lang), _num(a.asymmetry.government_on_force)],
     ]
-    if a.asymmetry.alternatives is not None:
+    found_need = government_need(a.asymmetry)
+    if found_need is not None:
         # government's need counts in the index only as far as the force has alternatives
-        counted = max(0.0, a.asymmetry.force_on_government - a.asymmetry.index)
         pairs += [
-            [_t("gov_need_counted", lang), _num(counted)],
+            [_t("gov_need_counted", lang), _num(found_need[0])],
             [_t("alternatives", lang), _num(a.asymmetry.alternatives)],
         ]
     pairs += [
@@ -286,20 +287,8 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
     rows = [pairs[i] + pairs[i + 1] for i in range(0, len(pairs) - 1, 2)]
     head = [_t("figure", lang), _t("value", lang)]
     b.append(Block("table", header=head + head, rows=rows))
-    if a.asymmetry.alternatives is not None:
-        b.append(
-            Block(
-                "note",
-                catalogue_text(
-                    "text",
-                    "government_need_note",
-                    lang,
-                    raw=_num(a.asymmetry.government_on_force),
-                    alt=_num(a.asymmetry.alternatives),
-                    counted=_num(counted),
-                ),
-            )
-        )
+    if found_need is not None:
+        b.append(Block("note", found_need[1].get(lang)))
     # what works first (issue 11), when the case shows strengths the tool recognises: one
     # line each on the summary page, the reasons and passages in a section of their own
     found = strengths(profile) if profile is not None else []
