@@ -115,10 +115,13 @@ def pass_through(profile: CaseProfile) -> str:
 
 
 def legitimacy_status(profile: CaseProfile, independent: bool | None = None) -> str:
-    """The legitimacy status as the indices count it: standing borrowed from a centre that the
-    community or government founded itself, with little autonomy, counts as no standing of the
-    force's own ("none": still under government's management, no alternative source; case Y: the
-    teams belong to the registered M centre, which the community set up)."""
+    """The legitimacy status as the indices count it: the profile's status, except that standing
+    borrowed from a centre the community or government founded itself, with little autonomy, is
+    counted as ``via_own_centre``, a status of the indices' tables only (``dependence.legitimacy``,
+    ``asymmetry.alternatives``): standing that government's cultivation grants through its own
+    grassroots centre, no alternative source, scored between no standing and standing straight from
+    government (case Y: the unregistered teams belong to the registered M centre, which the
+    community set up; 4.1, 4.2, 5.2)."""
     status = profile.legitimacy.status
     tp = profile.third_party
     if (
@@ -127,7 +130,7 @@ def legitimacy_status(profile: CaseProfile, independent: bool | None = None) -> 
         and tp.origin in ("community_founded", "government_founded")
         and not (independent_third_party(profile) if independent is None else independent)
     ):
-        return "none"
+        return "via_own_centre"
     return status
 
 

@@ -1,9 +1,10 @@
 """The rule language: rules as data, and the case fact they are evaluated on.
 
-A rule file (``rules/definitions/*.yaml``) holds a list of rules. A rule says what it concludes
-(a diagnosis or an action of the knowledge base), when (a condition on the case fact and on
-diagnoses concluded by other rules), how severe a diagnosis is, which knowledge items it rests
-on (their passages become the assessment's sources) and, for guard rules, which rules it
+A rule file (``rules/definitions/<kind>/<id>.yaml``, one concept a file: ``diagnoses/``,
+``actions/``, ``guards/``; load order in ``definition_files``) holds a list of rules. A rule says
+what it concludes (a diagnosis or an action of the knowledge base), when (a condition on the case
+fact and on diagnoses concluded by other rules), how severe a diagnosis is, which knowledge items
+it rests on (their passages become the assessment's sources) and, for guard rules, which rules it
 overrules. ``param:`` references are resolved against the knowledge base when the rules load,
 so no threshold is a constant in code: ``param: id`` is a parameter's value, ``param: "id:key"``
 one key of a mapping parameter (``thresholds.sole_dependence:government_funding_min``); in a
@@ -636,14 +637,70 @@ def _check_graph(rules: list[Rule]) -> list[str]:
     return problems
 
 
-def read_definitions(directory: Path = DEFINITIONS_DIR) -> list[tuple[str, Any]]:
-    """The parsed YAML documents of every definitions file, sorted by file name."""
-    out: list[tuple[str, Any]] = []
-    for path in sorted(directory.glob("*.yaml")):
+#: The rule files' folders, in load order (one concept a file: ``diagnoses/<diagnosis id>.yaml``,
+#: ``actions/<action id>.yaml``, ``guards/<guard rule id without guard_>.yaml``).
+KIND_DIRS: tuple[str, ...] = ("actions", "diagnoses", "guards")
+#: The file that fixes the load order within each folder (see ``definition_files``).
+ORDER_FILE = "order.yaml"
+
+
+def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:
+    """Every rule file, in load order: folder by folder (``KIND_DIRS``), and within a folder the
+    stems listed in ``order.yaml`` in its order, then any file it does not list, by name.
+
+    The order is explicit because it is part of what the rules are: the rules' fingerprint
+    (``rules.engine.fingerprint``, printed in every assessment's ``engine_version``) hashes the
+    rules in load order, and ``conclude`` lists a concept's rules in it. ``order.yaml`` freezes
+    the order the three former files (``actions.yaml``, ``diagnoses.yaml``, ``guards.yaml``, read
+    in that order) had, so splitting them changed no output; a new rule file needs no entry.
+    A listed stem without its file is an error (a rule file deleted by mistake).
+    """
+    order_path = directory / ORDER_FILE
+    listed: dict[str, Any] = {}
+    if order_path.is_file():
         try:
-            out.append((path.name, yaml.safe_load(path.read_text(encoding="utf-8"))))
+            listed = yaml.safe_load(order_path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise KnowledgeBaseError(f"{path.name}: malformed YAML: {exc}") from None
+            raise KnowledgeBaseError(f"{ORDER_FILE}: malformed YAML: {exc}") from None
+        if not isinstance(listed, dict) or set(listed) - set(KIND_DIRS):
+            raise KnowledgeBaseError(
+                f"{ORDER_FILE}: expected a mapping with keys among {', '.join(KIND_DIRS)}"
+            )
+    out: list[Path] = []
+    for kind in KIND_DIRS:
+        folder = directory / kind
+        present = {p.stem: p for p in folder.glob("*.yaml")} if folder.is_dir() else {}
+        stems = [str(s) for s in listed.get(kind) or []]
+        missing = [s for s in stems if s not in present]
+        if missing:
+            raise KnowledgeBaseError(
+                f"{ORDER_FILE} lists {kind}/{missing[0]}.yaml, which does not exist"
+            )
+        out += [present[s] for s in stems]
+        out += [present[s] for s in sorted(set(present) - set(stems))]
+    return out
+
+
+def read_definitions(directory: Path = DEFINITIONS_DIR) -> list[tuple[str, Any]]:
+    """The parsed YAML documents of every rule file, in load order (``definition_files``),
+    each named by its path under ``directory`` (``diagnoses/hermit_crab.yaml``)."""
+    out: list[tuple[str, Any]] = []
+    for path in definition_files(directory):
+        name = path.relative_to(directory).as_posix()
+        try:
+            out.append((name, yaml.safe_load(path.read_text(encoding="utf-8"))))
+        except yaml.YAMLError as exc:
+            raise KnowledgeBaseError(f"{name}: malformed YAML: {exc}") from None
+    return out
+
+
+def rule_files() -> dict[str, str]:
+    """Rule id -> its file, relative to the project root (``rules/definitions/...``)."""
+    out: dict[str, str] = {}
+    for name, doc in read_definitions():
+        for raw in doc if isinstance(doc, list) else []:
+            if isinstance(raw, dict) and "id" in raw:
+                out[str(raw["id"])] = f"rules/definitions/{name}"
     return out
 
 

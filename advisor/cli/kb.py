@@ -5,8 +5,10 @@
 - ``advisor kb coverage [--lang zh|en] [--section 5.1]``: the paper passage by passage with the
   items that encode each paragraph or the reason it is not encoded; exit 1 if a paragraph of
   sections 3, 5 or 6 is unaccounted for.
-- ``advisor kb show ID [--lang]``: one item, a profile field (``funding.charity``) or a paragraph
-  (``5.1-p3``).
+- ``advisor kb show ID [--lang]``: one item, a profile field (``funding.charity``), a guard rule
+  (``guard_watch_third_party_dependence``) or a paragraph (``5.1-p3``); for a diagnosis, action or
+  guard also the rule files that conclude it, its test files, the parameters its rules read (with
+  their values) and the passages (``knowledge_base/rule_index.py``).
 - ``advisor kb search TEXT [--lang] [--kind KIND]``: items whose id, texts or quotes contain TEXT.
 - ``advisor kb lint``: the rule-base coverage lint of ``rules/lint.py``.
 """
@@ -192,16 +194,74 @@ def _show_item(item: Any, lang: str) -> None:
         _out(("相关：" if lang == "zh" else "see also: ") + "; ".join(labels))
 
 
+SHOW_HEADS = {
+    "concluded_by": {"zh": "得出它的规则", "en": "concluded by"},
+    "tested_in": {"zh": "测试", "en": "tested in"},
+    "parameters": {"zh": "参数", "en": "parameters"},
+    "passages": {"zh": "论文段落", "en": "passages"},
+    "overruled_by": {"zh": "可被护栏规则否决", "en": "may be overruled by"},
+    "overrules": {"zh": "否决", "en": "overrules"},
+    "guard": {"zh": "护栏规则", "en": "guard rule"},
+    "none": {"zh": "（无）", "en": "(none)"},
+    "rules": {"zh": "依据这些条目的规则", "en": "rules resting on these items"},
+}
+
+
+def _entries() -> Any:
+    from knowledge_base.rule_index import rule_entries
+    from rules.dsl import read_definitions
+
+    return rule_entries(read_definitions())
+
+
+def _show_advice(adv: Any, lang: str, *, passages: bool) -> None:
+    """The "concluded by / tested in / parameters / passages" block of ``kb show``."""
+    h = {k: v[lang] for k, v in SHOW_HEADS.items()}
+    sep = "：" if lang == "zh" else ": "
+    _out(h["concluded_by"] + sep.rstrip())
+    for r in adv.rules:
+        _out(f"  {r.file}  ({r.id}) {r.name.get(lang, '')}")
+        if r.overrules:
+            _out(f"    {h['overrules']}{sep}{', '.join(r.overrules)}")
+    if adv.overruled_by:
+        names = ", ".join(f"{g.id} ({g.file})" for g in adv.overruled_by)
+        _out(h["overruled_by"] + sep + names)
+    _out(h["tested_in"] + sep + ("; ".join(adv.tests) or h["none"]))
+    _out(h["parameters"] + (sep.rstrip() if adv.params else sep + h["none"]))
+    for ref, value in adv.params.items():
+        _out(f"  {ref} = {value}")
+    if passages:
+        _out(h["passages"] + sep.rstrip())
+        for src in {(s.section, s.quote_zh): s for s in adv.passages}.values():
+            code = f" ({'访谈编码' if lang == 'zh' else 'interview'} {src.interview_code})"
+            _out(f"  [{src.section}]{code if src.interview_code else ''} {src.quote_zh}")
+            if lang == "en":
+                _out(f"      {src.quote_en}")
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from knowledge_base.coverage import encoders
     from knowledge_base.loader import load_kb
     from knowledge_base.passages import load_paper
+    from knowledge_base.rule_index import advice, rules_by_item
 
     kb = load_kb()
     lang = args.lang
     key = args.id
+    entries = _entries()
+    adv = advice(key, kb, entries)
     if key in kb.items:
         _show_item(kb.items[key], lang)
+        if adv is not None:
+            _show_advice(adv, lang, passages=False)
+        return 0
+    if adv is not None:  # a guard rule, by its id or its file name
+        guard = adv.rules[0]
+        _out(f"{guard.id}  [{SHOW_HEADS['guard'][lang]}]  {guard.name.get(lang, '')}")
+        if guard.concludes:
+            label = kb.items[guard.concludes].label.get(lang) if guard.concludes in kb.items else ""
+            _out(("得出：" if lang == "zh" else "concludes: ") + f"{guard.concludes} ({label})")
+        _show_advice(adv, lang, passages=True)
         return 0
     if key in kb.fields:
         fd = kb.fields[key]
@@ -231,11 +291,19 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if para.id in kb.not_encoded:
             reason = kb.not_encoded[para.id].reason.get(lang)
             _out(("不编码：" if lang == "zh" else "not encoded: ") + reason)
+        by_item = rules_by_item(entries.values())
+        rids = list(dict.fromkeys(r for i in items for r in by_item.get(i, [])))
+        if rids:
+            sep = "：" if lang == "zh" else ": "
+            _out(SHOW_HEADS["rules"][lang] + sep.rstrip())
+            for rid in rids:
+                _out(f"  {entries[rid].file}  ({rid})")
         return 0
-    candidates = list(kb.items) + list(kb.fields) + [p.id for p in paper.paragraphs]
+    guards = [e.id for e in entries.values() if e.kind == "guard"]
+    candidates = list(kb.items) + list(kb.fields) + [p.id for p in paper.paragraphs] + guards
     close = difflib.get_close_matches(key, candidates, n=5, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise KnowledgeBaseError(f"no item, profile field or paragraph {key!r}{hint}")
+    raise KnowledgeBaseError(f"no item, profile field, guard rule or paragraph {key!r}{hint}")
 
 
 # --------------------------------------------------------------------------- search

@@ -7,6 +7,15 @@ funding). Which changes exist, who makes them and what each costs are knowledge-
 and the passage that motivates it). A *goal* is "asymmetry at most a level" or "diagnosis D
 removed".
 
+Moves of kind ``effect`` apply an action's whole expected effect, the same knowledge-base data
+(``knowledge_base/data/effects/``, ``advisor/effects.py``) and, where named, the same what-if lever
+(``advisor/whatif.py``) as what-if and the roadmap: "bring in a strong agency" brings the agency
+*and* what section 6 says it does (knowledge supply, co-planning, co-design, co-evaluation), and
+``tests/trainer/test_smallest_change.py`` checks that every such move changes the profile exactly
+as ``advisor/effects.py`` does. Cost model (ours, in each cost parameter's reasoning): such a move
+costs its actor's one decision on the 1-4 scale, once, however many fields the effect touches; the
+consequences the sources attribute to the action are not charged again as separate changes.
+
 The search is uniform-cost (Dijkstra over sets of changes) with the goal tested when a state is
 taken off the queue, so the first goal state found is a cheapest one; among equal costs, states
 whose asymmetry is already lower are tried first. Depth and the number of assessed states are
@@ -44,8 +53,14 @@ class MoveSpec(BaseModel):
 
     field: str
     actor: Actor
-    move: Literal["level", "order", "set", "shift"]
+    move: Literal["level", "order", "set", "shift", "effect"]
     cost: float = Field(gt=0)
+    # effect: the action whose knowledge-base effect the move applies (advisor/effects.py), the
+    # what-if lever that applies it when the action also brings something in (advisor/whatif.py),
+    # and whether it applies only where there is no independent third party (as the action's rule)
+    action: str | None = None
+    lever: str | None = None
+    only_without_independent_third_party: bool = False
     direction: Literal["up", "down"] | None = None  # level
     order: list[Any] | None = None  # order: values in the order of improvement
     to: Any = None  # set: the new value; shift: the share fields that receive
@@ -99,7 +114,29 @@ def _spec_problem(spec: MoveSpec) -> str | None:
         return "a set move needs the values it applies to ('from')"
     if spec.move == "shift" and (not spec.to or spec.amount is None):
         return "a shift move needs target shares ('to') and an amount"
+    if spec.move == "effect":
+        from advisor.effects import effect_ids
+        from advisor.whatif import LEVERS
+
+        if spec.action not in effect_ids():
+            return f"an effect move needs an action with an effect item ('action': {spec.action!r})"
+        if spec.lever is not None and (
+            spec.lever not in LEVERS or spec.action not in LEVERS[spec.lever].rests_on
+        ):
+            return f"lever {spec.lever!r} is not a what-if lever resting on {spec.action!r}"
     return None
+
+
+def apply_effect_move(profile: CaseProfile, spec: MoveSpec) -> CaseProfile:
+    """The profile after an ``effect`` move: the what-if lever when one is named (it applies the
+    action's effect item itself), otherwise the action's effect item (``advisor/effects.py``)."""
+    from advisor.effects import apply_effect
+
+    if spec.lever is not None:
+        from advisor.whatif import LEVERS
+
+        return LEVERS[spec.lever](profile)
+    return apply_effect(profile, str(spec.action))
 
 
 # --------------------------------------------------------------------------- goals
@@ -199,6 +236,8 @@ class Step(BaseModel):
     outcome: Outcome
     removed: list[str] = []  # diagnoses gone after this step
     added: list[str] = []  # diagnoses that appeared after this step
+    # effect moves: the other fields the action's effect changes (dotted path -> value after)
+    effect: dict[str, Any] = {}
 
 
 class ChangePath(BaseModel):
@@ -242,7 +281,17 @@ def _outcome(a: Assessment, goal: Goal) -> Outcome:
 # A state is the baseline plus a set of changed leaves, kept flat ({"government.control": 1}):
 # cheap to hash and to extend. The profile is built only when the state is evaluated.
 
-_TP_FIELDS = ("kind", "capacity", "role", "autonomy")
+# every field of the third party, the optional ones too (origin: a community-founded centre like
+# case Y's M centre is no independent third party, and the search must start from the case)
+_TP_FIELDS = (
+    "kind",
+    "capacity",
+    "role",
+    "autonomy",
+    "origin",
+    "government_purchase_share",
+    "strict_assessment",
+)
 
 
 def _flatten(node: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -300,6 +349,8 @@ def _moves_from(flat: dict[str, Any], move: Move) -> list[dict[str, Any]]:
     s = move.spec
     if s.actor == "third_party" and flat["third_party.kind"] is None:
         return []  # no third party to act (the government can bring one in first)
+    if s.move == "effect":
+        return _effect_delta(flat, s)
     before = _read(flat, s.field)
     if before is None and s.move != "set":
         return []  # e.g. a third-party field where there is no third party
@@ -327,6 +378,25 @@ def _moves_from(flat: dict[str, Any], move: Move) -> list[dict[str, Any]]:
         {s.field: round(float(before) - amount, 4), t: round(float(flat[t]) + amount, 4)}
         for t in s.to
     ]
+
+
+def _effect_delta(flat: dict[str, Any], spec: MoveSpec) -> list[dict[str, Any]]:
+    """The leaves an effect move changes (none when it changes nothing or does not apply)."""
+    from advisor.errors import AdvisorError
+    from advisor.indices import independent_third_party
+
+    try:
+        profile = CaseProfile.model_validate(_unflatten(flat))
+    except ValidationError:
+        return []
+    if spec.only_without_independent_third_party and independent_third_party(profile):
+        return []
+    try:
+        after = _flatten(apply_effect_move(profile, spec).model_dump(mode="json"))
+    except (ValidationError, AdvisorError):
+        return []
+    delta = {k: v for k, v in after.items() if not _same_value(flat.get(k), v)}
+    return [delta] if delta else []
 
 
 def _relevant_facts(diagnosis: str) -> list[str]:
@@ -514,7 +584,8 @@ def search(
                 target = next((p for p in delta if p != move.spec.field), None)
                 raw = (move.id, target, _read(flat, move.spec.field), delta.get(move.spec.field))
                 if move.spec.field == "third_party":
-                    raw = (move.id, None, None, _read(space.flat(child), "third_party"))
+                    before_tp = _read(flat, "third_party")
+                    raw = (move.id, None, before_tp, _read(space.flat(child), "third_party"))
                 heapq.heappush(
                     queue,
                     (cost + move.spec.cost, index, next(order), child, (*steps, raw)),
@@ -554,6 +625,13 @@ def _replay(
     for move_id, target, before, after in raw_steps:
         move = moves[move_id]
         delta = next(d for d in _moves_from(flat, move) if target is None or target in d)
+        also = {
+            k: v
+            for k, v in delta.items()
+            if move.spec.move == "effect"
+            and k != move.spec.field
+            and not k.startswith(f"{move.spec.field}.")
+        }
         flat.update(delta)
         p = CaseProfile.model_validate(_unflatten(flat))
         previous = outcome
@@ -571,6 +649,7 @@ def _replay(
                 outcome=outcome,
                 removed=[d for d in previous.diagnoses if d not in outcome.diagnoses],
                 added=[d for d in outcome.diagnoses if d not in previous.diagnoses],
+                effect=also,
             )
         )
     if not outcome.goal_met:
@@ -591,7 +670,13 @@ def describe_change(step: Step, lang: str) -> str:
     if step.target:
         head += " → " + field_label(step.target, lang)
     colon = "：" if lang == "zh" else ": "
-    return f"{head}{colon}{show(step.field, step.before)} → {show(step.field, step.after)}"
+    text = f"{head}{colon}{show(step.field, step.before)} → {show(step.field, step.after)}"
+    if step.effect:
+        sep = "；" if lang == "zh" else "; "
+        parts = [f"{field_label(k, lang)} → {show(k, v)}" for k, v in step.effect.items()]
+        text += ("（随之：" if lang == "zh" else " (with it: ") + sep.join(parts)
+        text += "）" if lang == "zh" else ")"
+    return text
 
 
 def describe_diagnoses(step: Step, lang: str) -> str:

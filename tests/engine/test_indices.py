@@ -12,19 +12,19 @@ from knowledge_base.loader import load_kb
 
 
 def test_case_y_dependence_arithmetic() -> None:
-    """Y: standing borrowed from the community-founded M centre counts as no standing of its own
-    (0.6), funding 0.92, human resources 0.7 * 0.85 + 0.3 * 0 (residents lead, 4.1) = 0.595,
-    knowledge 0.5 * 1 + 0.5 * 1 = 1.0 (shown, weight 0); mean of the paper's three dimensions
-    2.115 / 3 = 0.705. Alternatives: identity 0, funds 0.08, people 0.7 * 0.15 + 0.3 = 0.405; mean
-    0.1617. Government's reliance 3 (disputes, 5.1) -> 0.75 counts only as 0.75 * 0.1617 ** 2 =
-    0.0196: index 0.6854, severe, the force depends more."""
+    """Y: standing borrowed from the community-founded M centre counts as standing granted through
+    government's own centre (via_own_centre 0.8), funding 0.92, human resources 0.7 * 0.85 + 0.3 *
+    0 (residents lead, 4.1) = 0.595, knowledge 0.5 * 1 + 0.5 * 1 = 1.0 (shown, weight 0); mean of
+    the paper's three dimensions 2.315 / 3 = 0.7717. Alternatives: identity 0, funds 0.08, people
+    0.7 * 0.15 + 0.3 = 0.405; mean 0.1617. Government's reliance 3 (disputes, 5.1) -> 0.75 counts
+    only as 0.75 * 0.1617 ** 2 = 0.0196: index 0.7521, severe, the force depends more."""
     ix = derive(preset("case-y"))
     d = ix.dependence
-    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.6, 0.92, 0.595, 1.0)
-    assert ix.asymmetry.force_on_government == pytest.approx(0.705, abs=1e-4)
+    assert (d.legitimacy, d.funding, d.human_resources, d.knowledge) == (0.8, 0.92, 0.595, 1.0)
+    assert ix.asymmetry.force_on_government == pytest.approx(0.7717, abs=1e-4)
     assert ix.asymmetry.government_on_force == 0.75
     assert ix.asymmetry.alternatives == pytest.approx(0.1617, abs=1e-4)
-    assert ix.asymmetry.index == pytest.approx(0.705 - 0.75 * 0.1617**2, abs=1e-4)
+    assert ix.asymmetry.index == pytest.approx(0.7717 - 0.75 * 0.1617**2, abs=1e-4)
     assert ix.asymmetry.level == "severe"
     assert ix.asymmetry.direction == "force_depends_more"
     assert ix.third_party_dependence_mean == 0.0

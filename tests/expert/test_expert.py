@@ -13,7 +13,11 @@ what-if ``lever``, and ``expect``:
 - ``first_action_not``: ids that must not rank first;
 - ``levels``: allowed asymmetry levels; ``direction``: the asymmetry's direction;
 - ``rationale_contains``: {action id: text}: the action's rationale (zh) contains the text;
-- ``lever_moves``: {figure: up|down}: the lever moves the figure strictly that way.
+- ``lever_moves``: {figure: up|down}: the lever moves the figure strictly that way;
+- ``not_rules``: rule ids that must not be behind any diagnosis or action (the conclusion may
+  still stand on another rule);
+- ``robust``: {diagnosis id: share}: the diagnosis holds in at least that share of 400 sampled
+  plausible worlds (``advisor/robustness.py``: every parameter within its plausible range).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ EXPECT_KEYS = {
     "direction",
     "rationale_contains",
     "lever_moves",
+    "not_rules",
+    "robust",
 }
 
 
@@ -113,6 +119,18 @@ def _check(a: Assessment, expect: dict[str, Any], where: str) -> None:
     by_id = {x.id: x for x in a.actions}
     for x, text in (expect.get("rationale_contains") or {}).items():
         assert x in by_id and text in by_id[x].rationale.zh, f"{where}: {x} rationale"
+    behind = {r for c in [*a.diagnoses, *a.actions] for r in c.rules}
+    for r in expect.get("not_rules", []):
+        assert r not in behind, f"{where}: rule {r} is behind a conclusion"
+
+
+def _check_robust(profile: CaseProfile, a: Assessment, want: dict[str, float], where: str) -> None:
+    from advisor.robustness import analyse
+
+    rob = analyse(profile, a, worlds=400, seed=20240501)
+    holds = {c.id: c.holds_share for c in rob.diagnoses}
+    for d, share in want.items():
+        assert holds.get(d, 0.0) >= share, f"{where}: {d} holds in {holds.get(d)} of the worlds"
 
 
 def test_the_suite_covers_the_kinds_the_issue_names() -> None:
@@ -154,4 +172,7 @@ def test_expectation(path: Path) -> None:
             rest = {k: v for k, v in expect.items() if k != "lever_moves"}
             _check(assess(after), rest, where + " after the lever")
         else:
-            _check(assess(profile), expect, where)
+            a = assess(profile)
+            _check(a, expect, where)
+            if expect.get("robust"):
+                _check_robust(profile, a, expect["robust"], where)

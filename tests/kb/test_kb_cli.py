@@ -10,6 +10,7 @@ from kb_helpers import FIXTURES, overlay
 
 from advisor.cli.main import build_parser, main
 from knowledge_base.loader import DATA_DIR
+from knowledge_base.rule_index import ROOT
 from knowledge_base.validate import validate
 
 
@@ -104,6 +105,57 @@ def test_show_item_field_and_paragraph(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and "  3: Shared" in out
     code, out, _ = run(capsys, "kb", "show", "5.1-p9")
     assert code == 0 and "寄居蟹" in out and "hermit_crab" in out
+
+
+def test_show_finds_a_diagnosis_by_path_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """show names the rule file, the test file and the parameters with values, in zh and en."""
+    code, out, _ = run(capsys, "kb", "show", "sole_dependence", "--lang", "en")
+    assert code == 0
+    assert (
+        "concluded by:\n  rules/definitions/diagnoses/sole_dependence.yaml  (dx_sole_dependence)"
+        in out
+    )
+    assert "tested in: tests/rules/cases/diagnoses/sole_dependence.yaml" in out
+    assert "  thresholds.sole_dependence:government_funding_min = 0.7" in out
+    assert (ROOT / "rules/definitions/diagnoses/sole_dependence.yaml").is_file()
+    code, out, _ = run(capsys, "kb", "show", "sole_dependence", "--lang", "zh")
+    assert code == 0 and "得出它的规则：" in out and "测试：tests/rules/cases/diagnoses/" in out
+    assert "参数：" in out and "thresholds.sole_dependence:legitimacy_dependence_min = " in out
+
+
+def test_show_an_action_lists_the_guards_that_may_overrule_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An action overruled by a guard names the guard and its file."""
+    code, out, _ = run(capsys, "kb", "show", "tp_joint_negotiation", "--lang", "en")
+    assert code == 0
+    assert "rules/definitions/actions/tp_joint_negotiation.yaml" in out
+    assert "may be overruled by: guard_weak_third_party_capacity_first" in out
+    assert "rules/definitions/guards/weak_third_party_capacity_first.yaml" in out
+
+
+def test_show_a_guard_by_rule_id_or_file_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """A guard is shown by its rule id or its file stem: what it concludes and overrules, its
+    file, the tests of the actions it touches, its passages (deduplicated)."""
+    code, out, _ = run(capsys, "kb", "show", "guard_watch_third_party_dependence", "--lang", "en")
+    assert code == 0
+    assert "[guard rule]" in out and "concludes: tp_prevent_over_dependence" in out
+    assert "rules/definitions/guards/watch_third_party_dependence.yaml" in out
+    assert "thresholds.actions:watch_third_party_dependence_min = 0.35" in out
+    assert "tests/rules/cases/actions/tp_prevent_over_dependence.yaml" in out
+    code2, out2, _ = run(capsys, "kb", "show", "weak_third_party_capacity_first", "--lang", "zh")
+    assert code2 == 0 and "[护栏规则]" in out2 and "否决：act_tp_five_social_linkage" in out2
+    passages = [ln for ln in out2.splitlines() if ln.startswith("  [6]")]
+    assert passages and len(passages) == len(set(passages))
+
+
+def test_show_a_paragraph_names_the_rules_resting_on_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A paragraph lists the rule files of the items encoding it."""
+    code, out, _ = run(capsys, "kb", "show", "5.1-p9", "--lang", "en")
+    assert code == 0 and "rules resting on these items:" in out
+    assert "rules/definitions/diagnoses/hermit_crab.yaml  (dx_hermit_crab)" in out
 
 
 def test_show_unknown_id_suggests_close_ones(capsys: pytest.CaptureFixture[str]) -> None:

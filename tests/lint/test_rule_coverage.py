@@ -34,9 +34,9 @@ def rule_case_loader() -> ModuleType:
 
 
 def rule_cases() -> list[dict[str, Any]]:
-    """Every case of tests/rules/cases/*.yaml."""
+    """Every case of tests/rules/cases/**/*.yaml."""
     out: list[dict[str, Any]] = []
-    for path in sorted((RULE_TESTS / "cases").glob("*.yaml")):
+    for path in sorted((RULE_TESTS / "cases").rglob("*.yaml")):
         out.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
     return out
 

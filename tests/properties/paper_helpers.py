@@ -98,9 +98,19 @@ def more_government(draw: st.DrawFn, dimension: str) -> tuple[dict[str, Any], di
         r[src] -= moved
         r["government"] += moved
     elif dimension == "legitimacy":
-        table = param("dependence.legitimacy")["government"]
-        old = after["legitimacy"]["status"]
-        higher = [s for s, v in table.items() if v > table[old]]
+        # by the standing the indices count (via_own_centre for a centre the community or
+        # government founded itself), not by the raw table
+        from advisor.indices import dependence_on_government
+        from advisor.models import CaseProfile
+
+        def counted(d: dict[str, Any], status: str) -> float:
+            c = copy.deepcopy(d)
+            c["legitimacy"]["status"] = status
+            return dependence_on_government(CaseProfile.model_validate(c)).legitimacy
+
+        old = counted(after, after["legitimacy"]["status"])
+        statuses = ("none", "via_government", "via_social_org", "independent")
+        higher = [s for s in statuses if counted(after, s) > old]
         assume(higher)
         after["legitimacy"]["status"] = draw(st.sampled_from(sorted(higher)))
     else:

@@ -93,11 +93,12 @@ def government_moves(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str,
             rb["government"] += rb[src]
             rb[src] = 0.0
             yield "human_resources", f"recruited_by.{src} -> government", new
-    leg = param("dependence.legitimacy")["government"]
-    for status, v in leg.items():
-        if v > leg[data["legitimacy"]["status"]]:
-            new = copy.deepcopy(data)
-            new["legitimacy"]["status"] = status
+    # by the standing the indices count (a centre the community founded itself counts as
+    # via_own_centre: no standing 0.6 < via the own centre < via government), not the raw table
+    for status in LEGITIMACY_STATUSES:
+        new = copy.deepcopy(data)
+        new["legitimacy"]["status"] = status
+        if counted_legitimacy(new) > counted_legitimacy(data):
             yield "legitimacy", f"legitimacy.status -> {status}", new
     kn = param("dependence.knowledge")
     prov = kn["provider_on_government"]
@@ -112,6 +113,17 @@ def government_moves(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str,
             new = copy.deepcopy(data)
             new["knowledge"]["self_sufficiency"] = int(s)
             yield "knowledge", f"self_sufficiency -> {s}", new
+
+
+LEGITIMACY_STATUSES = ("none", "via_government", "via_social_org", "independent")
+
+
+def counted_legitimacy(data: dict[str, Any]) -> float:
+    """The force's legitimacy dependence on government as the indices count it."""
+    from advisor.indices import dependence_on_government
+    from advisor.models import CaseProfile
+
+    return dependence_on_government(CaseProfile.model_validate(data)).legitimacy
 
 
 def raise_field(data: dict[str, Any], path: str, top: int) -> dict[str, Any] | None:

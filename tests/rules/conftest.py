@@ -1,4 +1,9 @@
-"""Rule tests as data: every ``cases/*.yaml`` file is a list of cases, collected by this plugin.
+"""Rule tests as data: every ``cases/**/*.yaml`` file is a list of cases, collected by this plugin.
+
+The cases mirror the rule files: ``cases/diagnoses/<id>.yaml`` and ``cases/actions/<id>.yaml``
+hold the cases about the diagnosis or action that ``rules/definitions/diagnoses/<id>.yaml`` or
+``actions/<id>.yaml`` concludes (every diagnosis and action has one; checked by
+``test_definitions.py``); ``cases/neutral.yaml`` checks the neutral base itself.
 
 A case has a ``name`` (a sentence saying what should happen), a ``base`` profile (a file of
 ``bases/`` or a preset such as ``case-y``), ``set`` (overrides by dotted path; ``third_party:
@@ -107,7 +112,7 @@ class RuleCaseFile(pytest.File):
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    """Collect ``tests/rules/cases/*.yaml``."""
-    if file_path.suffix == ".yaml" and file_path.parent == HERE / "cases":
+    """Collect ``tests/rules/cases/**/*.yaml``."""
+    if file_path.suffix == ".yaml" and (HERE / "cases") in file_path.parents:
         return RuleCaseFile.from_parent(parent, path=file_path)
     return None

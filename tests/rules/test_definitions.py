@@ -40,7 +40,7 @@ def test_every_threshold_is_an_operationalisation_parameter_and_used() -> None:
     kb = load_kb()
     text = "\n".join(
         p.read_text(encoding="utf-8")
-        for p in (CASES.parent.parent.parent / "rules" / "definitions").glob("*.yaml")
+        for p in (CASES.parent.parent.parent / "rules" / "definitions").rglob("*.yaml")
     )
     used: set[str] = set()
     for r in load_rules():
@@ -60,7 +60,7 @@ def _case_expectations() -> tuple[set[str], set[str]]:
     present: set[str] = set()
     absent: set[str] = set()
     all_dx = {i.id for i in load_kb().by_kind("diagnosis")}
-    for path in CASES.glob("*.yaml"):
+    for path in CASES.rglob("*.yaml"):
         for case in yaml.safe_load(path.read_text(encoding="utf-8")):
             exp = case.get("expect", {})
             present |= set(exp.get("diagnoses", []))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from strategies import profiles
 
 from advisor.errors import ProfileError
 from advisor.models import CaseProfile
@@ -155,13 +157,84 @@ def test_every_cost_parameter_is_sourced_and_labelled() -> None:
 
 def test_removing_weak_professionalism_finds_exactly_the_rule_s_exits(case_y: CaseProfile) -> None:
     """dx_weak_professionalism needs < 6 training sessions a year (whoever trains) and own
-    know-how <= 1. No change raises the sessions, and a third party taking over the training
-    does not by itself make the few sessions enough, so the only exit is know-how up twice
-    (0 -> 2, 3 + 3). The search is exhaustive within its bounds and finds it, at cost 6."""
+    know-how <= 1. Two exits exist: bringing in a strong agency, whose sourced effect
+    (effect.gov_bring_in_third_party: the agency supplies knowledge, 12 sessions a year) lifts the
+    sessions, at cost 4; and know-how up twice (0 -> 2, 3 + 3), at cost 6. A third party taking
+    over the training alone does not make the few sessions enough. The search is exhaustive
+    within its bounds and finds exactly these."""
     result = search(case_y, diagnosis_goal("weak_professionalism"))
     assert result.exhausted
     found = sorted(sorted(s.move for s in p.steps) for p in result.paths)
     assert found == [
+        ["cost.government.bring_in_third_party"],
         ["cost.volunteers.self_sufficiency", "cost.volunteers.self_sufficiency"],
     ]
-    assert [p.cost for p in result.paths] == [6.0]
+    assert [p.cost for p in result.paths] == [4.0, 6.0]
+
+
+def test_case_y_bring_in_agency_step_is_the_effects_data(case_y: CaseProfile) -> None:
+    """On case Y (no independent third party: the community-founded M centre) the cheapest way to
+    moderate asymmetry is bringing in a strong agency, and its step changes the profile exactly as
+    the what-if lever and the effect item do: the agency, money and recruitment routed through it,
+    and the knowledge and co-production that effect.gov_bring_in_third_party records."""
+    from advisor.effects import effect
+    from advisor.whatif import LEVERS
+
+    path = smallest_change(case_y, "asymmetry <= moderate")[0]
+    step = path.steps[0]
+    assert step.move == "cost.government.bring_in_third_party" and len(path.steps) == 1
+    assert step.before["origin"] == "community_founded" and step.after["origin"] is None
+    after = apply_path(case_y, path)
+    assert after == LEVERS["bring_in_strong_agency"](case_y)
+    ops = effect("gov_bring_in_third_party")
+    assert ops is not None
+    assert after.knowledge.training_provider == ops["set"]["knowledge.training_provider"]
+    for dotted, floor in ops["at_least"].items():
+        group, leaf = dotted.split(".")
+        assert getattr(getattr(after, group), leaf) >= floor, dotted
+        assert step.effect.get(dotted, getattr(getattr(case_y, group), leaf)) >= floor
+    # the sourced directions: knowledge dependence down, co-production up
+    from advisor.indices import derive
+
+    before_ix, after_ix = derive(case_y), derive(after)
+    assert after_ix.dependence.knowledge < before_ix.dependence.knowledge
+    assert path.final.coproduction_score > path.start.coproduction_score
+
+
+def test_the_search_starts_from_the_case_itself(case_y: CaseProfile) -> None:
+    """Flattening keeps every field of the third party (case Y's M centre is community-founded,
+    so no independent third party): the search's own state 0 is case Y, unchanged."""
+    flat = _flatten(case_y.model_dump(mode="json"))
+    assert CaseProfile.model_validate(_unflatten(flat)) == case_y
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles())
+def test_every_effect_move_changes_the_profile_as_advisor_effects_does(
+    profile: CaseProfile,
+) -> None:
+    """Property: each move of kind ``effect`` changes a profile exactly as ``advisor/effects.py``
+    applies the action's effect item (through the what-if lever where the move names one), or
+    does nothing where it does not apply (an independent third party already there; nothing
+    left to raise)."""
+    from advisor.effects import apply_effect
+    from advisor.indices import independent_third_party
+    from advisor.whatif import LEVERS
+
+    flat = _flatten(profile.model_dump(mode="json"))
+    moves = [m for m in load_moves() if m.spec.move == "effect"]
+    assert {m.spec.action for m in moves} >= {"gov_bring_in_third_party", "gov_co_planning"}
+    for m in moves:
+        deltas = _moves_from(flat, m)
+        if m.spec.lever is not None:
+            expected = LEVERS[m.spec.lever](profile)
+            assert m.spec.action in LEVERS[m.spec.lever].rests_on
+        else:
+            expected = apply_effect(profile, str(m.spec.action))
+        blocked = m.spec.only_without_independent_third_party and independent_third_party(profile)
+        if blocked or expected == profile:
+            assert deltas == [], m.id
+            continue
+        assert len(deltas) == 1, m.id
+        got = CaseProfile.model_validate(_unflatten({**flat, **deltas[0]}))
+        assert got == expected, m.id

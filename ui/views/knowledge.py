@@ -8,6 +8,8 @@ from typing import Any
 
 import streamlit as st
 
+from knowledge_base.rule_index import rules_by_item as knowledge_rules_by_item
+from rules.dsl import load_rules
 from ui.i18n import bi, current_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text
@@ -28,22 +30,13 @@ def _index() -> dict[str, Any]:
                 entry = (item.id, src)
                 if entry not in items_by_para[para.id]:
                     items_by_para[para.id].append(entry)
-    rules_by_item: dict[str, list[str]] = defaultdict(list)
-    try:
-        from rules.dsl import load_rules  # the rule definitions, when the engine has landed
-
-        for rule in load_rules():
-            for item_id in {*getattr(rule, "rests_on", []), getattr(rule, "concludes", None)}:
-                if item_id:
-                    rules_by_item[item_id].append(rule.id)
-    except Exception:  # rules not available yet: the page shows the items alone
-        pass
+    rules_by_item = knowledge_rules_by_item(load_rules())
     not_encoded = {pid: ne.reason for pid, ne in getattr(kb, "not_encoded", {}).items()}
     return {
         "paper": paper,
         "kb": kb,
         "items_by_para": dict(items_by_para),
-        "rules_by_item": dict(rules_by_item),
+        "rules_by_item": rules_by_item,
         "not_encoded": not_encoded,
     }
 
