@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor import fields as catalogue
 from advisor.errors import FieldProblem, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import (
@@ -382,18 +383,11 @@ def apply_change(profile: CaseProfile, path: str, value: Any) -> CaseProfile:
     parts = path.split(".") if path else []
     if not parts or any(not p for p in parts):
         raise ProfileError([FieldProblem(path or "(empty)", "not a field path")])
+    unknown = catalogue.first_unknown(path)
+    if unknown is not None:
+        raise ProfileError([FieldProblem(unknown, "unknown field (not in the profile)")])
     node: Any = data
-    annotation: Any = CaseProfile
-    for depth, part in enumerate(parts):
-        sub = _submodel(annotation)
-        if sub is None or part not in sub.model_fields:
-            raise ProfileError(
-                [FieldProblem(".".join(parts[: depth + 1]), "unknown field (not in the profile)")]
-            )
-        annotation = sub.model_fields[part].annotation
-        if depth == len(parts) - 1:
-            node[part] = copy.deepcopy(value)
-            break
+    for depth, part in enumerate(parts[:-1]):
         if node.get(part) is None:
             raise ProfileError(
                 [
@@ -404,17 +398,8 @@ def apply_change(profile: CaseProfile, path: str, value: Any) -> CaseProfile:
                 ]
             )
         node = node[part]
+    node[parts[-1]] = copy.deepcopy(value)
     return profile_from_data(data)
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation (``ThirdParty | None`` -> ThirdParty)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
 
 
 # --------------------------------------------------------------------------- levers
