@@ -24,6 +24,7 @@ from advisor.errors import (
 from advisor.models import CaseProfile
 from advisor.safefile import UnsafePathError, read_bounded
 from advisor.safeparse import InputRefused, load_json, load_yaml
+from advisor.uncertain import read_profile
 
 MAX_BYTES = 1_000_000
 
@@ -159,8 +160,6 @@ def profile_from_data(data: Any, source: str | None = None, *, strict: bool = Tr
             source,
         )
     if data.get("schema_version") == 2:  # unknowns and ranges (advisor/uncertain.py)
-        from advisor.uncertain import read_profile
-
         up = read_profile(data, source)
         if up.is_certain():
             return up.central()
@@ -203,7 +202,6 @@ def load_profile(path: str | Path) -> CaseProfile:
 def load_uncertain_profile(path: str | Path) -> Any:
     """Read a version 1 or 2 profile (unknowns and ranges allowed) as an
     ``advisor.uncertain.UncertainProfile``; ``-`` is stdin."""
-    from advisor.uncertain import read_profile
 
     data, source = read_document(path)
     if not isinstance(data, dict):

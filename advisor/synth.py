@@ -52,6 +52,7 @@ is deterministic, and any prefix of a larger run equals a smaller run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -59,13 +60,17 @@ import math
 import os
 import random
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO
 
 from advisor import fields as catalogue
+from advisor.errors import os_error_text
 from advisor.fields import FieldSpec
 from advisor.models import CaseProfile
+from advisor.safefile import OutputError, check_output
+from advisor.textsafe import csv_row
 
 EXPLORE_SHARE = 0.10
 
@@ -538,17 +543,27 @@ def generate(n: int, seed: int = 0) -> Iterator[CaseProfile]:
 def write(n: int, seed: int, out: TextIO, fmt: str = "jsonl") -> int:
     """Write ``n`` profiles to ``out`` as ``jsonl`` or ``csv``; return the count written."""
     if fmt == "csv":
-        from advisor.batch import CSV_COLUMNS, data_to_row
-        from advisor.textsafe import csv_row
-
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([spec.path for spec in catalogue.LEAVES])  # the batch CSV's columns
         for data in generate_data(n, seed):
-            writer.writerow(csv_row(data_to_row(data)))  # no cell a spreadsheet would run
+            writer.writerow(csv_row(_cells(data)))  # no cell a spreadsheet would run
     else:
         for data in generate_data(n, seed):
             out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     return n
+
+
+def _cells(data: dict[str, Any]) -> list[str]:
+    """One profile as CSV cells in the catalogue's order (null is an empty cell)."""
+    out: list[str] = []
+    for value in catalogue.flatten(data).values():
+        if value is None:
+            out.append("")
+        elif isinstance(value, bool):
+            out.append("true" if value else "false")
+        else:
+            out.append(str(value))
+    return out
 
 
 def write_file(n: int, seed: int, path: str | Path) -> int:
@@ -556,11 +571,6 @@ def write_file(n: int, seed: int, path: str | Path) -> int:
     fmt = "csv" if str(path).lower().endswith(".csv") else "jsonl"
     if str(path) == "-":
         return write(n, seed, sys.stdout, fmt)
-    import contextlib
-    import tempfile
-
-    from advisor.errors import os_error_text
-    from advisor.safefile import OutputError, check_output
 
     check_output(path)  # a new name or a regular file: never through a link, FIFO or device
     target = Path(path)

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from advisor import fields as catalogue
+from advisor.effects import apply_ops, effect
 from advisor.errors import FieldProblem, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import (
@@ -343,6 +344,7 @@ def compare(
             ]
         )
     if assess is None:
+        # the engine loads when a comparison runs: the CLI imports this module for its levers
         from advisor.pipeline import assess as pipeline_assess
 
         assess = pipeline_assess
@@ -406,6 +408,8 @@ def apply_change(profile: CaseProfile, path: str, value: Any) -> CaseProfile:
 
 
 def _bitext(namespace: str, key: str) -> BiText:
+    # jinja2 and the report load on first use (the CLI imports this module for its levers);
+    # the string catalogue moves to advisor.vocabulary (issue 14, item 2)
     from advisor.report import strings
 
     entry = strings()[namespace][key]
@@ -449,7 +453,6 @@ def _bring_in_strong_agency(profile: CaseProfile) -> CaseProfile:
     data["government"]["purchases_services"] = bool(v["purchases_services"])
     # What the agency does once it is there (section 6: it supplies knowledge and organises the
     # four co-'s): the knowledge base's effect item, shared with the roadmap and smallest change.
-    from advisor.effects import apply_ops, effect
 
     ops = effect("gov_bring_in_third_party")
     if ops is not None:
