@@ -11,7 +11,7 @@ Field labels come from the knowledge base's ``fields.yaml``; labels of derived v
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from advisor.fastpath import key_values, make, memo
@@ -230,7 +230,7 @@ def holds(c: Compare, fact: dict[str, Any]) -> bool:
         return not (x == v and isinstance(x, bool) == isinstance(v, bool))
     if c.op == "in":
         return any(x == e and isinstance(x, bool) == isinstance(e, bool) for e in v)  # type: ignore[union-attr]
-    return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v}[c.op]  # type: ignore[operator]
+    return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v}[c.op]
 
 
 def _eval(cond: Condition, fact: dict[str, Any], dx: set[str]) -> bool:
@@ -551,10 +551,10 @@ class Explainer:
                     rationale=memo.get(
                         memo.rationale,
                         (rk.id, rk.addressed, tuple(rids)),
-                        lambda rk=rk, rids=rids: self._rationale(rk.id, rk.addressed, rids),
+                        partial(self._rationale, rk.id, rk.addressed, rids),
                     ),
                     priority_breakdown=list(
-                        memo.get(memo.breakdown, (rk.id, rk.breakdown), lambda rk=rk: _factors(rk))
+                        memo.get(memo.breakdown, (rk.id, rk.breakdown), partial(_factors, rk))
                     ),
                     rules=list(rids),
                     sources=list(self.sources_of_rules(tuple(rids))),

@@ -74,7 +74,7 @@ class Memo:
                 if len(table) >= self.LIMIT:
                     table.clear()
                 table[key] = hit
-        return hit  # type: ignore[no-any-return]
+        return hit
 
     def clear(self) -> None:
         """Forget every entry (tests: results must not depend on what was assessed before)."""

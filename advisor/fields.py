@@ -33,7 +33,7 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel
@@ -96,12 +96,13 @@ def unwrap_optional(annotation: Any) -> tuple[Any, bool]:
 
 
 def _bounds(metadata: Iterable[Any]) -> tuple[float | None, float | None]:
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     for m in metadata:
         if isinstance(m, Ge):
-            low = m.ge
+            low = cast(float, m.ge)
         if isinstance(m, Le):
-            high = m.le
+            high = cast(float, m.le)
     return low, high
 
 

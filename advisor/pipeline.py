@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from advisor.basis import annotate as annotate_basis
 from advisor.errors import KnowledgeBaseError
@@ -93,7 +93,7 @@ def assess(profile: CaseProfile) -> Assessment:
         [_spec(st, a) for a in concl.actions],
         severities,
         st.priority,
-        fact.get("third_party.capacity"),
+        cast("int | None", fact.get("third_party.capacity")),
     )
     # explanations: reasons, trace and passages; why not; warnings
     ex = st.explain

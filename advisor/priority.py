@@ -163,7 +163,7 @@ def _score(
     }
     top_zh, top_en = _diagnosis_label(addressed[0]) if addressed else ("—", "—")
     ws = {k: _fmt(100 * w[k]) for k in FACTORS}
-    factors = (
+    factors: tuple[Factor, ...] = (
         Factor(
             "severity",
             pts["severity"],

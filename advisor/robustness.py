@@ -257,7 +257,7 @@ def _sensitivities(holds: np.ndarray, std: _Standardised, settings: Settings) ->
     return [
         SensitiveTo(
             source=f"{s.kind}:{s.name}",
-            kind=s.kind,  # type: ignore[arg-type]
+            kind=s.kind,
             label=s.label,
             strength=round(max(-1.0, min(1.0, c)), 3),
             low=s.low,
@@ -327,7 +327,7 @@ def _input_sources(up: Any, worlds: int, seed: int) -> tuple[list[CaseProfile], 
                 )
             )
         else:
-            for v in c.values:  # type: ignore[union-attr]
+            for v in c.values:
                 name = f"{path}={str(v).lower()}"
                 vl = BiText(zh=f"{lab.zh} = {v}", en=f"{lab.en} = {v}")
                 sources.append(
@@ -404,7 +404,7 @@ def analyse(
                 in_point_estimate=inside,
                 undecided=did in open_ids,
                 robustness=round(agree, 4),
-                label=settings.label(agree),  # type: ignore[arg-type]
+                label=settings.label(agree),
                 holds_share=round(share, 4),
                 sensitive_to=_sensitivities(holds, std, settings),
             )
@@ -429,7 +429,7 @@ def analyse(
                 in_point_estimate=rank is not None,
                 undecided=aid in open_ids,
                 robustness=round(agree, 4),
-                label=settings.label(agree),  # type: ignore[arg-type]
+                label=settings.label(agree),
                 holds_share=round(float(present.mean()), 4),
                 top_share=round(float(top.mean()), 4),
                 sensitive_to=_sensitivities(indicator, std, settings),

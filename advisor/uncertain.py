@@ -224,7 +224,7 @@ def _parse_leaf(leaf: Leaf, raw: Any, problems: list[FieldProblem]) -> Spec | No
             )
             return None
         values = tuple(v for v in leaf.values if v in raw)
-        return values[0] if len(values) == 1 else OneOf(values)  # type: ignore[return-value]
+        return values[0] if len(values) == 1 else OneOf(values)
     return None
 
 

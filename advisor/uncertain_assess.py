@@ -129,7 +129,7 @@ def assess_profile(up: UncertainProfile, *, ask: bool = True) -> Assessment:
                 undecided.append(
                     Undecided(
                         id=cid,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         label=_item_label(cid),
                         needs=fb.inputs_for(decision.needs.get(cid, set())),
                     )
@@ -232,7 +232,7 @@ def csv_cells_to_v2(data: dict[str, Any]) -> dict[str, Any]:
                 if m and leaf.kind in ("share", "level", "count"):
                     lo, hi = float(m.group(1)), float(m.group(2))
                     if leaf.kind != "share":
-                        lo, hi = int(lo), int(hi)  # type: ignore[assignment]
+                        lo, hi = int(lo), int(hi)
                     res[k] = {"low": lo, "high": hi}
                 elif "|" in v and leaf.kind in ("level", "enum", "bool"):
                     res[k] = [conv(leaf.kind, x) for x in v.split("|")]

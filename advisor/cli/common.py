@@ -54,6 +54,8 @@ def uncertain_case(profile: str | None, preset_name: str | None) -> UncertainPro
     if preset_name:
         p = preset_profile(preset_name)
         return UncertainProfile(base=p.model_dump(mode="json"), _central=p)
+    if profile is None:
+        raise ProfileError([FieldProblem("", "give a PROFILE file (or - for stdin) or --preset")])
     return load_uncertain_profile(profile)  # version 1 or 2 (unknowns and ranges)
 
 
