@@ -257,7 +257,7 @@ class Accounts:
                     )
                 )
                 record(conn, self.actor, "user_add", org_id, user=username, role=role.value)
-                uid = int(res.inserted_primary_key[0])
+                uid = int(res.inserted_primary_key[0])  # type: ignore[index]
         except sa.exc.IntegrityError:
             raise AccountError(
                 f"there is already a user {username!r}", f"已有用户 {username}。"
@@ -285,7 +285,7 @@ class Accounts:
     def count(self) -> int:
         """How many accounts exist (0: the app may run in single-user mode)."""
         with self.store._read() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(T.users)).scalar())
+            return int(conn.execute(sa.select(sa.func.count()).select_from(T.users)).scalar())  # type: ignore[arg-type]
 
     def set_disabled(self, username: str, disabled: bool = True) -> User:
         """Disable (or enable again) an account; a disabled account's sessions end."""
@@ -392,7 +392,7 @@ class Accounts:
                     .values(failed_logins=T.users.c.failed_logins + 1)
                 )
                 fails = int(
-                    conn.execute(
+                    conn.execute(  # type: ignore[arg-type]
                         sa.select(T.users.c.failed_logins).where(T.users.c.id == row.id)
                     ).scalar()
                 )

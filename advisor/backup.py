@@ -55,7 +55,7 @@ def backup(store: CaseStore, dest: str | Path) -> dict[str, int]:
             f"{dest} 已存在；请换一个文件名（备份不会覆盖已有文件）。",
         )
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-    counts: dict[str, int] = {}
+    counts: dict[str, Any] = {}
     try:
         with store._guard(), store.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
@@ -64,7 +64,7 @@ def backup(store: CaseStore, dest: str | Path) -> dict[str, int]:
                 rev = current_revision(conn)
                 for table in TABLES:
                     counts[table.name] = int(
-                        conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                        conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()  # type: ignore[arg-type]
                     )
                 header = {
                     "format": FORMAT,
@@ -118,7 +118,7 @@ def restore(store: CaseStore, src: str | Path) -> dict[str, int]:
             "请用生成备份的版本恢复后再升级。",
         )
     by_name = {t.name: t for t in TABLES}
-    counts = dict.fromkeys(by_name, 0)
+    counts: dict[str, Any] = dict.fromkeys(by_name, 0)
     with store._write() as conn:
         busy = any(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()

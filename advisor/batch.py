@@ -394,7 +394,7 @@ class Digest(NamedTuple):
     profile_id: str
     name: str | None
     level: str
-    index: float
+    index: float  # type: ignore[assignment]
     stage: str
     dependence: tuple[float, float, float, float]
     diagnoses: tuple[tuple[str, float], ...]
@@ -659,14 +659,14 @@ class Summary:
             self.labels.setdefault(k, v)
         self.levels[d.level] += 1
         self.stages[d.stage] += 1
-        for i, v in enumerate(d.dependence):
-            self.dependence_sum[i] += v
+        for i, v in enumerate(d.dependence):  # type: ignore[assignment]
+            self.dependence_sum[i] += v  # type: ignore[operator]
         for did, sev in d.diagnoses:
             self.diagnosis_count[did] += 1
-            self.diagnosis_severity[did] += sev
+            self.diagnosis_severity[did] += sev  # type: ignore[assignment]
         for aid, actor, rank, priority in d.actions:
             self.action_count[(actor, aid)] += 1
-            self.action_priority[(actor, aid)] += priority
+            self.action_priority[(actor, aid)] += priority  # type: ignore[assignment]
             if rank == 1:
                 self.action_first[(actor, aid)] += 1
         key = attention_key(d)

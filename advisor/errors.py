@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,7 @@ class KnowledgeBaseError(AdvisorError):
 _SHARE_GROUP_ZH = {"funding": "资金来源", "recruitment": "志愿者招募来源"}
 
 
-def _humanise(err: dict) -> tuple[str, str]:
+def _humanise(err: Mapping[str, Any]) -> tuple[str, str]:
     """A pydantic error in words, (en, zh)."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}

@@ -11,12 +11,36 @@ Field labels come from the knowledge base's ``fields.yaml``; labels of derived v
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
-from advisor.models import BiText, SourceRef, TraceStep
-from knowledge_base.loader import KnowledgeBase
-from rules.dsl import All, AnyOf, Compare, Condition, DiagnosisRef, Not, Rule
+from advisor.fastpath import key_values, make, memo
+from advisor.indices import Indices
+from advisor.models import (
+    Action,
+    AssessmentWarning,
+    BiText,
+    CaseProfile,
+    Diagnosis,
+    NotRecommended,
+    PriorityFactor,
+    SourceRef,
+    TraceStep,
+)
+from advisor.priority import Ranked
+from knowledge_base.fields import enum_label
+from knowledge_base.loader import KnowledgeBase, load_kb
+from rules.dsl import (
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    DiagnosisRef,
+    Not,
+    Rule,
+    condition_keys,
+    diagnoses_of,
+)
 
 DERIVED_LABELS: dict[str, tuple[str, str]] = {
     "development_mode": ("发展模式", "development mode"),
@@ -104,8 +128,6 @@ def _fields(kb: KnowledgeBase) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _label_cached(kb_version: str, key: str) -> tuple[str, str]:
-    from knowledge_base.loader import load_kb
-
     spec = _fields(load_kb()).get(key)
     if isinstance(spec, dict) and isinstance(spec.get("label"), dict):
         lab = spec["label"]
@@ -208,7 +230,7 @@ def holds(c: Compare, fact: dict[str, Any]) -> bool:
         return not (x == v and isinstance(x, bool) == isinstance(v, bool))
     if c.op == "in":
         return any(x == e and isinstance(x, bool) == isinstance(e, bool) for e in v)  # type: ignore[union-attr]
-    return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v}[c.op]  # type: ignore[operator]
+    return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v}[c.op]
 
 
 def _eval(cond: Condition, fact: dict[str, Any], dx: set[str]) -> bool:
@@ -397,3 +419,317 @@ def why_not(
     zh = [z.rstrip("。") for z in zh]
     en = [e.rstrip(".") for e in en]
     return BiText(zh="。".join(zh) + "。", en=". ".join(e[:1].upper() + e[1:] for e in en) + ".")
+
+
+# ------------------------------------------------------------------- an assessment's explanations
+
+
+class Explainer:
+    """The explanations of assessments, built once per knowledge base and rule set.
+
+    ``diagnoses``, ``actions`` and ``not_recommended`` turn what the rules concluded into the
+    assessment's explained entries (labels, sentences, trace, passages); ``warnings`` are the
+    notes about the profile itself. Repeated parts come from the memo (``advisor.fastpath``).
+    """
+
+    def __init__(self, kb: KnowledgeBase, rules: list[Rule]) -> None:
+        self.kb = kb
+        self.by_id = {r.id: r for r in rules}
+        self.rules_by_action: dict[str, list[Rule]] = {}
+        for r in rules:
+            if r.kind != "diagnosis" and r.concludes:
+                self.rules_by_action.setdefault(r.concludes, []).append(r)
+        self.action_ids = sorted(i.id for i in kb.by_kind("action"))
+        self.rule_names = {r.id: BiText(zh=r.name.zh, en=r.name.en) for r in rules}
+        self.labels = {
+            i.id: BiText.model_construct(zh=i.label.zh, en=i.label.en)
+            for i in kb.items.values()
+            if i.kind in ("diagnosis", "action")
+        }
+        # rule -> (fact keys, diagnoses) it reads; action -> the same over its rules
+        self.reads = {r.id: (tuple(condition_keys(r)), tuple(diagnoses_of(r))) for r in rules}
+        self.action_reads = {
+            a: (
+                tuple(k for r in rs for k in self.reads[r.id][0]),
+                tuple(d for r in rs for d in self.reads[r.id][1]),
+            )
+            for a, rs in self.rules_by_action.items()
+        }
+        self.rule_sources = {r.id: tuple(sources_of(kb, r.rests_on)) for r in rules}
+        self._merged: dict[tuple[str, ...], tuple[SourceRef, ...]] = {}
+
+    def sources_of_rules(self, rids: tuple[str, ...]) -> tuple[SourceRef, ...]:
+        """The passages the rules rest on, without duplicates, in order."""
+        if len(rids) == 1:
+            return self.rule_sources[rids[0]]
+        hit = self._merged.get(rids)
+        if hit is None:
+            hit = tuple(merge_sources([s for rid in rids for s in self.rule_sources[rid]]))
+            self._merged[rids] = hit  # rule ids only: bounded by the rule set
+        return hit
+
+    # ---- diagnoses
+
+    def diagnoses(
+        self,
+        concluded: dict[str, list[str]],
+        severities: dict[str, float],
+        fact: dict[str, Any],
+        fired: dict[str, dict[str, Any]],
+    ) -> list[Diagnosis]:
+        """The concluded diagnoses, most severe first, each with its reasons, trace and passages."""
+        dx_set = set(concluded)
+        out: list[Diagnosis] = []
+        for d in sorted(concluded, key=lambda d: (-severities[d], d)):
+            rids = concluded[d]
+            terse: list[str] = []
+            texts: list[BiText] = []
+            seen: set[tuple[str, str]] = set()  # BiText equality is its two texts
+            for rid in rids:
+                t, x = self._because(rid, fact, dx_set)
+                terse.extend(s for s in t if s not in terse)
+                for s in x:
+                    if (s.zh, s.en) not in seen:
+                        seen.add((s.zh, s.en))
+                        texts.append(s)
+            out.append(
+                make(
+                    Diagnosis,
+                    id=d,
+                    label=self.labels.get(d) or BiText(zh=d, en=d),
+                    severity=severities[d],
+                    because=terse,
+                    because_text=texts,
+                    rules=list(rids),
+                    sources=list(self.sources_of_rules(tuple(rids))),
+                    trace=[self._trace(rid, fired[rid]) for rid in rids],
+                    assumed_inputs=[],
+                    only_assumed_inputs=False,
+                )
+            )
+        return out
+
+    def _because(
+        self, rid: str, fact: dict[str, Any], dx_set: set[str]
+    ) -> tuple[list[str], list[BiText]]:
+        keys, dxs = self.reads[rid]
+        key = (rid, key_values(fact, keys), tuple(d for d in dxs if d in dx_set))
+        return memo.get(memo.because, key, lambda: because(self.kb, self.by_id[rid], fact, dx_set))
+
+    def _trace(self, rid: str, matched: dict[str, Any]) -> TraceStep:
+        # built each time: the matched values vary (continuous indices), so a memo keyed on them
+        # cost more to key than the step costs to build. ``matched`` is the engine result's own
+        # dict (fresh per run, used once); the sources are shared frozen leaves in a list of its
+        # own
+        return make(TraceStep, rule=rid, matched=matched, sources=list(self.rule_sources[rid]))
+
+    # ---- actions
+
+    def actions(
+        self,
+        ranked: list[Ranked],
+        concluded: dict[str, list[str]],
+        fired: dict[str, dict[str, Any]],
+    ) -> list[Action]:
+        """The ranked actions, each with its rationale, priority breakdown, trace and passages."""
+        out: list[Action] = []
+        for rk in ranked:
+            item = self.kb.items[rk.id]
+            rids = concluded[rk.id]
+            out.append(
+                make(
+                    Action,
+                    id=rk.id,
+                    rank=rk.rank,
+                    priority=rk.priority,
+                    actor=item.actor,
+                    phase=item.phase,
+                    stage=item.stage,
+                    addresses=list(rk.addressed),
+                    dimensions=list(item.dimensions),
+                    label=self.labels[rk.id],
+                    rationale=memo.get(
+                        memo.rationale,
+                        (rk.id, rk.addressed, tuple(rids)),
+                        partial(self._rationale, rk.id, rk.addressed, rids),
+                    ),
+                    priority_breakdown=list(
+                        memo.get(memo.breakdown, (rk.id, rk.breakdown), partial(_factors, rk))
+                    ),
+                    rules=list(rids),
+                    sources=list(self.sources_of_rules(tuple(rids))),
+                    provenance=item.provenance.kind,
+                    trace=[self._trace(rid, fired[rid]) for rid in rids],
+                    assumed_inputs=[],
+                    only_assumed_inputs=False,
+                )
+            )
+        return out
+
+    def _links_ours(self, action: str, addressed: tuple[str, ...], provenance: str) -> list[str]:
+        """The addressed diagnoses whose link to this action is ours (parameter
+        ``attribution.addresses_ours``); for an action that is itself ours (not the paper's), its
+        provenance already says so and nothing is listed."""
+        kb = self.kb
+        if provenance != "paper" or "attribution.addresses_ours" not in kb.items:
+            return []
+        ours = set((kb.param("attribution.addresses_ours") or {}).get(action) or ())
+        return [d for d in addressed if d in ours]
+
+    def _rationale(self, action: str, addressed: tuple[str, ...], rids: list[str]) -> BiText:
+        item = self.kb.items[action]
+        zh = [item.summary.zh]
+        en = [item.summary.en]
+        if addressed:
+            labs = [diagnosis_label(self.kb, d) for d in addressed]
+            zh.append("本案例中它针对：" + "、".join(lab.zh for lab in labs) + "。")
+            en.append("In this case it addresses: " + ", ".join(lab.en for lab in labs) + ".")
+            ours = self._links_ours(action, addressed, item.provenance.kind)
+            if ours:
+                olabs = [diagnosis_label(self.kb, d) for d in ours]
+                zh.append(
+                    "其中与"
+                    + "、".join(lab.zh for lab in olabs)
+                    + "的关联是本工具的推论，论文没有这样说。"
+                )
+                en.append(
+                    "Its link to "
+                    + ", ".join(lab.en for lab in olabs)
+                    + " is our inference; the paper does not say so."
+                )
+        for rid in rids:
+            r = self.by_id[rid]
+            if r.kind == "guard":
+                zh.append(f"护栏规则：{r.name.zh}")
+                en.append(f"Guard rail: {r.name.en}")
+        return BiText(zh="".join(zh), en=" ".join(en))
+
+    # ---- why not
+
+    def not_recommended(
+        self,
+        recommended: dict[str, list[str]],
+        fact: dict[str, Any],
+        dx_set: set[str],
+        overruled: dict[str, list[str]],
+    ) -> list[NotRecommended]:
+        """Every framework action the case did not get, with the condition that failed."""
+        out: list[NotRecommended] = []
+        for a in self.action_ids:
+            if a in recommended:
+                continue
+            nr = self._why_not(a, fact, dx_set, overruled)  # cached: give this call its own
+            out.append(
+                make(
+                    NotRecommended,
+                    id=nr.id,
+                    label=nr.label,
+                    actor=nr.actor,
+                    reason=nr.reason,
+                    rules=list(nr.rules),
+                )
+            )
+        return out
+
+    def _why_not(
+        self, a: str, fact: dict[str, Any], dx_set: set[str], overruled: dict[str, list[str]]
+    ) -> NotRecommended:
+        rs = self.rules_by_action.get(a, [])
+        keys, all_dxs = self.action_reads.get(a, ((), ()))
+        dxs = tuple(d for d in all_dxs if d in dx_set)
+        over = (
+            tuple((r.id, tuple(overruled[r.id])) for r in rs if r.id in overruled)
+            if overruled
+            else ()
+        )
+        key = (a, key_values(fact, keys), dxs, over)
+
+        def build() -> NotRecommended:
+            return make(
+                NotRecommended,
+                id=a,
+                label=self.labels[a],
+                actor=self.kb.items[a].actor,
+                reason=why_not(self.kb, rs, fact, dx_set, overruled, self.rule_names),
+                rules=[r.id for r in rs],
+            )
+
+        return memo.get(memo.why_not, key, build)
+
+    # ---- warnings
+
+    def warnings(
+        self, profile: CaseProfile, ix: Indices, missing: list[str]
+    ) -> list[AssessmentWarning]:
+        """Notes about the profile: an inferred development mode, third-party resources without
+        a third party, knowledge items the rules name but the knowledge base lacks."""
+        out: list[AssessmentWarning] = []
+        if ix.development_mode.inferred:
+            out.append(
+                AssessmentWarning(
+                    code="development_mode_inferred",
+                    message=BiText(
+                        zh="档案未填写发展模式，本工具按培育者类型推断为“"
+                        + enum_label("development_mode", ix.development_mode.value, "zh")
+                        + "”。",
+                        en="The profile gives no development mode; this tool inferred “"
+                        + enum_label("development_mode", ix.development_mode.value, "en")
+                        + "” from who cultivated the force.",
+                    ),
+                )
+            )
+        if profile.third_party is None:
+            tp_fields = []
+            if profile.legitimacy.status == "via_social_org":
+                tp_fields.append("legitimacy.status")
+            if (
+                profile.funding.government_via_third_party > 0
+                or profile.funding.third_party_own > 0
+            ):
+                tp_fields.append("funding")
+            if profile.human_resources.recruited_by.third_party > 0:
+                tp_fields.append("human_resources.recruited_by.third_party")
+            if profile.knowledge.training_provider == "third_party":
+                tp_fields.append("knowledge.training_provider")
+            if profile.human_resources.leadership == "social_worker":
+                tp_fields.append("human_resources.leadership")
+            if tp_fields:
+                out.append(
+                    AssessmentWarning(
+                        code="third_party_missing",
+                        message=BiText(
+                            zh="档案没有第三方（third_party 为空），但以下字段提到第三方："
+                            + "、".join(tp_fields)
+                            + "。需要第三方的行动不会被提出。",
+                            en="The profile has no third party (third_party is null) but these "
+                            "fields mention one: "
+                            + ", ".join(tp_fields)
+                            + ". Actions that need a third party are not proposed.",
+                        ),
+                    )
+                )
+        if missing:
+            out.append(
+                AssessmentWarning(
+                    code="knowledge_item_missing",
+                    message=BiText(
+                        zh="知识库缺少以下条目，相关文字和出处不完整：" + "、".join(missing),
+                        en="The knowledge base lacks these items, so some labels and sources "
+                        "are incomplete: " + ", ".join(missing),
+                    ),
+                )
+            )
+        return out
+
+
+def _factors(rk: Ranked) -> list[PriorityFactor]:
+    """The priority breakdown of a ranked action as the assessment's factors."""
+    return [
+        make(
+            PriorityFactor,
+            factor=f.factor,
+            value=f.value,
+            label=make(BiText, zh=f.label_zh, en=f.label_en),
+        )
+        for f in rk.breakdown
+    ]

@@ -291,8 +291,8 @@ def asymmetry(
         force_on_government=force_on_gov,
         government_on_force=gov_on_force,
         index=index,
-        level=asymmetry_level(index),  # type: ignore[arg-type]
-        direction=asymmetry_direction(index),  # type: ignore[arg-type]
+        level=asymmetry_level(index),
+        direction=asymmetry_direction(index),
         alternatives=alt,
     )
 

@@ -1,20 +1,30 @@
-"""Reading case profiles from JSON or YAML files, strings or stdin, with clear refusals."""
+"""Reading case profiles from JSON or YAML files, strings or stdin, with clear refusals; the
+paper's two cases as presets."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from advisor.errors import FieldProblem, ProfileError, excerpt, problems_from_validation
+from advisor.basis import from_preset
+from advisor.errors import (
+    FieldProblem,
+    KnowledgeBaseError,
+    ProfileError,
+    excerpt,
+    problems_from_validation,
+)
 from advisor.models import CaseProfile
 from advisor.safefile import UnsafePathError, read_bounded
 from advisor.safeparse import InputRefused, load_json, load_yaml
+from advisor.uncertain import read_profile
 
 MAX_BYTES = 1_000_000
 
@@ -150,8 +160,6 @@ def profile_from_data(data: Any, source: str | None = None, *, strict: bool = Tr
             source,
         )
     if data.get("schema_version") == 2:  # unknowns and ranges (advisor/uncertain.py)
-        from advisor.uncertain import read_profile
-
         up = read_profile(data, source)
         if up.is_certain():
             return up.central()
@@ -194,7 +202,6 @@ def load_profile(path: str | Path) -> CaseProfile:
 def load_uncertain_profile(path: str | Path) -> Any:
     """Read a version 1 or 2 profile (unknowns and ranges allowed) as an
     ``advisor.uncertain.UncertainProfile``; ``-`` is stdin."""
-    from advisor.uncertain import read_profile
 
     data, source = read_document(path)
     if not isinstance(data, dict):
@@ -252,3 +259,46 @@ def profile_to_yaml(profile: CaseProfile) -> str:
 def profile_to_json(profile: CaseProfile) -> str:
     """Serialise a profile as JSON (and its basis, if any)."""
     return json.dumps(profile_data(profile), ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- presets
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "presets"
+#: The paper's two cases (section 4.2) as profiles: name -> file.
+PRESETS: dict[str, Path] = {
+    "case-h": PRESET_DIR / "case_h.yaml",
+    "case-y": PRESET_DIR / "case_y.yaml",
+}
+
+
+@lru_cache(maxsize=8)
+def preset_doc(name: str) -> dict[str, Any]:
+    """The preset file of the paper's case ``name``: its profile and the basis of its values."""
+    path = PRESETS.get(name)
+    if path is None:
+        raise ProfileError(
+            [FieldProblem("preset", f"unknown preset {name!r}; expected one of {sorted(PRESETS)}")]
+        )
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or not isinstance(doc.get("profile"), dict):
+        raise KnowledgeBaseError(f"{path.name}: expected a mapping with a 'profile'")
+    return doc
+
+
+def preset(name: str, *, with_basis: bool = False) -> CaseProfile:
+    """The paper's case ``name`` (``case-h`` or ``case-y``) as a profile (a fresh copy).
+
+    ``with_basis``: attach the basis of each value from the preset file (``advisor.basis``), bound
+    to the preset's values, so that reports show which values are the paper's facts and which our
+    assumptions (a value changed later has none)."""
+    doc = preset_doc(name)
+    profile = profile_from_data(doc["profile"], source=f"preset {name}")
+    raw = doc.get("basis")
+    if with_basis and isinstance(raw, dict) and raw and profile.basis is None:
+        profile.basis = from_preset(raw, profile)
+    return profile
+
+
+def preset_basis(name: str) -> dict[str, Any]:
+    """Per field of a preset, its basis: a fact of the paper (section, quote) or an assumption."""
+    return dict(preset_doc(name).get("basis") or {})

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 SHARE_TOLERANCE = 0.01
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, description="a fraction from 0 to 1")]

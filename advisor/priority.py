@@ -177,7 +177,7 @@ def _score(
             text("priority_factor", key, "en", **kw, top=top_en),
         )
 
-    factors = (
+    factors: tuple[Factor, ...] = (
         factor("severity", pts["severity"], sev=_fmt(sev), w=ws["severity"]),
         factor(
             "breadth", pts["breadth"], n=len(addressed), cap=params.breadth_cap, w=ws["breadth"]

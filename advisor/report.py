@@ -365,7 +365,9 @@ def _robustness_context(assessment: Assessment, fmt: str, lang: str) -> dict[str
     """``rob`` (the robustness part or None), ``rob_of(kind, id)``, ``rob_text(kind, id)`` (the
     badge text), ``rt(key)`` (strings of the ``robustness`` namespace), ``rob_factor(s)``."""
     rob = assessment.robustness
-    by = {} if rob is None else {(c.kind, c.id): c for c in [*rob.diagnoses, *rob.actions]}
+    by: dict[tuple[str, str], Any] = (
+        {} if rob is None else {(c.kind, c.id): c for c in [*rob.diagnoses, *rob.actions]}
+    )
 
     def rt(key: str, **kw: Any) -> str:
         text = label("robustness", key, lang)

@@ -27,6 +27,7 @@ definitions refer to. New parameters therefore take part as soon as they declare
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.io import preset
 from advisor.models import (
     Assessment,
     BiText,
@@ -42,6 +44,8 @@ from advisor.models import (
     Robustness,
     SensitiveTo,
 )
+from advisor.report import field_label
+from advisor.uncertain import BY_PATH, Interval, UncertainProfile
 from knowledge_base.loader import load_kb, recording_parameter_reads
 from knowledge_base.ranges import RangedLeaf, ranged_leaves
 from rules import dsl, oracle
@@ -101,7 +105,6 @@ def _assessment_parameter_ids() -> frozenset[str]:
     """Every parameter id the assessment reads: the rules' references, and what the indices
     and the ranking read while the oracle evaluates a case (they read every parameter they use
     whatever the case, so one preset suffices)."""
-    from advisor.pipeline import preset
 
     with recording_parameter_reads() as reads:
         oracle.evaluate(preset("case-y"))
@@ -254,7 +257,7 @@ def _sensitivities(holds: np.ndarray, std: _Standardised, settings: Settings) ->
     return [
         SensitiveTo(
             source=f"{s.kind}:{s.name}",
-            kind=s.kind,  # type: ignore[arg-type]
+            kind=s.kind,
             label=s.label,
             strength=round(max(-1.0, min(1.0, c)), 3),
             low=s.low,
@@ -301,10 +304,6 @@ def _summary(head_fragile: bool, first_share: float | None, top_n: int) -> BiTex
 def _input_sources(up: Any, worlds: int, seed: int) -> tuple[list[CaseProfile], list[_Source]]:
     """One sampled profile per world from an uncertain profile, and the sampled inputs as
     sources (numbers and levels as they are; each value of a choice as a yes/no column)."""
-    import random
-
-    from advisor.report import field_label
-    from advisor.uncertain import BY_PATH, Interval
 
     rng = random.Random(seed)
     choices = [up.sample_choices(rng) for _ in range(worlds)]
@@ -328,7 +327,7 @@ def _input_sources(up: Any, worlds: int, seed: int) -> tuple[list[CaseProfile], 
                 )
             )
         else:
-            for v in c.values:  # type: ignore[union-attr]
+            for v in c.values:
                 name = f"{path}={str(v).lower()}"
                 vl = BiText(zh=f"{lab.zh} = {v}", en=f"{lab.en} = {v}")
                 sources.append(
@@ -358,7 +357,6 @@ def analyse(
     ``profile`` is a ``CaseProfile`` (the assessment is the engine's point estimate for it) or
     an ``advisor.uncertain.UncertainProfile`` (each world then also draws the unknown and
     ranged inputs)."""
-    from advisor.uncertain import UncertainProfile
 
     settings = Settings.load(worlds=worlds, seed=seed)
     leaves = parameter_leaves() if leaves is None else list(leaves)
@@ -406,7 +404,7 @@ def analyse(
                 in_point_estimate=inside,
                 undecided=did in open_ids,
                 robustness=round(agree, 4),
-                label=settings.label(agree),  # type: ignore[arg-type]
+                label=settings.label(agree),
                 holds_share=round(share, 4),
                 sensitive_to=_sensitivities(holds, std, settings),
             )
@@ -431,7 +429,7 @@ def analyse(
                 in_point_estimate=rank is not None,
                 undecided=aid in open_ids,
                 robustness=round(agree, 4),
-                label=settings.label(agree),  # type: ignore[arg-type]
+                label=settings.label(agree),
                 holds_share=round(float(present.mean()), 4),
                 top_share=round(float(top.mean()), 4),
                 sensitive_to=_sensitivities(indicator, std, settings),

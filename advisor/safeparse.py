@@ -105,16 +105,16 @@ _Resolver.add_implicit_resolver(
 class _Constructor(SafeConstructor):
     """SafeConstructor with decimal-only numbers and duplicate keys refused."""
 
-    def construct_yaml_int(self, node: ScalarNode) -> int:  # type: ignore[override]
+    def construct_yaml_int(self, node: ScalarNode) -> int:
         return int(self.construct_scalar(node), 10)
 
-    def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> float:
         return float(self.construct_scalar(node))
 
-    def construct_yaml_bool(self, node: ScalarNode) -> bool:  # type: ignore[override]
+    def construct_yaml_bool(self, node: ScalarNode) -> bool:
         return str(self.construct_scalar(node)).lower() == "true"
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
         for key_node, _value in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -159,7 +159,7 @@ class _Composer(Composer):
         return super().compose_document()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _refuse(
                 "YAML anchors and aliases (& and *) are not accepted; write each value out",

@@ -21,6 +21,7 @@ Chinese; a read-only SQLite file is opened read-only (reading works, saving says
 
 from __future__ import annotations
 
+import builtins
 import copy
 import datetime as dt
 import json
@@ -677,7 +678,7 @@ class CaseStore:
             )
             self._audit(conn, "delete", row.org_id, row.case_id, int(row.version), None)
 
-    def deleted(self, org_id: str | None = None) -> list[DeletedCase]:
+    def deleted(self, org_id: str | None = None) -> builtins.list[DeletedCase]:
         """Soft-deleted cases (an administrator's view; all organisations unless ``org_id``)."""
         self._need("admin.undelete")
         q = sa.select(T.cases).where(T.cases.c.deleted_at.is_not(None))
@@ -787,7 +788,7 @@ class CaseStore:
 
     def import_text(
         self, text: str | bytes, source: str = "import", replace: bool = False
-    ) -> list[CaseRecord]:
+    ) -> builtins.list[CaseRecord]:
         """Add the profile (or list of profiles) in a JSON or YAML document to the caller's
         organisation.
 
@@ -939,11 +940,11 @@ class CaseStore:
                     by_user=self.principal.username,
                 )
             )
-            seq = int(res.inserted_primary_key[0])
+            seq = int(res.inserted_primary_key[0])  # type: ignore[index]
             self._audit(conn, "assess", row.org_id, row.case_id, int(row.version), None, seq=seq)
         return HistoryEntry(seq, row.case_id, int(row.version), stamp, summary)
 
-    def history(self, case_id: str) -> list[HistoryEntry]:
+    def history(self, case_id: str) -> builtins.list[HistoryEntry]:
         """The recorded assessments of a case, oldest first."""
         with self._read() as conn:
             row, _ = self._resolve(conn, case_id)

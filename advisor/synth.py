@@ -52,6 +52,7 @@ is deterministic, and any prefix of a larger run equals a smaller run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -59,11 +60,17 @@ import math
 import os
 import random
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, Protocol, TextIO
 
+from advisor import fields as catalogue
+from advisor.errors import os_error_text
+from advisor.fields import FieldSpec
 from advisor.models import CaseProfile
+from advisor.safefile import OutputError, check_output
+from advisor.textsafe import csv_row
 
 EXPLORE_SHARE = 0.10
 
@@ -74,15 +81,8 @@ FORCE_TYPE_WEIGHTS: dict[str, float] = {
     "registered_org": 0.10,
 }
 
-FUNDING_KEYS = (
-    "government_direct",
-    "government_via_third_party",
-    "third_party_own",
-    "charity",
-    "residents",
-    "self_generated",
-)
-RECRUIT_KEYS = ("government", "third_party", "self")
+FUNDING_KEYS = catalogue.FUNDING_KEYS
+RECRUIT_KEYS = catalogue.RECRUIT_KEYS
 
 # Dirichlet concentrations per funding source, by force type (order of FUNDING_KEYS).
 _FUNDING_ALPHA: dict[str, tuple[float, ...]] = {
@@ -204,19 +204,22 @@ _ARCHETYPES: dict[str, dict[str, Any]] = {
     },
 }
 
-# Uniform draws for the exploration share: every value of the contract.
+# Uniform draws for the exploration share: every value of the contract (from the catalogue).
 _ALL_VALUES: dict[str, tuple[str, ...]] = {
-    "third_party_kind": ("social_work_agency", "volunteer_org", "foundation", "other"),
-    "development_mode": ("top_down", "bottom_up_top_down", "bottom_up"),
-    "legitimacy": ("none", "via_government", "via_social_org", "independent"),
-    "leadership": ("cadre", "social_worker", "residents"),
-    "set_by": ("government", "mixed", "volunteers", "third_party"),
-    "pattern": ("regular", "holiday_campaign", "fragmented"),
-    "gov_role": ("director", "sponsor", "enabler"),
-    "training_provider": ("none", "government", "third_party", "own", "mixed"),
-    "incentives": ("none", "informal", "formal"),
-    "linkage": ("none", "three_social", "five_social"),
-    "tp_role": ("contractor", "facilitator", "incubator"),
+    name: catalogue.values(path)
+    for name, path in {
+        "third_party_kind": "third_party.kind",
+        "development_mode": "development_mode",
+        "legitimacy": "legitimacy.status",
+        "leadership": "human_resources.leadership",
+        "set_by": "agenda.set_by",
+        "pattern": "agenda.pattern",
+        "gov_role": "government.role",
+        "training_provider": "knowledge.training_provider",
+        "incentives": "management.incentives",
+        "linkage": "linkage",
+        "tp_role": "third_party.role",
+    }.items()
 }
 
 _DISTRICTS = ("J区", "Y区", "B区", "H区", "M区", "N区", "S区", "W区")
@@ -385,6 +388,146 @@ def _add_optional_fields(data: dict[str, Any], rng: random.Random) -> None:
             data["community"] = community
 
 
+# --------------------------------------------------------------------------- uniform profiles
+#
+# The archetype model above draws plausible districts. The uniform generator below draws the whole
+# input space instead: every enum value, every level, null and absent optional fields, shares from
+# a single source to an even spread. It walks the field catalogue, so a field added to the
+# contract is generated without editing it, and takes its randomness from a ``Source``: a seeded
+# ``random.Random`` here (``RandomSource``), hypothesis's ``draw`` in ``tests/strategies.py``, so
+# the property tests and the seeded samples are one generator.
+
+#: Counts: (a typical upper end, the largest value drawn); either range is drawn half the time.
+COUNT_RANGES: dict[str, tuple[int, int]] = {
+    "human_resources.volunteers": (12, 5000),
+    "knowledge.training_sessions_per_year": (24, 10_000),
+    "community.resident_associations": (12, 12),
+}
+#: Counts bounded by another field (a model validator, not a bound of the field itself).
+AT_MOST: dict[str, str] = {"human_resources.core_volunteers": "human_resources.volunteers"}
+
+
+class Source(Protocol):
+    """Where the uniform generator takes its choices from."""
+
+    def choice(self, options: Sequence[Any]) -> Any: ...
+    def integer(self, low: int, high: int) -> int: ...
+    def count(self, low: int, typical: int, high: int) -> int: ...
+    def boolean(self) -> bool: ...
+    def weights(self, n: int) -> list[int]: ...
+    def fraction(self) -> float: ...
+    def text(self, spec: FieldSpec) -> str: ...
+    def date(self) -> str: ...
+    def presence(self, spec: FieldSpec) -> Literal["set", "null", "absent"]: ...
+
+
+class RandomSource:
+    """A ``Source`` over a seeded ``random.Random``; profile ``index`` is ``sample-<index>``."""
+
+    def __init__(self, rng: random.Random, index: int = 0) -> None:
+        self.rng = rng
+        self.index = index
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.rng.choice(options)
+
+    def integer(self, low: int, high: int) -> int:
+        return self.rng.randint(low, high)
+
+    def count(self, low: int, typical: int, high: int) -> int:
+        return self.rng.randint(low, typical if self.rng.random() < 0.5 else high)
+
+    def boolean(self) -> bool:
+        return self.rng.random() < 0.5
+
+    def weights(self, n: int) -> list[int]:
+        out = [self.rng.choice((0, self.rng.randint(0, 20))) for _ in range(n)]
+        if not any(out):
+            out[self.rng.randrange(n)] = 1
+        return out
+
+    def fraction(self) -> float:
+        return round(self.rng.random(), 2)
+
+    def text(self, spec: FieldSpec) -> str:
+        return f"sample-{self.index}" if spec.path == "id" else f"sample {self.index}"
+
+    def date(self) -> str:
+        return (dt.date(2023, 1, 1) + dt.timedelta(days=self.rng.randrange(3 * 365))).isoformat()
+
+    def presence(self, spec: FieldSpec) -> Literal["set", "null", "absent"]:
+        return self.rng.choice(("set", "set", "null", "absent"))
+
+
+def _shares(src: Source, keys: Sequence[str]) -> dict[str, float]:
+    w = src.weights(len(keys))
+    return {k: wi / sum(w) for k, wi in zip(keys, w, strict=True)}
+
+
+def _uniform_value(src: Source, spec: FieldSpec, data: dict[str, Any]) -> Any:
+    if spec.kind in ("enum", "const"):
+        return src.choice(spec.values)
+    if spec.kind == "bool":
+        return src.boolean()
+    if spec.kind == "level":
+        return src.integer(int(spec.low or 0), int(spec.high or 0))
+    if spec.kind == "count":
+        if spec.path in AT_MOST:
+            return src.integer(int(spec.low or 0), int(catalogue.get(data, AT_MOST[spec.path])))
+        typical, high = COUNT_RANGES.get(spec.path, (12, int(spec.high or 1000)))
+        return src.count(int(spec.low or 0), typical, high)
+    if spec.kind == "share":
+        return src.fraction()
+    if spec.kind == "date":
+        return src.date()
+    return src.text(spec)
+
+
+def _uniform_group(
+    src: Source, prefix: str, data: dict[str, Any], force: Mapping[str, bool]
+) -> dict[str, Any]:
+    node: dict[str, Any] = data
+    if prefix:
+        node = {}
+        catalogue.set_path(data, prefix, node)  # visible to AT_MOST look-ups below it
+    for spec in catalogue.FIELDS.values():
+        if spec.parent != prefix or spec.kind == "map":
+            continue
+        if spec.nullable:
+            presence = src.presence(spec)
+            if spec.path in force:
+                presence = "set" if force[spec.path] else src.choice(("null", "absent"))
+            if presence != "set":
+                if presence == "null":
+                    node[spec.name] = None
+                continue
+        if spec.kind == "group" and spec.path in catalogue.SHARE_GROUPS:
+            node[spec.name] = _shares(src, catalogue.SHARE_GROUPS[spec.path])
+        elif spec.kind == "group":
+            node[spec.name] = _uniform_group(src, spec.path, data, force)
+        else:
+            node[spec.name] = _uniform_value(src, spec, data)
+    return node
+
+
+def uniform_data(src: Source, force: Mapping[str, bool] | None = None) -> dict[str, Any]:
+    """One valid profile as plain data, every field drawn uniformly over its catalogue domain.
+
+    ``force`` makes optional groups present (True) or absent (False), e.g.
+    ``{"third_party": True}``; otherwise each optional field or group is set, null or left out
+    as ``src.presence`` decides.
+    """
+    data: dict[str, Any] = {}
+    _uniform_group(src, "", data, force or {})
+    return data
+
+
+def uniform_profiles(n: int, seed: int = 0) -> list[CaseProfile]:
+    """``n`` validated uniform profiles of ``seed`` (the same list for the same seed)."""
+    rng = random.Random(seed)
+    return [CaseProfile.model_validate(uniform_data(RandomSource(rng, i))) for i in range(n)]
+
+
 def generate_data(n: int, seed: int = 0, start: int = 0) -> Iterator[dict[str, Any]]:
     """Yield profiles ``start .. start+n-1`` of ``seed`` as plain data."""
     for i in range(start, start + n):
@@ -400,17 +543,27 @@ def generate(n: int, seed: int = 0) -> Iterator[CaseProfile]:
 def write(n: int, seed: int, out: TextIO, fmt: str = "jsonl") -> int:
     """Write ``n`` profiles to ``out`` as ``jsonl`` or ``csv``; return the count written."""
     if fmt == "csv":
-        from advisor.batch import CSV_COLUMNS, data_to_row
-        from advisor.textsafe import csv_row
-
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([spec.path for spec in catalogue.LEAVES])  # the batch CSV's columns
         for data in generate_data(n, seed):
-            writer.writerow(csv_row(data_to_row(data)))  # no cell a spreadsheet would run
+            writer.writerow(csv_row(_cells(data)))  # no cell a spreadsheet would run
     else:
         for data in generate_data(n, seed):
             out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     return n
+
+
+def _cells(data: dict[str, Any]) -> list[str]:
+    """One profile as CSV cells in the catalogue's order (null is an empty cell)."""
+    out: list[str] = []
+    for value in catalogue.flatten(data).values():
+        if value is None:
+            out.append("")
+        elif isinstance(value, bool):
+            out.append("true" if value else "false")
+        else:
+            out.append(str(value))
+    return out
 
 
 def write_file(n: int, seed: int, path: str | Path) -> int:
@@ -418,11 +571,6 @@ def write_file(n: int, seed: int, path: str | Path) -> int:
     fmt = "csv" if str(path).lower().endswith(".csv") else "jsonl"
     if str(path) == "-":
         return write(n, seed, sys.stdout, fmt)
-    import contextlib
-    import tempfile
-
-    from advisor.errors import os_error_text
-    from advisor.safefile import OutputError, check_output
 
     check_output(path)  # a new name or a regular file: never through a link, FIFO or device
     target = Path(path)

@@ -32,15 +32,18 @@ from __future__ import annotations
 import itertools
 import math
 import random
-import typing
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from advisor import fields as catalogue
 from advisor.errors import FieldProblem, ProfileError, problems_from_validation
+from advisor.indices import derive
 from advisor.models import SHARE_TOLERANCE, CaseProfile
+from rules.dsl import FACT_KEYS, case_fact
 
 SCHEMA_VERSION_2 = 2
 # The largest count sampled for an unknown count without an upper bound.
@@ -98,76 +101,35 @@ class Leaf:
         return OneOf(self.values)
 
 
-def _unwrap(ann: Any) -> tuple[Any, bool, list[Any]]:
-    """(the inner type, whether None is allowed, the Field metadata)."""
-    optional = False
-    meta: list[Any] = []
-    while True:
-        origin = typing.get_origin(ann)
-        if origin is typing.Annotated:
-            args = get_args(ann)
-            ann = args[0]
-            for m in args[1:]:
-                meta.extend(getattr(m, "metadata", [m]))
-            continue
-        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in get_args(ann) if a is not type(None)]
-            optional = optional or len(args) < len(get_args(ann))
-            ann = args[0] if len(args) == 1 else ann
-            if len(args) == 1:
-                continue
-        return ann, optional, meta
+_LEAF_KIND = {"const": "other", "text": "other", "date": "other", "map": "other"}
 
 
-def _bounds(meta: list[Any]) -> tuple[float | None, float | None]:
-    low = high = None
-    for m in meta:
-        low = getattr(m, "ge", low)
-        high = getattr(m, "le", high)
-    return low, high
+def _leaf(spec: catalogue.FieldSpec) -> Leaf:
+    """The catalogue's field as a leaf of the version 2 profile."""
+    kind: Any = _LEAF_KIND.get(spec.kind, spec.kind)
+    optional = spec.nullable or not spec.required
+    group = spec.parent
+    if kind == "enum":
+        return Leaf(spec.path, kind, optional, values=spec.values, group=group)
+    if kind == "bool":
+        return Leaf(spec.path, kind, optional, values=(False, True), group=group)
+    if kind == "level":
+        return Leaf(spec.path, kind, optional, spec.low, spec.high, spec.levels, group=group)
+    if kind in ("share", "count"):
+        return Leaf(spec.path, kind, optional, spec.low, spec.high, group=group)
+    return Leaf(spec.path, "other", optional, group=group)
 
 
-def _leaves(model: type[BaseModel], prefix: str = "", group: str = "") -> list[Leaf]:
-    out: list[Leaf] = []
-    for name, info in model.model_fields.items():
-        if name == "schema_version":
-            continue
-        path = f"{prefix}{name}"
-        ann, optional, meta = _unwrap(info.annotation)
-        meta += list(info.metadata)
-        optional = optional or not info.is_required()
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            out += _leaves(ann, path + ".", path)
-            continue
-        low, high = _bounds(meta)
-        if typing.get_origin(ann) is Literal:
-            out.append(Leaf(path, "enum", optional, values=get_args(ann), group=group))
-        elif ann is bool:
-            out.append(Leaf(path, "bool", optional, values=(False, True), group=group))
-        elif ann is float and low == 0.0 and high == 1.0:
-            out.append(Leaf(path, "share", optional, 0.0, 1.0, group=group))
-        elif ann is int and high is not None and high <= 4:
-            levels = tuple(range(int(low or 0), int(high) + 1))
-            out.append(Leaf(path, "level", optional, low, high, levels, group=group))
-        elif ann is int:
-            out.append(Leaf(path, "count", optional, low, high, group=group))
-        else:
-            out.append(Leaf(path, "other", optional, group=group))
-    return out
-
-
-LEAVES: tuple[Leaf, ...] = tuple(_leaves(CaseProfile))
+LEAVES: tuple[Leaf, ...] = tuple(
+    _leaf(spec)
+    for spec in catalogue.FIELDS.values()
+    if spec.kind != "group" and spec.path != "schema_version"
+)
 BY_PATH: dict[str, Leaf] = {leaf.path: leaf for leaf in LEAVES}
 # Groups whose shares must sum to 1 (their version 1 validators say so).
-SHARE_GROUPS: tuple[str, ...] = ("funding", "human_resources.recruited_by")
+SHARE_GROUPS: tuple[str, ...] = tuple(catalogue.SHARE_GROUPS)
 # Optional groups: null is their version 1 meaning ("no third party", "not given").
-OPTIONAL_GROUPS: tuple[str, ...] = tuple(
-    name
-    for name, info in CaseProfile.model_fields.items()
-    if not info.is_required()
-    and isinstance(_unwrap(info.annotation)[0], type)
-    and issubclass(_unwrap(info.annotation)[0], BaseModel)
-)
+OPTIONAL_GROUPS: tuple[str, ...] = catalogue.OPTIONAL_GROUPS
 
 
 def _get(data: dict[str, Any], path: str) -> tuple[bool, Any]:
@@ -262,7 +224,7 @@ def _parse_leaf(leaf: Leaf, raw: Any, problems: list[FieldProblem]) -> Spec | No
             )
             return None
         values = tuple(v for v in leaf.values if v in raw)
-        return values[0] if len(values) == 1 else OneOf(values)  # type: ignore[return-value]
+        return values[0] if len(values) == 1 else OneOf(values)
     return None
 
 
@@ -459,7 +421,7 @@ def construct(data: dict[str, Any], model: type[BaseModel] = CaseProfile) -> Any
     for name, info in model.model_fields.items():
         if name not in data:
             continue
-        ann = _unwrap(info.annotation)[0]
+        ann = catalogue.unwrap_optional(info.annotation)[0]
         v = data[name]
         if isinstance(ann, type) and issubclass(ann, BaseModel) and isinstance(v, dict):
             v = construct(v, ann)
@@ -484,6 +446,7 @@ def read_profile(data: Any, source: str | None = None, *, strict: bool = True) -
         )
     version = data.get("schema_version", 1)
     if version is None or (type(version) is int and version == 1):
+        # imported here: advisor.io reads version 2 files through this module (a cycle)
         from advisor.io import profile_from_data
 
         profile = profile_from_data(data, source, strict=strict)
@@ -599,14 +562,11 @@ class FactBounds:
 
 
 def _fact_of(profile: CaseProfile) -> dict[str, Any]:
-    from advisor.indices import derive
-    from rules.dsl import case_fact
 
     return case_fact(profile, derive(profile))
 
 
 def _open_value(key: str, may_be_missing: bool) -> Any:
-    from rules.dsl import FACT_KEYS
 
     kind, values = FACT_KEYS.get(key, ("number", ()))
     if kind == "number":
@@ -741,7 +701,6 @@ def json_schema_v2() -> dict[str, Any]:
 def migrate_text(text: str) -> str | None:
     """The version 2 text of a version 1 profile file (JSON or YAML), changing only the version
     number (comments, order and layout kept); None when it is version 2 already."""
-    import re
 
     if re.search(r'^\s*"?schema_version"?\s*:\s*2\s*,?\s*$', text, re.M):
         return None

@@ -19,28 +19,33 @@ and which questions to ask next.
 from __future__ import annotations
 
 import math
+import os
+import re
 from typing import Any
 
 from advisor.models import AskNext, Assessment, AssessmentWarning, BiText, Undecided
+from advisor.pipeline import assess
+from advisor.report import field_label
+from advisor.robustness import analyse
 from advisor.uncertain import (
     BY_PATH,
     Interval,
     UncertainProfile,
     fact_bounds,
+    read_profile,
 )
+from knowledge_base.loader import load_kb
 from rules import oracle
 
 ASK_NEXT_MAX = 10
 
 
 def _field_label(path: str) -> BiText:
-    from advisor.report import field_label
 
     return BiText(zh=field_label(path, "zh"), en=field_label(path, "en"))
 
 
 def _item_label(cid: str) -> BiText:
-    from knowledge_base.loader import load_kb
 
     item = load_kb().items.get(cid)
     return BiText(zh=item.label.zh, en=item.label.en) if item else BiText(zh=cid, en=cid)
@@ -106,7 +111,6 @@ def ask_next(up: UncertainProfile, decision: oracle.Decision3) -> list[AskNext]:
 
 def assess_profile(up: UncertainProfile, *, ask: bool = True) -> Assessment:
     """The assessment of a version 1 or 2 profile (see the module docstring)."""
-    from advisor.pipeline import assess
 
     central = up.central()
     a = assess(central)
@@ -125,7 +129,7 @@ def assess_profile(up: UncertainProfile, *, ask: bool = True) -> Assessment:
                 undecided.append(
                     Undecided(
                         id=cid,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         label=_item_label(cid),
                         needs=fb.inputs_for(decision.needs.get(cid, set())),
                     )
@@ -176,21 +180,17 @@ def assess_batch_data(
 ) -> Assessment | None:
     """A batch record's assessment when it needs this module (a version 2 profile, or
     robustness requested), else None (the batch's own fast path assesses it)."""
-    import os
 
     worlds = int(os.environ.get(BATCH_ROBUSTNESS_ENV, "0") or 0)
     version = data.get("schema_version") if isinstance(data, dict) else None
     if str(version) != "2" and worlds <= 0:
         return None
-    from advisor.uncertain import read_profile
 
     if isinstance(data, dict) and str(version) == "2":
         data = csv_cells_to_v2(data)
     up = read_profile(data, source, strict=strict)
     a = assess_profile(up, ask=False)
     if worlds > 0:
-        from advisor.robustness import analyse
-
         a = a.model_copy(update={"robustness": analyse(up, a, worlds=worlds)})
     return a
 
@@ -199,9 +199,6 @@ def csv_cells_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Read CSV text cells of a version 2 row: ``0.2-0.4`` is a range, ``1|2`` a set, and
     numbers and yes/no are converted; an empty cell (left out) is unknown. Typed JSON values
     pass unchanged."""
-    import re
-
-    from advisor.uncertain import BY_PATH
 
     rng = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-–~]\s*(\d+(?:\.\d+)?)\s*$")
     out = dict(data)
@@ -235,7 +232,7 @@ def csv_cells_to_v2(data: dict[str, Any]) -> dict[str, Any]:
                 if m and leaf.kind in ("share", "level", "count"):
                     lo, hi = float(m.group(1)), float(m.group(2))
                     if leaf.kind != "share":
-                        lo, hi = int(lo), int(hi)  # type: ignore[assignment]
+                        lo, hi = int(lo), int(hi)
                     res[k] = {"low": lo, "high": hi}
                 elif "|" in v and leaf.kind in ("level", "enum", "bool"):
                     res[k] = [conv(leaf.kind, x) for x in v.split("|")]

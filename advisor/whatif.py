@@ -22,6 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor import fields as catalogue
+from advisor.effects import apply_ops, effect
 from advisor.errors import FieldProblem, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import (
@@ -342,6 +344,7 @@ def compare(
             ]
         )
     if assess is None:
+        # the engine loads when a comparison runs: the CLI imports this module for its levers
         from advisor.pipeline import assess as pipeline_assess
 
         assess = pipeline_assess
@@ -382,18 +385,11 @@ def apply_change(profile: CaseProfile, path: str, value: Any) -> CaseProfile:
     parts = path.split(".") if path else []
     if not parts or any(not p for p in parts):
         raise ProfileError([FieldProblem(path or "(empty)", "not a field path")])
+    unknown = catalogue.first_unknown(path)
+    if unknown is not None:
+        raise ProfileError([FieldProblem(unknown, "unknown field (not in the profile)")])
     node: Any = data
-    annotation: Any = CaseProfile
-    for depth, part in enumerate(parts):
-        sub = _submodel(annotation)
-        if sub is None or part not in sub.model_fields:
-            raise ProfileError(
-                [FieldProblem(".".join(parts[: depth + 1]), "unknown field (not in the profile)")]
-            )
-        annotation = sub.model_fields[part].annotation
-        if depth == len(parts) - 1:
-            node[part] = copy.deepcopy(value)
-            break
+    for depth, part in enumerate(parts[:-1]):
         if node.get(part) is None:
             raise ProfileError(
                 [
@@ -404,23 +400,15 @@ def apply_change(profile: CaseProfile, path: str, value: Any) -> CaseProfile:
                 ]
             )
         node = node[part]
+    node[parts[-1]] = copy.deepcopy(value)
     return profile_from_data(data)
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation (``ThirdParty | None`` -> ThirdParty)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
 
 
 # --------------------------------------------------------------------------- levers
 
 
 def _bitext(namespace: str, key: str) -> BiText:
+    # the catalogue loads on first use (the CLI imports this module for its levers)
     from advisor.vocabulary import strings
 
     entry = strings()[namespace][key]
@@ -464,7 +452,6 @@ def _bring_in_strong_agency(profile: CaseProfile) -> CaseProfile:
     data["government"]["purchases_services"] = bool(v["purchases_services"])
     # What the agency does once it is there (section 6: it supplies knowledge and organises the
     # four co-'s): the knowledge base's effect item, shared with the roadmap and smallest change.
-    from advisor.effects import apply_ops, effect
 
     ops = effect("gov_bring_in_third_party")
     if ops is not None:

@@ -12,18 +12,15 @@ the profile without documentation, or an enum value without a label, is a valida
 
 from __future__ import annotations
 
-import types
-import typing
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from annotated_types import Ge, Le
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from advisor.errors import KnowledgeBaseError
-from advisor.models import CaseProfile
+from advisor.fields import FIELDS
 from knowledge_base.schema import Provenance, Strict, Text, error_list
 
 FIELDS_PATH = Path(__file__).resolve().parent / "data" / "fields.yaml"
@@ -96,54 +93,28 @@ def parse_fields(doc: Any) -> tuple[dict[str, FieldDoc], list[tuple[str, str]]]:
 # --------------------------------------------------------------------------- the profile model
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """Strip Optional/Annotated; return the inner type and whether None is allowed."""
-    nullable = False
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        nullable = len(args) < len(typing.get_args(annotation))
-        annotation = args[0] if len(args) == 1 else annotation
-    if typing.get_origin(annotation) is Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation, nullable
+_KB_KIND = {"const": "int", "count": "int", "text": "other", "date": "other", "map": "other"}
 
 
-def profile_fields(model: type[BaseModel] = CaseProfile, prefix: str = "") -> dict[str, dict]:
-    """Every field path of the profile model: its kind, enum values or level range, nullability.
+def profile_fields() -> dict[str, dict[str, Any]]:
+    """Every field path of the profile (the catalogue ``advisor.fields``): its kind as
+    ``fields.yaml`` names it, enum values or level range, nullability.
 
     Nested models appear as ``group`` entries and their fields below them.
     """
-    out: dict[str, dict] = {}
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        inner, nullable = _unwrap(info.annotation)
-        nullable = nullable or (info.default is None and not info.is_required())
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            out[path] = {"kind": "group", "nullable": nullable}
-            out.update(profile_fields(inner, prefix=path + "."))
-            continue
-        entry: dict[str, Any] = {"nullable": nullable}
-        if typing.get_origin(inner) is Literal and all(
-            isinstance(v, str) for v in typing.get_args(inner)
-        ):
-            entry.update(kind="enum", values=[str(v) for v in typing.get_args(inner)])
-        elif typing.get_origin(inner) is Literal:
-            entry.update(kind="int")  # a constant such as schema_version
-        elif inner is bool:
-            entry.update(kind="bool", values=["true", "false"])
-        elif inner is int:
-            ge = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
-            le = next((m.le for m in info.metadata if isinstance(m, Le)), None)
-            if ge == 0 and le is not None and le <= 10:
-                entry.update(kind="level", levels=list(range(ge, le + 1)))
-            else:
-                entry.update(kind="int")
-        elif inner is float:
-            entry.update(kind="share")
-        else:
-            entry.update(kind="other")
-        out[path] = entry
+    out: dict[str, dict[str, Any]] = {}
+    for spec in FIELDS.values():
+        entry: dict[str, Any] = {
+            "nullable": spec.nullable,
+            "kind": _KB_KIND.get(spec.kind, spec.kind),
+        }
+        if spec.kind == "enum":
+            entry["values"] = [str(v) for v in spec.values]
+        elif spec.kind == "bool":
+            entry["values"] = ["true", "false"]
+        elif spec.kind == "level":
+            entry["levels"] = list(spec.levels)
+        out[spec.path] = entry
     return out
 
 

@@ -467,7 +467,7 @@ def get_engine(rules: list[Rule] | None = None) -> Engine:
         return hit[1]
     key = fingerprint(rules)
     with _registry_lock:
-        eng = _registry.get(key)
+        eng = _registry.get(key)  # type: ignore[assignment]
         if eng is None:
             eng = Engine(rules, name=f"advisor_{key}_{os.getpid()}_{next(_names)}")
             _registry[key] = eng

@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
+from pydantic import BaseModel
+
 from advisor import models
 
 DEFAULT_SAMPLE = 5000
@@ -37,7 +39,7 @@ FUNDING_KEYS = (
 RECRUIT_KEYS = ("government", "third_party", "self")
 
 
-def _enum(model: type, field: str) -> tuple[str, ...]:
+def _enum(model: type[BaseModel], field: str) -> tuple[str, ...]:
     """The allowed values of a Literal field of a contract model (None excluded)."""
     ann = model.model_fields[field].annotation
     out: list[str] = []

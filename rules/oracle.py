@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from advisor.models import CaseProfile
 from rules import dsl
@@ -134,7 +134,7 @@ def severity(rule: dsl.Rule, fact: Fact, params: Mapping[str, Any] | None = None
     if s.fact not in fact:
         return round(low, 4)
     start, end = float(start), float(end)  # type: ignore[arg-type]
-    t = 0.0 if end == start else (float(fact[s.fact]) - start) / (end - start)
+    t = 0.0 if end == start else (float(fact[s.fact]) - start) / (end - start)  # type: ignore[index]
     t = min(max(t, 0.0), 1.0)
     return round(low + (1.0 - low) * t, 4) + 0.0
 
@@ -170,7 +170,7 @@ def evaluate_fact(
     for r in dx_rules:
         if r.id in fired:
             sev = severity(r, fact, params)
-            severities[r.concludes] = max(sev, severities.get(r.concludes, 0.0))  # type: ignore[index]
+            severities[r.concludes] = max(sev, severities.get(r.concludes, 0.0))  # type: ignore[index,arg-type]
             dx_by.setdefault(r.concludes, []).append(r.id)  # type: ignore[arg-type]
     others = [r for r in rules if r.kind != "diagnosis"]
     for r in others:
@@ -239,7 +239,7 @@ def _evaluate(profile: CaseProfile, params: Mapping[str, Any] | None) -> OracleR
     indices = derive(profile)
     fact = dsl.case_fact(profile, indices)
     diagnoses, severities, actions, fired, overruled, dx_by = evaluate_fact(fact, None, params)
-    capacity = fact.get("third_party.capacity")
+    capacity = cast("int | None", fact.get("third_party.capacity"))
     priorities = {a: priority(a, severities, capacity) for a in actions}
     ranked = rank(priorities)
     return OracleResult(
@@ -515,7 +515,7 @@ def evaluate_compiled(
             a: _priority(ranking, items[a], severities, capacity)  # type: ignore[arg-type]
             for a in actions
         }
-        return diagnoses, rank(priorities)  # type: ignore[arg-type]
+        return diagnoses, rank(priorities)
 
 
 # ------------------------------------------------------------------------- three-valued evaluation

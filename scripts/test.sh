@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up (first time, Debian packages included) and runs the whole test suite: lint, then pytest.
+# Sets up (first time, Debian packages included) and runs the whole test suite: lint, types
+# (mypy over knowledge_base/, rules/ and advisor/, configured in pyproject.toml), then pytest.
 # The store tests start one throw-away PostgreSQL cluster under $ADVISOR_TEST_PG_ROOT; whatever
 # happens to pytest (failure, Ctrl-C, a crash), every cluster left there is stopped on exit.
 set -euo pipefail
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 
 ADVISOR_TEST_PG_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/advisor-test-pg.XXXXXX")"
 chmod 755 "$ADVISOR_TEST_PG_ROOT"  # the clusters inside run as the postgres user

@@ -3,8 +3,10 @@ ones with one known defect each, and raw garbage documents.
 
 Valid profiles cover every enum value, nullable fields both null and set, a present or absent
 third party, and shares drawn as integer weights then normalised (so they always sum to 1 within
-the contract's 0.01). Enum values are read from ``advisor.models`` so a value added to the
-contract is generated without editing this file.
+the contract's 0.01). They are drawn by the one uniform generator of the project
+(``advisor.synth.uniform_data``, which walks the field catalogue ``advisor.fields``) with
+hypothesis supplying the choices, so a field or value added to the contract is generated without
+editing this file, and the seeded samples and the property tests cover the same space.
 
 Invalid profiles start from a valid one and break exactly one thing; each comes with the dotted
 field path the refusal must name.
@@ -14,169 +16,86 @@ from __future__ import annotations
 
 import json
 import math
-import types
-import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal
 
+import yaml
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
-from advisor.models import (
-    Agenda,
-    CaseProfile,
-    Government,
-    HumanResources,
-    Knowledge,
-    Legitimacy,
-    Management,
-    ThirdParty,
-)
+from advisor import fields as catalogue
+from advisor.fields import FUNDING_KEYS, RECRUIT_KEYS, FieldSpec
+from advisor.models import CaseProfile
+from advisor.synth import uniform_data
 
-FUNDING_KEYS = (
-    "government_direct",
-    "government_via_third_party",
-    "third_party_own",
-    "charity",
-    "residents",
-    "self_generated",
-)
-RECRUIT_KEYS = ("government", "third_party", "self")
-STAGES = ("planning", "design", "delivery", "evaluation")
+STAGES = tuple(s.name for s in catalogue.leaves("coproduction"))
+SLUG = st.from_regex(r"[a-z0-9_-]{1,64}", fullmatch=True)
+NAME = st.text(min_size=1, max_size=200).filter(lambda s: s.strip() != "")
 
 
-def enum_values(model: type[BaseModel], field: str) -> tuple[Any, ...]:
-    """The allowed values of a Literal field of a contract model (None excluded)."""
-    ann = model.model_fields[field].annotation
-    args: list[Any] = []
-    stack = [ann]
-    while stack:
-        t = stack.pop()
-        origin = get_origin(t)
-        if origin is Literal:
-            args.extend(get_args(t))
-        elif origin in (typing.Union, types.UnionType):
-            stack.extend(get_args(t))
-    return tuple(a for a in args if a is not None)
+def enum_values(path: str) -> tuple[Any, ...]:
+    """The allowed values of an enum field of the contract by dotted path (from the catalogue)."""
+    return catalogue.values(path)
 
 
-def _e(model: type[BaseModel], field: str) -> st.SearchStrategy[Any]:
-    return st.sampled_from(enum_values(model, field))
-
-
-LEVEL4 = st.integers(0, 4)
-LEVEL3 = st.integers(0, 3)
-
-
-def shares(keys: tuple[str, ...], max_weight: int = 20) -> st.SearchStrategy[dict[str, float]]:
+def shares(keys: Sequence[str], max_weight: int = 20) -> st.SearchStrategy[dict[str, float]]:
     """Shares over ``keys`` that sum to 1: integer weights (zeros likely) normalised."""
     weight = st.one_of(st.just(0), st.integers(0, max_weight))
     weights = st.lists(weight, min_size=len(keys), max_size=len(keys)).filter(lambda w: sum(w) > 0)
     return weights.map(lambda w: {k: wi / sum(w) for k, wi in zip(keys, w, strict=True)})
 
 
-@st.composite
-def human_resources(draw: st.DrawFn) -> dict[str, Any]:
-    """Volunteers, core volunteers (never more than volunteers), recruitment shares, etc."""
-    volunteers = draw(st.one_of(st.integers(0, 12), st.integers(0, 5000)))
-    return {
-        "volunteers": volunteers,
-        "core_volunteers": draw(st.integers(0, volunteers)),
-        "recruited_by": draw(shares(RECRUIT_KEYS)),
-        "leadership": draw(_e(HumanResources, "leadership")),
-        "resident_awareness": draw(LEVEL4),
-    }
+class DrawSource:
+    """The uniform generator's choices (``advisor.synth.Source``) taken from hypothesis."""
 
+    def __init__(self, draw: st.DrawFn) -> None:
+        self.draw = draw
 
-def third_parties() -> st.SearchStrategy[dict[str, Any]]:
-    """A third-party social organisation of any kind, capacity, role and autonomy."""
-    return st.fixed_dictionaries(
-        {
-            "kind": _e(ThirdParty, "kind"),
-            "capacity": LEVEL4,
-            "role": _e(ThirdParty, "role"),
-            "autonomy": LEVEL4,
-        },
-        optional={
-            "origin": st.none()
-            | st.sampled_from(("independent", "community_founded", "government_founded")),
-            "government_purchase_share": st.none()
-            | st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 2)),
-            "strict_assessment": st.none() | st.booleans(),
-        },
-    )
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(options))
 
+    def integer(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
 
-def communities() -> st.SearchStrategy[dict[str, Any]]:
-    """The optional community group: resources, resident associations, staff overload."""
-    return st.fixed_dictionaries(
-        {},
-        optional={
-            "non_government_resources": st.none() | LEVEL4,
-            "resident_associations": st.none() | st.integers(0, 12),
-            "staff_overloaded": st.none() | st.booleans(),
-        },
-    )
+    def count(self, low: int, typical: int, high: int) -> int:
+        return self.draw(st.one_of(st.integers(low, typical), st.integers(low, high)))
 
+    def boolean(self) -> bool:
+        return self.draw(st.booleans())
 
-SLUG = st.from_regex(r"[a-z0-9_-]{1,64}", fullmatch=True)
-NAME = st.text(min_size=1, max_size=200).filter(lambda s: s.strip() != "")
+    def weights(self, n: int) -> list[int]:
+        weight = st.one_of(st.just(0), st.integers(0, 20))
+        return self.draw(st.lists(weight, min_size=n, max_size=n).filter(lambda w: sum(w) > 0))
+
+    def fraction(self) -> float:
+        return self.draw(st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 2)))
+
+    def text(self, spec: FieldSpec) -> str:
+        if spec.path == "id":
+            return self.draw(SLUG)
+        if spec.path == "name":
+            return self.draw(NAME)
+        return self.draw(st.text(max_size=200))
+
+    def date(self) -> str:
+        return self.draw(st.dates().map(lambda d: d.isoformat()))
+
+    def presence(self, spec: FieldSpec) -> Literal["set", "null", "absent"]:
+        return self.draw(st.sampled_from(("set", "null", "absent")))
 
 
 @st.composite
 def profile_dicts(draw: st.DrawFn, third_party: bool | None = None) -> dict[str, Any]:
-    """A valid case profile as plain JSON data. ``third_party``: force present/absent, or None."""
-    if third_party is None:
-        tp = draw(st.none() | third_parties())
-    elif third_party:
-        tp = draw(third_parties())
-    else:
-        tp = None
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "id": draw(SLUG),
-        "name": draw(NAME),
-        "region": draw(st.none() | st.text(max_size=200)),
-        "as_of": draw(st.none() | st.dates().map(lambda d: d.isoformat())),
-        "force_type": draw(_e(CaseProfile, "force_type")),
-        "development_mode": draw(st.none() | _e(CaseProfile, "development_mode")),
-        "legitimacy": {"status": draw(_e(Legitimacy, "status"))},
-        "funding": draw(shares(FUNDING_KEYS)),
-        "human_resources": draw(human_resources()),
-        "knowledge": {
-            "training_provider": draw(_e(Knowledge, "training_provider")),
-            "training_sessions_per_year": draw(
-                st.one_of(st.integers(0, 24), st.integers(0, 10_000))
-            ),
-            "self_sufficiency": draw(LEVEL3),
-        },
-        "government": {
-            "reliance_on_force": draw(LEVEL4),
-            "control": draw(LEVEL4),
-            "role": draw(_e(Government, "role")),
-            "acceptance_mechanism": draw(st.booleans()),
-            "purchases_services": draw(st.booleans()),
-            "party_leadership": draw(LEVEL4),
-        },
-        "agenda": {
-            "set_by": draw(_e(Agenda, "set_by")),
-            "pattern": draw(_e(Agenda, "pattern")),
-        },
-        "management": {
-            "decision_participation": draw(LEVEL3),
-            "incentives": draw(_e(Management, "incentives")),
-            "records": draw(st.booleans()),
-        },
-        "third_party": tp,
-        "coproduction": {s: draw(LEVEL4) for s in STAGES},
-        "linkage": draw(_e(CaseProfile, "linkage")),
-        "community": draw(st.none() | communities()),
-    }
-    # Optional keys may also be left out entirely rather than given as null.
-    for key in ("region", "as_of", "development_mode", "third_party", "community"):
-        if data[key] is None and draw(st.booleans()):
-            del data[key]
-    return data
+    """A valid case profile as plain JSON data (``advisor.synth.uniform_data`` drawn by
+    hypothesis). ``third_party``: force present/absent, or None for either."""
+    force = {} if third_party is None else {"third_party": third_party}
+    return uniform_data(DrawSource(draw), force)
+
+
+@st.composite
+def third_parties(draw: st.DrawFn) -> dict[str, Any]:
+    """A third-party social organisation of any kind, capacity, role and autonomy."""
+    return uniform_data(DrawSource(draw), {"third_party": True})["third_party"]
 
 
 def profiles(third_party: bool | None = None) -> st.SearchStrategy[CaseProfile]:
@@ -196,64 +115,22 @@ class Defect:
     path: str
 
 
+def _always_there(spec: FieldSpec) -> bool:
+    """Fields an invalid profile (drawn with a third party) always has a parent for."""
+    return spec.top == "third_party" or spec.top not in catalogue.OPTIONAL_GROUPS
+
+
+_FIXED = [s for s in catalogue.LEAVES if _always_there(s)]
 # Every field whose value is a closed set of strings, by dotted path.
-ENUM_PATHS: dict[str, tuple[Any, ...]] = {
-    "force_type": enum_values(CaseProfile, "force_type"),
-    "development_mode": enum_values(CaseProfile, "development_mode"),
-    "linkage": enum_values(CaseProfile, "linkage"),
-    "legitimacy.status": enum_values(Legitimacy, "status"),
-    "human_resources.leadership": enum_values(HumanResources, "leadership"),
-    "knowledge.training_provider": enum_values(Knowledge, "training_provider"),
-    "government.role": enum_values(Government, "role"),
-    "agenda.set_by": enum_values(Agenda, "set_by"),
-    "agenda.pattern": enum_values(Agenda, "pattern"),
-    "management.incentives": enum_values(Management, "incentives"),
-    "third_party.kind": enum_values(ThirdParty, "kind"),
-    "third_party.role": enum_values(ThirdParty, "role"),
-}
+ENUM_PATHS: dict[str, tuple[Any, ...]] = {s.path: s.values for s in _FIXED if s.kind == "enum"}
 # Ordinal levels and their inclusive upper bound.
-LEVEL_PATHS: dict[str, int] = {
-    "human_resources.resident_awareness": 4,
-    "knowledge.self_sufficiency": 3,
-    "government.reliance_on_force": 4,
-    "government.control": 4,
-    "government.party_leadership": 4,
-    "management.decision_participation": 3,
-    "third_party.capacity": 4,
-    "third_party.autonomy": 4,
-    **{f"coproduction.{s}": 4 for s in STAGES},
-}
-INT_PATHS = ("human_resources.volunteers", "knowledge.training_sessions_per_year")
-BOOL_PATHS = (
-    "government.acceptance_mechanism",
-    "government.purchases_services",
-    "management.records",
+LEVEL_PATHS: dict[str, int] = {s.path: int(s.high or 0) for s in _FIXED if s.kind == "level"}
+INT_PATHS = tuple(s.path for s in _FIXED if s.kind == "count")
+BOOL_PATHS = tuple(s.path for s in _FIXED if s.kind == "bool")
+OBJECT_PATHS = tuple(
+    s.path for s in catalogue.FIELDS.values() if s.kind == "group" and not s.nullable
 )
-OBJECT_PATHS = (
-    "legitimacy",
-    "funding",
-    "human_resources",
-    "human_resources.recruited_by",
-    "knowledge",
-    "government",
-    "agenda",
-    "management",
-    "coproduction",
-)
-REQUIRED_TOP = (
-    "id",
-    "name",
-    "force_type",
-    "legitimacy",
-    "funding",
-    "human_resources",
-    "knowledge",
-    "government",
-    "agenda",
-    "management",
-    "coproduction",
-    "linkage",
-)
+REQUIRED_TOP = tuple(s.path for s in catalogue.FIELDS.values() if "." not in s.path and s.required)
 
 # Values no field of the contract accepts in lax mode, by the kind of field they are put in.
 WRONG_FOR_NUMBER = st.sampled_from(["many", "", [], [1], {}, {"a": 1}, "1e", "½"])
@@ -463,7 +340,5 @@ def mutated_profiles(draw: st.DrawFn) -> bytes:
     _set(data, path, draw(odd))
     as_yaml = draw(st.booleans())
     if as_yaml:
-        import yaml
-
         return yaml.safe_dump(data, allow_unicode=draw(st.booleans())).encode("utf-8")
     return json.dumps(data, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")

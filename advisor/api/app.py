@@ -92,7 +92,7 @@ class WhatifRequest(BaseModel):
 
     baseline: ProfileOrPreset
     variants: list[ProfileData] = Field(default_factory=list)
-    levers: list[LeverName] = Field(default_factory=list)
+    levers: list[LeverName] = Field(default_factory=list)  # type: ignore[valid-type]
     set: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -145,7 +145,13 @@ def install(app: Any) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         en, zh = _HTTP_TEXT.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         return _json(
-            ApiError(exc.status_code, f"http_{exc.status_code}", en, zh, headers=exc.headers)
+            ApiError(
+                exc.status_code,
+                f"http_{exc.status_code}",
+                en,
+                zh,
+                headers=cast("dict[str, str] | None", exc.headers),
+            )
         )
 
     @app.exception_handler(AdvisorError)

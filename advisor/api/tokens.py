@@ -244,7 +244,7 @@ class TokenStore:
             record(conn, who, "token_revoke", row.org_id, token=token_id, role=row.role)
             row = conn.execute(_select().where(T.api_tokens.c.id == token_id)).first()
         self._cache.clear()
-        return _info(row)
+        return _info(row)  # type: ignore[arg-type]
 
     def verify(self, token: str) -> TokenInfo | None:
         """The active token's info, or None for an unknown, malformed or revoked token, one of a
@@ -280,7 +280,7 @@ class TokenStore:
             and not (row.user_id is not None and row.user_disabled)
             and row.role in ROLES
         )
-        info = _info(row) if ok else None
+        info = _info(row) if ok else None  # type: ignore[arg-type]
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key] = (stamp, info)

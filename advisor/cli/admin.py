@@ -23,6 +23,7 @@ def _lang() -> str:
 
 
 def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
+    # SQLAlchemy loads only for commands that open the case library
     from advisor.store import CaseStore
 
     who = f"cli:{getpass.getuser()}"[:64]
@@ -52,6 +53,7 @@ def _fail(exc: Any) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    # SQLAlchemy loads only for commands that open the database
     from advisor import backup
     from advisor.db import StoreError
     from advisor.store import current_revision, head_revision
@@ -95,6 +97,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    # SQLAlchemy and argon2 load only for commands that open the database
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -151,6 +154,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    # SQLAlchemy and argon2 load only for commands that open the database
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 

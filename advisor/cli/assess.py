@@ -9,75 +9,44 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from advisor.basis import annotated_yaml
+from advisor.cli.common import (
+    add_lang_arg,
+    add_output_arg,
+    preset_profile,
+    uncertain_case,
+    write_output,
+)
 from advisor.errors import FieldProblem, ProfileError
-from advisor.io import load_profile
+from advisor.io import PRESETS, load_profile
 from advisor.models import Assessment, BiText, CaseProfile
-from advisor.safefile import identities, write_atomic
 from advisor.safeparse import InputRefused, load_yaml
+from advisor.uncertain import json_schema_v2
 from advisor.whatif import LEVERS, MAX_VARIANTS, apply_change, apply_lever, compare
 
 FORMATS = ("json", "md", "html", "docx", "pdf")
-LANGS = ("zh", "en")
-
-
-def _presets() -> dict[str, Any]:
-    from advisor.pipeline import PRESETS
-
-    return dict(PRESETS) if isinstance(PRESETS, dict) else {name: None for name in PRESETS}
-
-
-def _preset(name: str) -> CaseProfile:
-    from advisor.pipeline import preset
-
-    names = list(_presets())
-    if name not in names:
-        raise ProfileError(
-            [FieldProblem("preset", f"unknown preset {name!r}; expected one of {', '.join(names)}")]
-        )
-    return preset(name, with_basis=True)
-
-
-def write_output(text: str, output: str | None, inputs: Iterable[str | None] = ()) -> None:
-    """Print ``text`` to stdout, or write it to ``output`` whole or not at all.
-
-    ``output`` must be a new name or a regular file that is none of ``inputs`` (compared by
-    device and inode): see ``advisor.safefile``. Raises UnsafePathError or OutputError.
-    """
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    ids = identities(p for p in inputs if p and p != "-")
-    write_atomic(output, text, ids)
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    from advisor.io import load_uncertain_profile
-    from advisor.uncertain import UncertainProfile
-
-    if args.preset:
-        p = _preset(args.preset)
-        up = UncertainProfile(base=p.model_dump(mode="json"), _central=p)
-    else:
-        up = load_uncertain_profile(args.profile)  # version 1 or 2 (unknowns and ranges)
-    from advisor.report import render  # after validation: a refusal needs no engine
+    up = uncertain_case(args.profile, args.preset)
+    # imported after validation: a refused profile is reported without loading the engine
+    from advisor.report import render
     from advisor.uncertain_assess import assess_profile
 
     assessment: Assessment = assess_profile(up)
     profile = up.central()
     if args.robustness:
-        from advisor.robustness import analyse
+        from advisor.robustness import analyse  # numpy: only when asked for
 
         rob = analyse(up, assessment, worlds=args.worlds, seed=args.seed)
         assessment = assessment.model_copy(update={"robustness": rob})
     if args.format in ("docx", "pdf"):  # a document an office files (advisor/office/documents)
+        # python-docx and the PDF writer load only for a document
         from advisor.office.documents import assessment_document, write_document
 
         doc = assessment_document(assessment, args.lang, profile)
@@ -95,8 +64,6 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     model = Assessment if args.assessment else CaseProfile
     schema = model.model_json_schema()
     if args.version == 2 and not args.assessment:
-        from advisor.uncertain import json_schema_v2
-
         schema = json_schema_v2()
     write_output(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", None)
     return 0
@@ -104,26 +71,25 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_presets(args: argparse.Namespace) -> int:
     if args.show:
-        from advisor.basis import annotated_yaml
-
-        write_output(annotated_yaml(_preset(args.show), args.lang), None)
+        write_output(annotated_yaml(preset_profile(args.show), args.lang), None)
         return 0
     lines = []
-    for name in _presets():
-        lines.append(f"{name}\t{_preset(name).name}")
+    for name in PRESETS:
+        lines.append(f"{name}\t{preset_profile(name).name}")
     write_output("\n".join(lines) + "\n", None)
     return 0
 
 
 def _load_baseline(ref: str) -> CaseProfile:
     """A baseline from a file, stdin ('-'), or a preset's name when no such file exists."""
-    if ref != "-" and not Path(ref).exists() and ref in _presets():
-        return _preset(ref)
+    if ref != "-" and not Path(ref).exists() and ref in PRESETS:
+        return preset_profile(ref)
     return load_profile(ref)
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from advisor.report import render_comparison
+    # the engine and jinja2 load when a comparison runs, not when the parser is built
+    from advisor.report import render_comparison, strings
 
     n = len(args.variants) + len(args.lever) + (1 if args.set else 0)
     if n == 0:
@@ -159,14 +125,13 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
             except (yaml.YAMLError, ValueError, RecursionError):
                 value = raw
             variant = apply_change(variant, path.strip(), value)
-        from advisor.report import strings
-
         custom = strings()["variant_name"]["custom"]
         variants.append(variant)
         labels.append(BiText(zh=custom["zh"], en=custom["en"]))
         levers.append(None)
     comparison = compare(baseline, variants, labels=labels, levers=levers)
     if args.format in ("docx", "pdf"):
+        # python-docx and the PDF writer load only for a document
         from advisor.office.documents import whatif_document, write_document
 
         write_document(whatif_document(comparison, args.lang), args.format, args.output)
@@ -203,8 +168,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="json",
         help="output format (json); docx and pdf write an official-style document to -o FILE",
     )
-    p.add_argument("--lang", choices=LANGS, default="zh", help="report language (zh)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_lang_arg(p, "report language (zh)")
+    add_output_arg(p)
     p.add_argument(
         "--robustness",
         action="store_true",
@@ -241,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="print this preset as a YAML profile, the basis of each value as a comment",
     )
-    r.add_argument("--lang", choices=LANGS, default="zh", help="language of the comments (zh)")
+    add_lang_arg(r, "language of the comments (zh)")
     r.set_defaults(func=_cmd_presets)
 
     w = sub.add_parser(
@@ -279,6 +244,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="md",
         help="output format (md); docx and pdf need -o FILE",
     )
-    w.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")
-    w.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_lang_arg(w, "language (zh)")
+    add_output_arg(w)
     w.set_defaults(func=_cmd_whatif)

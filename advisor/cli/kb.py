@@ -83,10 +83,10 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     first_quote: dict[str, tuple[int, str]] = {}
     for item in items.values():
         for src in item.source:
-            for p in paper.locate(src.quote_zh):
-                offset = p.norm.find(normalise(src.quote_zh))
-                if p.id not in first_quote or offset < first_quote[p.id][0]:
-                    first_quote[p.id] = (max(offset, 0), src.quote_en)
+            for par in paper.locate(src.quote_zh):
+                offset = par.norm.find(normalise(src.quote_zh))
+                if par.id not in first_quote or offset < first_quote[par.id][0]:
+                    first_quote[par.id] = (max(offset, 0), src.quote_en)
     quote_en = {pid: text for pid, (_offset, text) in first_quote.items()}
     section = None
     mark = {"encoded": "+", "not_encoded": "-", "unaccounted": "!", "contradiction": "x"}

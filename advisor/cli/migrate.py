@@ -14,14 +14,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from advisor.cli.assess import write_output
+from advisor.cli.common import write_output
 from advisor.errors import AdvisorError, ProfileError
+from advisor.io import parse_document
+from advisor.uncertain import migrate_text, read_profile
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from advisor.io import parse_document
-    from advisor.uncertain import migrate_text, read_profile
-
     code = 0
     for name in args.files:
         path = Path(name)

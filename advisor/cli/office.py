@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_template(args: argparse.Namespace) -> int:
+    # openpyxl loads only for this command
     from advisor.office.xlsx_template import write_template
 
     out = Path(args.output or "district-template.xlsx")

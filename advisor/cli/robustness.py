@@ -13,25 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 
-from advisor.cli.assess import LANGS, _preset, write_output
-from advisor.io import load_uncertain_profile
-
-
-def _label(ns: str, key: str, lang: str) -> str:
-    from advisor.report import label
-
-    return label(ns, key, lang)
+from advisor.cli.common import add_lang_arg, add_output_arg, uncertain_case, write_output
+from advisor.io import preset
 
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
-    from advisor.uncertain import UncertainProfile
-
-    if args.preset:
-        p = _preset(args.preset)
-        up = UncertainProfile(base=p.model_dump(mode="json"), _central=p)
-    else:
-        up = load_uncertain_profile(args.profile)  # version 1 or 2 (unknowns and ranges)
+    up = uncertain_case(args.profile, args.preset)
     profile = up.central()
+    # the engine, numpy and jinja2 load only when this command runs
+    from advisor.report import label as _label
     from advisor.robustness import analyse, percent
     from advisor.uncertain_assess import assess_profile
     from knowledge_base.loader import load_kb
@@ -78,7 +68,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
 
 
 def _cmd_kb_robustness(args: argparse.Namespace) -> int:
-    from advisor.pipeline import preset
+    # numpy and the lint's sampler load only for this command
     from advisor.robustness import review
     from rules.lint import sample_profiles
 
@@ -137,8 +127,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--worlds", type=_positive, help="number of sampled worlds (1000)")
     p.add_argument("--seed", type=int, help="random seed (the same seed, the same figures)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output (text)")
-    p.add_argument("--lang", choices=LANGS, default="zh", help="language (zh)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_lang_arg(p, "language (zh)")
+    add_output_arg(p)
     p.set_defaults(func=_cmd_robustness)
 
 
@@ -157,7 +147,7 @@ def register_kb(kb_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=20240118, help="generator seed")
     p.add_argument("--top", type=int, default=20, help="list only the first N (0: all)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output (text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_arg(p)
     p.set_defaults(func=_cmd_kb_robustness)
 
 

@@ -15,11 +15,12 @@ import os
 import sys
 from typing import Any
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, ProfileError
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     try:
+        # the web server loads only for advisor serve
         import uvicorn
     except ImportError:  # pragma: no cover - a dependency of the package
         raise AdvisorError("uvicorn is not installed: pip install uvicorn") from None
@@ -48,8 +49,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _tokens(args: argparse.Namespace) -> Any:
     """The token table of ``--db`` / ``$ADVISOR_DB``, acting as ``cli:<user>`` (an administrator,
     as ``advisor users`` does: whoever can run this can read the database anyway)."""
+    # only when a password is asked for
     import getpass
 
+    # FastAPI and SQLAlchemy load only for advisor serve
     from advisor.api.tokens import TokenStore
     from advisor.principal import Principal, Role
     from advisor.store import CaseStore
@@ -62,7 +65,6 @@ def _tokens(args: argparse.Namespace) -> Any:
 
 
 def _cmd_tokens_create(args: argparse.Namespace) -> int:
-    from advisor.errors import ProfileError
 
     try:
         token, info = _tokens(args).create(
@@ -111,6 +113,7 @@ def _lang() -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``serve`` and ``tokens`` commands."""
+    # FastAPI and SQLAlchemy load only for advisor serve
     from advisor.api.tokens import ROLE_ALIASES, ROLES
 
     p = sub.add_parser(

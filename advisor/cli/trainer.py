@@ -13,12 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from advisor.cli.common import LANGS, add_lang_arg, write_output
 from advisor.errors import FieldProblem, ProfileError
-from advisor.models import CaseProfile
-
-LANGS = ("zh", "en")
-PRESETS = ("case-h", "case-y")
-
+from advisor.io import MAX_BYTES, PRESETS, load_profile, preset
+from advisor.models import BiText, CaseProfile
+from advisor.safefile import UnsafePathError, read_bounded
 
 # --------------------------------------------------------------------------- helpers
 
@@ -42,32 +41,22 @@ def _case_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=PRESETS, help="use one of the paper's two cases instead")
 
 
-def _lang_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=LANGS, default="zh", help="output language (default zh)")
-
-
 def _profile(args: argparse.Namespace) -> CaseProfile:
     if args.profile and args.preset:
         raise UsageError([FieldProblem("", "give either PROFILE or --preset, not both")])
     if args.preset:
-        from advisor.pipeline import preset
-
         return preset(args.preset)
     if not args.profile:
         raise UsageError([FieldProblem("", "give a PROFILE file (or - for stdin) or --preset")])
-    from advisor.io import load_profile
-
     return load_profile(args.profile)
 
 
 def _emit(text: str, out: str | None = None, inputs: tuple[str | None, ...] = ()) -> None:
     if out:
-        from advisor.safefile import identities, write_atomic
-
-        write_atomic(out, text, identities(p for p in inputs if p and p != "-"))
+        write_output(text, out, inputs)
         print(f"wrote {out}", file=sys.stderr)
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write_output(text if text.endswith("\n") else text + "\n", None)
 
 
 def _at_least(least: int) -> Any:
@@ -90,6 +79,7 @@ def _json(obj: Any) -> str:
 
 
 def _md_cell(text: str) -> str:
+    # jinja2 and the report templates load on use
     from advisor.report import md_escape
 
     return md_escape(text)
@@ -99,6 +89,7 @@ def _md_cell(text: str) -> str:
 
 
 def _sweep_md(s: Any, lang: str) -> str:
+    # the trainer's wording loads on use
     from advisor.trainer.text import field_label, tr, value_label, vocab
 
     head = f"# {_md_cell(field_label(s.path, lang))} (`{s.path}`)\n\n"
@@ -123,6 +114,7 @@ def _sweep_md(s: Any, lang: str) -> str:
 
 
 def _tornado_md(bars: list[Any], lang: str) -> str:
+    # the trainer's wording loads on use
     from advisor.trainer.text import field_label, tr
 
     cols = [tr(f"cli.col.{c}", lang) for c in ("field", "low", "high", "swing")] + [""]
@@ -137,6 +129,7 @@ def _tornado_md(bars: list[Any], lang: str) -> str:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer.sensitivity import sweep, tornado
 
     profile = _profile(args)
@@ -175,6 +168,7 @@ def _parse_value(text: str) -> Any:
 
 
 def _paths_md(result: Any, lang: str) -> str:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer.smallest_change import describe_change, describe_diagnoses
     from advisor.trainer.text import tr, vocab
 
@@ -212,6 +206,7 @@ def _paths_md(result: Any, lang: str) -> str:
 
 
 def _cmd_smallest_change(args: argparse.Namespace) -> int:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer.smallest_change import asymmetry_goal, diagnosis_goal, search
 
     profile = _profile(args)
@@ -249,8 +244,6 @@ def _read_ranking(args: argparse.Namespace) -> list[str]:
     path = Path(args.ranking_file)
     if not path.is_file():
         raise UsageError([FieldProblem("ranking", "no such file")], str(path))
-    from advisor.io import MAX_BYTES
-    from advisor.safefile import UnsafePathError, read_bounded
 
     try:
         raw = read_bounded(path, MAX_BYTES)
@@ -266,7 +259,6 @@ def _read_ranking(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_exercise_create(args: argparse.Namespace) -> int:
-    from advisor.models import BiText
     from advisor.trainer.exercise import create_pack, save_pack
 
     profile = _profile(args)
@@ -292,6 +284,7 @@ def _cmd_exercise_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_exercise_score(args: argparse.Namespace) -> int:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer.exercise import debrief, load_pack, render_debrief_md, score
 
     pack = load_pack(args.pack)
@@ -311,6 +304,7 @@ def _cmd_exercise_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_exercise_handout(args: argparse.Namespace) -> int:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer.exercise import load_pack, render_handout
 
     pack = load_pack(args.pack)
@@ -322,11 +316,13 @@ def _cmd_exercise_handout(args: argparse.Namespace) -> int:
 
 
 def _cmd_roadmap(args: argparse.Namespace) -> int:
+    # the engine loads on use, not for --help or a refusal
     from advisor.trainer._assess import assess_cached
     from advisor.trainer.roadmap import build_roadmap, render_roadmap, trajectory
 
     points = []
     if args.case:
+        # SQLAlchemy loads only for commands that open the case library
         from advisor.store import CaseStore
 
         if args.profile or args.preset:
@@ -338,6 +334,7 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
         profile = _profile(args)
     roadmap = build_roadmap(assess_cached(profile))
     if args.format in ("docx", "pdf"):
+        # python-docx and the PDF writer load only for a document
         from advisor.office.documents import roadmap_document, write_document
 
         write_document(roadmap_document(roadmap, args.lang), args.format, args.out)
@@ -364,7 +361,7 @@ def register(sub: Any) -> None:
     p.add_argument("--values", help="comma-separated values instead of the field's whole range")
     p.add_argument("--tornado", action="store_true", help="sweep every field; largest swing first")
     p.add_argument("--format", choices=("md", "json"), default="md")
-    _lang_arg(p)
+    add_lang_arg(p)
     p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser("smallest-change", help="cheapest feasible changes that meet a goal")
@@ -385,7 +382,7 @@ def register(sub: Any) -> None:
         help="only changes by this actor (repeatable)",
     )
     p.add_argument("--format", choices=("md", "json"), default="md")
-    _lang_arg(p)
+    add_lang_arg(p)
     p.set_defaults(func=_cmd_smallest_change)
 
     ex = sub.add_parser("exercise", help="exercise packs: create, score, handout")
@@ -415,13 +412,13 @@ def register(sub: Any) -> None:
     p.add_argument("--ranking", help="action ids, first = do first, comma-separated")
     p.add_argument("--ranking-file", metavar="FILE", help="one action id per line")
     p.add_argument("--format", choices=("md", "json"), default="md")
-    _lang_arg(p)
+    add_lang_arg(p)
     p.set_defaults(func=_cmd_exercise_score)
     p = exsub.add_parser("handout", help="a printable handout (no answers)")
     p.add_argument("pack", metavar="PACK")
     p.add_argument("--format", choices=("md", "html"), default="md")
     p.add_argument("-o", "--out", metavar="FILE")
-    _lang_arg(p)
+    add_lang_arg(p)
     p.set_defaults(func=_cmd_exercise_handout)
 
     p = sub.add_parser("roadmap", help="the action framework as a phased plan per actor")
@@ -432,5 +429,5 @@ def register(sub: Any) -> None:
     p.add_argument("--db", metavar="FILE", help="case library file (default $ADVISOR_DB)")
     p.add_argument("--format", choices=("md", "html", "json", "docx", "pdf"), default="md")
     p.add_argument("-o", "--out", metavar="FILE")
-    _lang_arg(p)
+    add_lang_arg(p)
     p.set_defaults(func=_cmd_roadmap)

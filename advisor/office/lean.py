@@ -14,7 +14,7 @@ so a change to the pipeline that this module does not follow fails there.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pydantic_core import to_json
 
@@ -50,7 +50,9 @@ def compact_parts(profile: CaseProfile) -> tuple[dict[str, Any], Any]:
                 f"the rules conclude action {a!r}, which the knowledge base lacks"
             )
         specs.append(st.specs[a])
-    ranked = rank(specs, severities, st.priority, fact.get("third_party.capacity"))
+    ranked = rank(
+        specs, severities, st.priority, cast("int | None", fact.get("third_party.capacity"))
+    )
     actions = []
     for rk in ranked:
         item = kb.items[rk.id]

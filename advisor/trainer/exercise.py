@@ -38,8 +38,8 @@ from advisor.safefile import UnsafePathError, identities, read_bounded, write_at
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.text import bitext, field_label, tr, value_label, vocab
 
-PACK_FORMAT = "coproduction-advisor/exercise-pack"
-PACK_SCHEMA_VERSION = 1
+PACK_FORMAT: Literal["coproduction-advisor/exercise-pack"] = "coproduction-advisor/exercise-pack"
+PACK_SCHEMA_VERSION: Literal[1] = 1
 DEFAULT_MAX_ACTIONS = 8
 DEFAULT_DISTRACTORS = 3
 

@@ -98,7 +98,8 @@ def sweep(profile: CaseProfile, path: str, values: list[Any] | None = None) -> S
         grid = sorted([*grid, baseline_value], key=lambda v: (v is None, v))
     group = share_group(path)
     base = assess_cached(profile)
-    results = []
+    results: list[tuple[Any, CaseProfile | None, str | None]] = []
+    variant: CaseProfile | None
     for value in grid:
         try:
             variant = with_value(profile, path, value)

@@ -1,23 +1,22 @@
 """The space of a case profile's fields: which values each field can take, and changing one.
 
 A *field* is a dotted path of the contract (``government.control``). Its *domain* is read from the
-pydantic model itself (levels, enum values, booleans, shares), so a field added to the contract is
-swept without code changes. Changing a share keeps its group valid: the other shares of the group
-(funding, or recruitment) are rescaled proportionally so they still sum to 1, and the change
-says so.
+field catalogue (``advisor.fields``: levels, enum values, booleans, shares), so a field added to the
+contract is swept without code changes; counts are swept over the grids below.
+Changing a share keeps its group valid: the other shares of the group (funding, or recruitment)
+are rescaled proportionally so they still sum to 1, and the change says so.
 """
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import annotated_types
 from pydantic import BaseModel, ValidationError
 
+from advisor import fields as catalogue
 from advisor.errors import FieldProblem, ProfileError, problems_from_validation
+from advisor.fields import FieldSpec as CatalogueSpec
 from advisor.models import CaseProfile
 
 Kind = Literal["level", "enum", "bool", "share", "count"]
@@ -25,7 +24,7 @@ Kind = Literal["level", "enum", "bool", "share", "count"]
 # Identity and bookkeeping fields: never swept.
 NOT_SWEPT = {"schema_version", "id", "name", "region", "as_of"}
 # Share groups whose members must sum to 1.
-SHARE_GROUPS = ("funding", "human_resources.recruited_by")
+SHARE_GROUPS = tuple(catalogue.SHARE_GROUPS)
 SHARE_STEP = 0.1
 # Counts have no upper bound in the contract; these grids cover the range seen in practice.
 COUNT_GRIDS: dict[str, tuple[int, ...]] = {
@@ -37,63 +36,37 @@ COUNT_GRIDS: dict[str, tuple[int, ...]] = {
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One sweepable field: its path, kind and ordered values (``None`` = absent or inferred)."""
+    """One sweepable field: its path, kind and the ordered values a sweep tries (``None`` = absent
+    or inferred). The field itself is described by the catalogue (``advisor.fields.spec(path)``)."""
 
     path: str
     kind: Kind
     values: tuple[Any, ...]
 
 
-def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
-    origin = typing.get_origin(ann)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(ann) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], True
-    return ann, False
-
-
-def _spec(path: str, ann: Any, metadata: list[Any]) -> FieldSpec | None:
-    ann, optional = _unwrap_optional(ann)
-    if typing.get_origin(ann) is typing.Annotated:
-        args = typing.get_args(ann)
-        ann = args[0]
-        metadata = [*metadata, *getattr(args[1], "metadata", [args[1]])]
-    none: tuple[Any, ...] = (None,) if optional else ()
-    if typing.get_origin(ann) is Literal:
-        return FieldSpec(path, "enum", (*none, *typing.get_args(ann)))
-    if ann is bool:
-        return FieldSpec(path, "bool", (False, True))
-    ge = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
-    le = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
-    if ann is float and ge == 0 and le == 1:
+def _sweep(spec: CatalogueSpec) -> FieldSpec | None:
+    """The values a sweep tries for one catalogue field (None: the field is not swept)."""
+    if spec.kind == "enum":
+        none: tuple[Any, ...] = (None,) if spec.nullable else ()
+        return FieldSpec(spec.path, "enum", (*none, *spec.values))
+    if spec.kind == "bool":
+        return FieldSpec(spec.path, "bool", (False, True))
+    if spec.kind == "share" and spec.low == 0 and spec.high == 1:
         steps = round(1 / SHARE_STEP)
-        return FieldSpec(path, "share", tuple(round(i * SHARE_STEP, 2) for i in range(steps + 1)))
-    if ann is int:
-        if path in COUNT_GRIDS:
-            return FieldSpec(path, "count", COUNT_GRIDS[path])
-        if ge is not None and le is not None and le - ge <= 10:
-            return FieldSpec(path, "level", tuple(range(int(ge), int(le) + 1)))
+        grid = tuple(round(i * SHARE_STEP, 2) for i in range(steps + 1))
+        return FieldSpec(spec.path, "share", grid)
+    if spec.path in COUNT_GRIDS:
+        return FieldSpec(spec.path, "count", COUNT_GRIDS[spec.path])
+    if spec.kind == "level":
+        return FieldSpec(spec.path, "level", spec.levels)
     return None
 
 
-def _walk(model: type[BaseModel], prefix: str = "") -> list[FieldSpec]:
-    out: list[FieldSpec] = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        if path in NOT_SWEPT:
-            continue
-        inner, _ = _unwrap_optional(info.annotation)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            out.extend(_walk(inner, path + "."))
-            continue
-        spec = _spec(path, info.annotation, list(info.metadata))
-        if spec is not None:
-            out.append(spec)
-    return out
-
-
-FIELDS: dict[str, FieldSpec] = {s.path: s for s in _walk(CaseProfile)}
+FIELDS: dict[str, FieldSpec] = {
+    s.path: s
+    for s in (_sweep(c) for c in catalogue.LEAVES if c.path not in NOT_SWEPT)
+    if s is not None
+}
 
 
 def field_spec(path: str) -> FieldSpec:
@@ -110,18 +83,14 @@ def field_spec(path: str) -> FieldSpec:
 
 def get_value(profile: CaseProfile | dict[str, Any], path: str) -> Any:
     """The value at a dotted path (``None`` when a parent, such as ``third_party``, is absent)."""
-    node: Any = profile.model_dump(mode="json") if isinstance(profile, BaseModel) else profile
-    for part in path.split("."):
-        if node is None:
-            return None
-        node = node[part]
-    return node
+    data = profile.model_dump(mode="json") if isinstance(profile, BaseModel) else profile
+    return catalogue.get(data, path)
 
 
 def share_group(path: str) -> str | None:
     """The share group a path belongs to (``funding``), or None."""
-    parent = path.rsplit(".", 1)[0]
-    return parent if parent in SHARE_GROUPS else None
+    spec = catalogue.FIELDS.get(path)
+    return spec.share_group if spec is not None else None
 
 
 def _rebalance(group: dict[str, float], key: str, value: float) -> dict[str, float]:

@@ -173,17 +173,11 @@ def test_a_third_party_mentioned_without_one_is_warned() -> None:
 
 def test_results_do_not_depend_on_what_was_assessed_before(profiles: list[Any]) -> None:
     """With the explanation caches cleared and the order reversed, every result is the same."""
-    from advisor import pipeline, priority
+    from advisor import fastpath, priority
 
     sample = profiles[:80]
     first = [assess(p).model_dump_json() for p in sample]
-    for table in (
-        pipeline._memo.because,
-        pipeline._memo.why_not,
-        pipeline._memo.rationale,
-        pipeline._memo.breakdown,
-    ):
-        table.clear()
+    fastpath.memo.clear()
     priority._cache.clear()
     again = [assess(p).model_dump_json() for p in reversed(sample)]
     assert list(reversed(again)) == first

@@ -21,6 +21,9 @@ from paper_helpers import (
 )
 from strategies import profile_dicts
 
+from advisor.indices import independent_third_party
+from advisor.models import CaseProfile
+
 
 def test_the_knowledge_base_declares_conflicts() -> None:
     """The conflict property below is not vacuous: the knowledge base declares conflicts."""
@@ -95,7 +98,8 @@ def test_a_weak_third_party_builds_capacity_before_more_responsibility(
 @given(profile_dicts())
 def test_actions_go_to_an_actor_who_exists(data: dict[str, Any]) -> None:
     """Third-party actions (and strengthening the third party) only where a third party exists;
-    bringing one in only where none does.
+    bringing one in only where no independent one does (a full pass-through contractor, or the
+    community's or government's own centre of little autonomy, is to be developed into one).
 
     6: “志愿组织要充分和第三方力量结合，例如社工机构专业性的介入可以帮助提供专业指导和专业支持”
     (volunteer organisations should combine fully with third-party forces: a social-work agency's
@@ -106,7 +110,7 @@ def test_actions_go_to_an_actor_who_exists(data: dict[str, Any]) -> None:
     if data.get("third_party") is None:
         assert not {a for a in ids if kb_actions()[a].actor == "third_party"}
         assert "gov_strengthen_third_party" not in ids
-    else:
+    elif independent_third_party(CaseProfile.model_validate(data)):
         assert "gov_bring_in_third_party" not in ids
 
 
