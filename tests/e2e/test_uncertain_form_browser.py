@@ -49,12 +49,12 @@ def mode(page: Any, path: str, label: str) -> None:
     """Click an option of a field's 'how it is filled in' control (keyed ``<path>.__mode__``)."""
     key = path.replace(".", "-") + "-__mode__"
     box = page.locator(f'[class*="{key}"]').first
-    box.get_by_role("button", name=label, exact=True).click()
+    box.get_by_text(label, exact=True).first.click()
     wait_idle(page)
 
 
 def enter_uncertain(page: Any, lang: str) -> None:
-    page.get_by_text(s("uform.toggle", lang), exact=True).click()
+    page.get_by_text(s("uform.toggle", lang), exact=True).first.click()
     wait_idle(page)
     expand(page, s("section.management", lang))
     mode(page, "management.incentives", s("uform.mode.unknown", lang))
