@@ -380,6 +380,7 @@ def _field(
         mode = profile_form.mode_of(values, spec.path)
     if mode == "unknown":
         _unknown_widget(spec)
+        mark = None  # the field says 不清楚: no value, so no basis for one
     elif mode == "range" and profile_form.can_be_range(spec):
         _range_widget(spec, disabled)
     else:

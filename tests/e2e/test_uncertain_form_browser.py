@@ -16,7 +16,17 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, expand, fill, goto, load_start, main_text, wait_idle, wait_text
+from st_helpers import (
+    click_button,
+    expand,
+    fill,
+    goto,
+    load_start,
+    main_text,
+    nav,
+    wait_idle,
+    wait_text,
+)
 from test_language_switch import assessment_json, s, switch_language, tour
 
 from advisor import report
@@ -111,9 +121,10 @@ def test_unknowns_and_ranges_survive_language_switches_and_a_reload(
         assert assessment_json(page, other) == expected_json(other)
         switch_language(page, lang)
         # a reload: the kept form is offered and restored with its unknowns and ranges
-        page.reload()
+        page.reload()  # on the Reports page, where the last assessment_json left it
         page.locator("h1").first.wait_for()
         wait_idle(page)
+        nav(page, s("nav.assess", lang))
         click_button(page, s("assess.kept.restore", lang))
         assert assessment_json(page, lang) == before
     finally:

@@ -216,3 +216,19 @@ def test_robustness_badges_are_computed_once_per_profile(
     _press(at, "评估")
     assert len(calls) == 1  # same profile, same seed: from the cache
     assert any("稳健" in b or "脆弱" in b for b in _badges(at))
+
+
+def test_a_draft_with_unknowns_is_not_offered_for_saving(make_app: Callable[..., AppTest]) -> None:
+    """The library keeps complete profiles: the Cases page says why it cannot save this one."""
+    at = _load_y(make_app, "zh")
+    at.toggle(key=fk(at, "__uncertain_ui__")).set_value(True).run()
+    _mode(at, "management.incentives", "unknown")
+    at.switch_page("views/cases.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("案例库只保存完整的档案" in i.value for i in at.info)
+    assert "save_draft" not in [b.key for b in at.button]
+    at.switch_page("views/assess.py")
+    at.run()
+    _press(at, "保存到案例库")
+    assert any("案例库只保存完整的档案" in w.value for w in at.warning)
