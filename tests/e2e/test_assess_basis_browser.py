@@ -7,6 +7,7 @@ ones in docs/screenshots/ were taken by this test and looked at.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -69,7 +70,25 @@ def test_basis_marks_and_robustness_badges(
         )
         assert n_badges >= 1
         shoot(page, f"assess-basis-{case}-{lang}", max_height=9000)
+        # the form folded: the page from the results' heading, and where the heading is (for the
+        # docs/screenshots images, cut from these two)
+        for section in ("funding", "management"):
+            page.locator('[data-testid="stExpander"] summary').filter(
+                has_text=s(f"section.{section}", lang)
+            ).first.click()
+        page.wait_for_timeout(300)
+        path = shoot(page, f"assess-results-{case}-{lang}", max_height=9000)
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": 9000})
+        page.wait_for_timeout(900)
+        top = page.evaluate(
+            "() => { const h = document.querySelector('[data-testid=\"stMain\"] h2');"
+            " return h ? h.getBoundingClientRect().top : 0; }"
+        )
+        page.set_viewport_size(size)
+        path.with_suffix(".json").write_text(json.dumps({"results_top": top}), encoding="utf-8")
         # a value changed by hand is the user's: its mark says so
+        expand(page, s("section.funding", lang))
         label = s("uform.percent_label", lang, label=field_label("funding.charity", lang))
         value = f"{profile.funding.charity * 100 + 1:g}"
         fill(page, label, value)
