@@ -402,7 +402,7 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
             ):
                 rng = list(draft[f"{f.path}.{RANGE}"])
                 if f.kind in ("share", "count"):
-                    lo, hi = sorted(rng)
+                    lo, hi = rng  # never swapped: a low above the high is reported
                     value = {"low": lo, "high": hi} if lo != hi else lo
                 else:
                     value = rng[0] if len(rng) == 1 else rng

@@ -232,3 +232,14 @@ def test_a_draft_with_unknowns_is_not_offered_for_saving(make_app: Callable[...,
     at.run()
     _press(at, "保存到案例库")
     assert any("案例库只保存完整的档案" in w.value for w in at.warning)
+
+
+def test_a_low_above_the_high_is_reported_not_swapped(make_app: Callable[..., AppTest]) -> None:
+    at = _load_y(make_app, "en")
+    at.toggle(key=fk(at, "__uncertain_ui__")).set_value(True).run()
+    _mode(at, "funding.charity", "range")
+    at.number_input(key=fk(at, "funding.charity.__range__.low")).set_value(20.0).run()
+    assert at.session_state["draft"]["funding.charity.__range__"] == [0.2, 0.03]
+    _press(at, "Assess")
+    assert at.session_state.get("result") is None
+    assert "funding.charity" in at.session_state["problems"]
