@@ -134,7 +134,7 @@ def test_unknown_and_ranged_fields_are_assessed_as_version_2(
     assert shown.model_dump(mode="json") == expected.model_dump(mode="json")
     assert shown.undecided and shown.ask_next
     page = texts(at)
-    assert "最值得先核实的三个问题" in page
+    assert "最值得先弄清的三项信息" in page
     assert "无法确定的结论（3）" in page
     md = "\n".join(m.value for m in at.markdown)
     # plain words: the field labels, not paths
