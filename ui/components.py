@@ -346,10 +346,15 @@ def trace_block(trace: list[TraceStep], rules: list[str]) -> None:
         st.markdown(f"- `{step.rule}`: {facts}" if facts else f"- `{step.rule}`")
 
 
-def diagnosis_card(d: Diagnosis) -> None:
-    """A diagnosis: label, severity, the paper's first quote; the rest under 'why'."""
+def diagnosis_card(d: Diagnosis, slots: dict[tuple[str, str], Any] | None = None) -> None:
+    """A diagnosis: label, severity, the paper's first quote; the rest under 'why'.
+
+    ``slots``: a place for a mark beside the label (the Assess page's robustness badge) is kept
+    there under ``("diagnosis", id)``, to be filled once it is known."""
     with st.container(border=True):
         st.markdown(f"**{md_text(bi(d.label))}**")
+        if slots is not None:
+            slots[("diagnosis", d.id)] = st.empty()
         st.progress(min(max(d.severity, 0.0), 1.0), text=t("results.severity", v=d.severity))
         sources_block(d.sources[:1])
         with st.expander(t("results.why")):
@@ -361,11 +366,17 @@ def diagnosis_card(d: Diagnosis) -> None:
             trace_block(d.trace, d.rules)
 
 
-def action_card(a: Action, diagnosis_labels: dict[str, str]) -> None:
+def action_card(
+    a: Action,
+    diagnosis_labels: dict[str, str],
+    slots: dict[tuple[str, str], Any] | None = None,
+) -> None:
     """An action: rank, label, priority and its breakdown, rationale, and a 'why' expander."""
     with st.container(border=True):
         head, score = st.columns([5, 1])
         head.markdown(f"**#{a.rank} · {md_text(bi(a.label))}**")
+        if slots is not None:
+            slots[("action", a.id)] = head.empty()
         score.metric(t("results.priority"), f"{a.priority:.0f}")
         st.caption(
             " · ".join(
@@ -404,8 +415,8 @@ def direction_note(a: Assessment) -> None:
         st.caption(t(key))
 
 
-def assessment_view(a: Assessment) -> None:
-    """The whole result of an assessment."""
+def assessment_view(a: Assessment, slots: dict[tuple[str, str], Any] | None = None) -> None:
+    """The whole result of an assessment (``slots``: see ``diagnosis_card``)."""
     actions = sorted(a.actions, key=lambda x: x.rank)
     if actions:
         st.success(
@@ -450,7 +461,7 @@ def assessment_view(a: Assessment) -> None:
         cols = st.columns(3)
         for col, d in zip(cols, ordered[start : start + 3], strict=False):
             with col:
-                diagnosis_card(d)
+                diagnosis_card(d, slots)
     st.subheader(t("results.framework", n=len(actions)))
     st.caption(t("results.framework_hint"))
     labels = {d.id: bi(d.label) for d in a.diagnoses}
@@ -473,14 +484,14 @@ def assessment_view(a: Assessment) -> None:
                     if in_phase:
                         st.markdown(f"###### {vocab('phase', phase)}")
                         for act in in_phase:
-                            action_card(act, labels)
+                            action_card(act, labels, slots)
     else:
         for phase in (1, 2, 3):
             mine = [x for x in actions if x.phase == phase]
             if mine:
                 st.markdown(f"#### {vocab('phase', phase)}")
                 for act in mine:
-                    action_card(act, labels)
+                    action_card(act, labels, slots)
     if a.not_recommended:
         with st.expander(t("results.why_not", n=len(a.not_recommended))):
             for nr in a.not_recommended:

@@ -17,6 +17,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, Union
 
 from annotated_types import Ge, Le
@@ -26,6 +27,16 @@ from advisor.models import BASIS_FIELD, CaseProfile
 
 FieldKind = Literal["enum", "level", "share", "count", "bool", "text", "date"]
 PRESENT = "__present__"  # draft key suffix: does an optional section (third_party) exist?
+# Draft key suffixes for what is not known exactly (schema version 2, ``advisor.uncertain``):
+# ``<path>.__mode__`` is ``value`` (the default), ``unknown`` (不清楚) or ``range``; the range
+# itself is kept apart from the value, ``<path>.__range__``: ``[low, high]`` for a share or a
+# count, the list of values that are possible for a level or a choice. The exact value stays in
+# the draft meanwhile, so switching back to "value" gives back what was there.
+MODE = "__mode__"
+RANGE = "__range__"
+MODES = ("value", "unknown", "range")
+UNCERTAIN_UI = "__uncertain_ui__"  # draft key: the form shows the 不清楚 / range choices
+BASIS = "__basis__"  # draft key: the profile's ``basis`` map (JSON), kept as it came
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,66 @@ def accepts(spec: FieldSpec, value: Any) -> bool:
     return isinstance(value, str)
 
 
+def choices_of(spec: FieldSpec) -> list[Any]:
+    """The values a level or a choice can take, in order."""
+    if spec.kind == "level":
+        return list(range(int(spec.low or 0), int(spec.high if spec.high is not None else 4) + 1))
+    if spec.kind == "bool":
+        return [True, False]
+    return list(spec.options)
+
+
+def can_be_unknown(spec: FieldSpec) -> bool:
+    """Whether the field may be marked 不清楚 (every field but the id, name, text and dates)."""
+    return spec.kind in ("enum", "level", "share", "count", "bool")
+
+
+def can_be_range(spec: FieldSpec) -> bool:
+    """Whether the field may be a range (shares, counts) or a set of values (levels, choices)."""
+    return spec.kind in ("enum", "level", "share", "count")
+
+
+def mode_of(draft: dict[str, Any], path: str) -> str:
+    """``value``, ``unknown`` or ``range``: how the field is filled in."""
+    mode = draft.get(f"{path}.{MODE}")
+    return mode if mode in MODES else "value"
+
+
+def range_ok(spec: FieldSpec, value: Any) -> bool:
+    """Whether ``value`` is a range the field can hold (see ``RANGE``)."""
+    if spec.kind in ("share", "count"):
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            return False
+        return all(accepts(spec, v) and v is not None for v in value)
+    if spec.kind in ("level", "enum"):
+        return isinstance(value, list | tuple) and all(
+            v is not None and accepts(spec, v) for v in value
+        )
+    return False
+
+
+# --------------------------------------------------------------------------- percentages
+#
+# Shares are entered as percentages (issue 13): 35 means 35 %, the profile keeps the contract's
+# 0.35. The conversion goes through the decimal digits, so 35 -> 0.35 and 0.35 -> 35 exactly
+# (0.35 * 100 in binary floating point is 35.00000000000001; 35 / 100 happens to be right, but
+# 33.3 / 100 is 0.33299999999999996).
+
+
+def share_to_percent(share: float | None) -> float | None:
+    """A share (0..1) as a percentage (0..100), exact in decimal digits."""
+    if share is None:
+        return None
+    return float(Decimal(repr(float(share))) * 100)
+
+
+def percent_to_share(percent: float | None) -> float | None:
+    """A percentage (0..100) as the share the profile keeps, exact in decimal digits."""
+    if percent is None:
+        return None
+    return float(Decimal(repr(float(percent))) / 100)
+
+
 # --------------------------------------------------------------------------- drafts
 
 
@@ -188,8 +259,16 @@ def blank_draft() -> dict[str, Any]:
 
 
 def draft_from_data(data: dict[str, Any]) -> dict[str, Any]:
-    """A draft holding a profile's values (anything absent stays blank)."""
+    """A draft holding a profile's values (anything absent stays blank).
+
+    A version 2 profile's unknowns and ranges (``advisor.uncertain``) become the fields' modes:
+    a required field left null is 不清楚, ``{low, high}`` a range, a list a set of values; the
+    form then shows its 不清楚 / range choices. The ``basis`` map is kept as it came.
+    """
     draft = blank_draft()
+    v2 = data.get("schema_version") == 2
+    if isinstance(data.get(BASIS_FIELD), dict) and data[BASIS_FIELD]:
+        draft[BASIS] = data[BASIS_FIELD]
     for s in sections():
         if s.optional:
             draft[f"{s.id}.{PRESENT}"] = data.get(s.id) is not None
@@ -197,6 +276,23 @@ def draft_from_data(data: dict[str, Any]) -> dict[str, Any]:
             value: Any = data
             for part in f.path.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
+            if v2 and can_be_unknown(f):
+                group = f.path.rsplit(".", 1)[0] if "." in f.path else ""
+                if (
+                    value is None
+                    and not f.optional
+                    and not (s.optional and data.get(s.id) is None)
+                    and (not group or group.split(".")[0] in data)
+                ):
+                    draft[f"{f.path}.{MODE}"] = "unknown"
+                    draft[UNCERTAIN_UI] = True
+                    continue
+                rng = _range_from_data(f, value)
+                if rng is not None:
+                    draft[f"{f.path}.{MODE}"] = "range"
+                    draft[f"{f.path}.{RANGE}"] = rng
+                    draft[UNCERTAIN_UI] = True
+                    continue
             if value is None:
                 continue
             if f.kind == "date" and isinstance(value, str):
@@ -206,6 +302,47 @@ def draft_from_data(data: dict[str, Any]) -> dict[str, Any]:
                     continue
             draft[f.path] = value
     return draft
+
+
+def _range_from_data(spec: FieldSpec, value: Any) -> list[Any] | None:
+    """A version 2 range or set as the draft keeps it (None: not a range)."""
+    if isinstance(value, dict) and set(value) == {"low", "high"}:
+        lo, hi = value["low"], value["high"]
+        if spec.kind in ("share", "count"):
+            return [lo, hi]
+        if spec.kind == "level" and isinstance(lo, int | float) and isinstance(hi, int | float):
+            return list(range(int(lo), int(hi) + 1))
+    if isinstance(value, list) and spec.kind in ("level", "enum"):
+        return [v for v in choices_of(spec) if v in value]
+    return None
+
+
+def is_uncertain(draft: dict[str, Any]) -> bool:
+    """Whether any field of the draft is marked 不清楚 or given as a range (schema version 2)."""
+    for s in sections():
+        if s.optional and not draft.get(f"{s.id}.{PRESENT}"):
+            continue
+        for f in s.fields:
+            mode = mode_of(draft, f.path)
+            if mode == "range" and can_be_range(f):
+                return True
+            if mode == "unknown" and can_be_unknown(f) and not f.optional:
+                return True
+    return False
+
+
+def missing_choices(draft: dict[str, Any]) -> list[str]:
+    """Required fields left empty that are not marked 不清楚 (an empty choice is not a guess)."""
+    out: list[str] = []
+    for s in sections():
+        if s.optional and not draft.get(f"{s.id}.{PRESENT}"):
+            continue
+        for f in s.fields:
+            if f.optional or mode_of(draft, f.path) != "value":
+                continue
+            if draft.get(f.path) is None or (f.kind == "text" and not str(draft[f.path]).strip()):
+                out.append(f.path)
+    return out
 
 
 SLUG = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -241,15 +378,36 @@ def name_with_number(number: str, name: str) -> str:
 def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
     """The draft as profile data for the contract model: empty text is None, absent sections None.
 
-    An empty required choice is left out, so the model reports it as missing by its path.
+    An empty required choice is left out, so the model reports it as missing by its path. When a
+    field is marked 不清楚 or given as a range the data is a version 2 profile
+    (``advisor.uncertain``): null for 不清楚, ``{low, high}`` for a range of shares or counts, the
+    list of possible values for a level or a choice. The basis map, if any, goes along.
     """
-    data: dict[str, Any] = {"schema_version": 1}
+    v2 = is_uncertain(draft)
+    data: dict[str, Any] = {"schema_version": 2 if v2 else 1}
     for s in sections():
         if s.optional and not draft.get(f"{s.id}.{PRESENT}"):
             data[s.id] = None
             continue
         for f in s.fields:
             value = draft.get(f.path)
+            mode = mode_of(draft, f.path)
+            if mode == "unknown" and can_be_unknown(f):
+                value = None
+                if not f.optional:
+                    _put(data, f.path, None)  # version 2: null is 不清楚
+                    continue
+            elif (
+                mode == "range" and can_be_range(f) and range_ok(f, draft.get(f"{f.path}.{RANGE}"))
+            ):
+                rng = list(draft[f"{f.path}.{RANGE}"])
+                if f.kind in ("share", "count"):
+                    lo, hi = rng  # never swapped: a low above the high is reported
+                    value = {"low": lo, "high": hi} if lo != hi else lo
+                else:
+                    value = rng[0] if len(rng) == 1 else rng
+                _put(data, f.path, value)
+                continue
             if f.path == "id":
                 value = case_id_for(str(value or ""), str(draft.get("name") or ""))
             elif f.path == "name" and isinstance(value, str) and value.strip():
@@ -260,12 +418,18 @@ def data_from_draft(draft: dict[str, Any]) -> dict[str, Any]:
                 value = value.isoformat()
             if value is None and not f.optional:
                 continue
-            node = data
-            parts = f.path.split(".")
-            for part in parts[:-1]:
-                node = node.setdefault(part, {})
-            node[parts[-1]] = value
+            _put(data, f.path, value)
+    if isinstance(draft.get(BASIS), dict) and draft[BASIS]:
+        data[BASIS_FIELD] = draft[BASIS]
     return data
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
 
 
 def problems_by_path(problems: list[Any], lang: str = "en") -> dict[str, list[str]]:

@@ -286,3 +286,105 @@ def show_flash() -> None:
     if pending:
         kind, message = pending
         getattr(slot, kind)(message)
+
+
+# --------------------------------------------------------------------------- form (h11, issue 12)
+#
+# A draft with fields marked 不清楚 or given as ranges is a version 2 profile: it is read by
+# ``advisor.uncertain.read_profile`` and assessed by ``advisor.uncertain_assess.assess_profile``
+# (what holds in every world; what could not be decided; which questions to ask next). Without
+# any, the engine's assessment as before. The robustness of each conclusion
+# (``advisor.robustness.analyse``) is cached on the profile's canonical JSON and the seed, so a
+# rerun (a language switch, a click elsewhere on the page) never computes it again.
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    """Profile data as one canonical JSON text (the cache key of its assessments)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _assess_uncertain_json(data_json: str) -> Assessment:
+    from advisor.uncertain import read_profile
+    from advisor.uncertain_assess import assess_profile
+
+    return assess_profile(read_profile(json.loads(data_json), strict=True))
+
+
+def _missing_problems(draft_: dict[str, Any]) -> list[Any]:
+    """Required fields left empty (not marked 不清楚): reported as the contract would."""
+    from advisor.errors import FieldProblem
+    from ui.i18n import t
+
+    out = []
+    specs = {f.path: f for f in profile_form.all_fields()}
+    for path in profile_form.missing_choices(draft_):
+        text = "missing_text" if specs[path].kind in ("text", "date") else "missing_choice"
+        out.append(
+            FieldProblem(path=path, message=t(f"uform.{text}", "en"), zh=t(f"uform.{text}", "zh"))
+        )
+    return out
+
+
+def assess_form() -> Result | None:
+    """Validate and assess the draft, with its unknowns and ranges if it has any (issue 12).
+
+    The result's ``profile`` is then the reference completion (``central()``: the middle of each
+    range), which the other pages (What-if, Reports) work on; its assessment is the one that
+    lists only what holds in every world."""
+    values = draft()
+    if not profile_form.is_uncertain(values):
+        return assess_draft()
+    from advisor.uncertain import read_profile
+
+    data = profile_form.data_from_draft(values)
+    missing = _missing_problems(values)
+    try:
+        if missing:
+            raise ProfileError(missing)
+        up = read_profile(data, strict=True)
+    except ProfileError as exc:
+        st.session_state[PROBLEMS] = profile_form.problems_by_path(exc.problems, current_lang())
+        return None
+    st.session_state[PROBLEMS] = {}
+    assessment = _assess_uncertain_json(canonical_json(data))
+    result = Result(data, up.central(), assessment)
+    st.session_state[RESULT] = result
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _robustness_json(data_json: str, seed: int, worlds: int) -> Any:
+    from advisor import robustness
+    from advisor.uncertain import read_profile
+    from advisor.uncertain_assess import assess_profile
+
+    up = read_profile(json.loads(data_json), strict=True)
+    if up.is_certain():
+        profile = up.central()
+        assessment = _assess_json(profile.model_dump_json())
+        return robustness.analyse(profile, assessment, worlds=worlds, seed=seed)
+    return robustness.analyse(up, assess_profile(up), worlds=worlds, seed=seed)
+
+
+def robustness_of(res: Result) -> Any:
+    """The robustness of each conclusion of a result (``advisor.robustness``), cached on the
+    profile's canonical JSON and the seed; None when it cannot be computed."""
+    from advisor.robustness import Settings
+
+    settings = Settings.load()
+    try:
+        return _robustness_json(canonical_json(res.data), settings.seed, settings.worlds)
+    except (AdvisorError, ValueError):
+        log.exception("robustness of %s could not be computed", res.profile.id)
+        return None
+
+
+def profile_data(profile: CaseProfile) -> dict[str, Any]:
+    """A profile as the form loads it: its values and, when it has one, its ``basis`` map (which
+    ``model_dump`` leaves out), so the Assess page can mark the paper's facts and our
+    assumptions (issue 11)."""
+    data = profile.model_dump(mode="json")
+    if profile.basis:
+        data["basis"] = {k: v.model_dump(mode="json") for k, v in profile.basis.items()}
+    return data

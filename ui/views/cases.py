@@ -11,10 +11,11 @@ import streamlit as st
 from advisor.errors import ProfileError
 from advisor.store import StoreError
 from knowledge_base.loader import load_kb
-from ui import auth, services
+from ui import auth, profile_form, services
 from ui.components import safe_frame
-from ui.i18n import bi, t
+from ui.i18n import bi, current_lang, t
 from ui.kbtext import vocab
+from ui.parser_text import zh_parser_message
 from ui.services import md_text, problem_text
 
 st.title(t("cases.title"))
@@ -104,8 +105,14 @@ def _store_error(exc: StoreError) -> None:
     st.error(t(f"store.{exc.code}", **exc.params), icon=":material/error:")
 
 
+def _problem_line(problem: object) -> str:
+    """A problem in the user's language; a parser's own English words in Chinese (issue 13)."""
+    text = problem_text(problem)
+    return zh_parser_message(text) if current_lang() == "zh" else text
+
+
 def _profile_errors(exc: ProfileError) -> None:
-    lines = "\n".join(f"- {problem_text(p)}" for p in exc.problems)
+    lines = "\n".join(f"- {_problem_line(p)}" for p in exc.problems)
     st.error(
         t("cases.import_refused", n=len(exc.problems)) + "\n\n" + lines, icon=":material/error:"
     )
@@ -114,8 +121,10 @@ def _profile_errors(exc: ProfileError) -> None:
 # ---------------------------------------------------------------- save the current draft
 with st.container(border=True):
     st.subheader(t("cases.save_current"))
-    profile = services.validate_draft()
-    if profile is None:
+    profile = None if profile_form.is_uncertain(services.draft()) else services.validate_draft()
+    if profile_form.is_uncertain(services.draft()):
+        st.info(t("uform.not_saved_uncertain"))
+    elif profile is None:
         st.info(t("cases.draft_invalid"))
     else:
         ref = services.case_ref()
@@ -170,7 +179,7 @@ else:
             c1, c2, c3 = st.columns(3)
             if c1.button(t("cases.open"), icon=":material/edit:", key="open_case", type="primary"):
                 services.load_draft(
-                    rec.profile.model_dump(mode="json"), {"id": rec.ref, "version": rec.version}
+                    services.profile_data(rec.profile), {"id": rec.ref, "version": rec.version}
                 )
                 st.session_state.pop(services.RESULT, None)
                 st.switch_page("views/assess.py")
