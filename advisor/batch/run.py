@@ -266,9 +266,11 @@ def _run_pool(
 
     ctx = multiprocessing.get_context(start_method)
     if start_method == "forkserver":
-        # The server imports the pipeline once and forks workers from it; no durable-rules
-        # state exists yet at import (the ruleset is built on first use, in each worker).
-        ctx.set_forkserver_preload(["advisor.pipeline"])
+        # The server imports the pipeline and loads the knowledge base once, and forks the
+        # workers from it (advisor/batch/warm.py); no durable-rules state exists yet there (the
+        # ruleset is built on first use, in each worker). One server per process, reused by
+        # later runs in it: the command line's choice (one run per process), not the web UI's.
+        ctx.set_forkserver_preload(["advisor.batch.warm"])
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

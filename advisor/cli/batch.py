@@ -112,8 +112,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--chunk-size", type=_positive, default=None, help=argparse.SUPPRESS
     )  # tuning knob for the benchmark
-    p.add_argument(
-        "--start-method", choices=("spawn", "forkserver"), default="spawn", help=argparse.SUPPRESS
+    p.add_argument(  # forkserver: the workers are forked from one process that has imported
+        # the pipeline and loaded the knowledge base, so each starts ~0.4 s of CPU sooner
+        "--start-method",
+        choices=("spawn", "forkserver"),
+        default="forkserver",
+        help=argparse.SUPPRESS,
     )
     p.add_argument(  # issue 12
         "--robustness",
