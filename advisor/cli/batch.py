@@ -124,8 +124,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_positive,
         default=None,
         metavar="WORLDS",
-        help="also check each case's robustness with WORLDS sampled worlds (slower; the "
-        "summary counts the cases whose top action is fragile)",
+        help="also check how robust each case's advice is, with WORLDS sampled plausible "
+        "worlds per case (our parameters within their plausible ranges, the case's unknowns and "
+        "ranges within theirs; seeded): each record gets its robustness and the summary counts "
+        "the cases whose top action is fragile. Off by default: it multiplies the time per case "
+        "(100 worlds: roughly 100 evaluations). Unknowns and ranges (schema_version 2; in CSV an "
+        "empty cell, 0.2-0.4, 2|3) are accepted in JSONL and CSV with or without it",
     )
     p.set_defaults(func=_run_batch)
 
