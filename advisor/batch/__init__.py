@@ -8,7 +8,8 @@ validation (or that the engine refused). A record is an error record exactly whe
 ``errors``. The run goes on after a bad record.
 
 Throughput and memory: the input is streamed in chunks to worker processes (one engine each,
-started with ``spawn``, because durable-rules keeps C state that must not be forked); at most
+started with ``spawn``, or forked from a fork server that has loaded the knowledge base but no
+engine (the command's default): durable-rules keeps C state that must not be forked); at most
 ``INFLIGHT_PER_WORKER`` chunks per worker are in flight, and finished chunks wait in a reorder
 buffer until every earlier chunk is written, so memory stays flat however large the input.
 
@@ -38,6 +39,7 @@ keeps working):
 - ``progress``: the progress bar;
 - ``output``: whole-line writes, recovering a cut output, guarding the output paths (resume);
 - ``run``: ``run_batch``, the process pool with bounded in-flight work and the reorder buffer;
+- ``warm``: what a fork server imports once for all the workers (the command's default);
 - ``summary``: the summary report (Markdown and HTML templates, strings in
   ``summary_strings.yaml``).
 """
