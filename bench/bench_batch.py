@@ -406,9 +406,11 @@ def render(
     lines += [
         "",
         "CPU (s) is the user+system time of the command and its workers (getrusage of reaped "
-        "children); the estimate divides the profiles by CPU time per core used, i.e. the rate "
-        "the command would reach with min(workers, cores) cores to itself. It is an estimate, "
-        "not a measurement: CPU time itself grows when the two vCPUs are contended.",
+        "children, or the process tree sampled every 50 ms when that is larger: the workers of a "
+        "fork server are reaped by the server, not by the command); the estimate divides the "
+        "profiles by CPU time per core used, i.e. the rate the command would reach with "
+        "min(workers, cores) cores to itself. It is an estimate, not a measurement: CPU time "
+        "itself grows when the two vCPUs are contended.",
         "",
         "Per assessment, in one process (`advisor.pipeline.assess`, synthetic profiles, after "
         "warm-up):",
