@@ -272,9 +272,13 @@ def _run_pool(
         # later runs in it: the command line's choice (one run per process), not the web UI's.
         ctx.set_forkserver_preload(["advisor.batch.warm"])
 
+    from advisor.uncertain_assess import BATCH_ROBUSTNESS_ENV
+
+    setting = (os.getpid(), os.environ.get(BATCH_ROBUSTNESS_ENV))  # passed on, whatever the method
+
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            workers, mp_context=ctx, initializer=_worker_init, initargs=setting
         )
 
     pool = new_pool()

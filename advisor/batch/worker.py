@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,9 +69,19 @@ def _engine() -> Any:
     return _ENGINE
 
 
-def _worker_init(parent: int) -> None:
-    """Per worker: ignore Ctrl-C, die with ``parent``, warm the engine, cap memory
-    (``advisor.batch_lifecycle.worker_init``)."""
+def _worker_init(parent: int, robustness: str | None = None) -> None:
+    """Per worker: take the batch's robustness setting, ignore Ctrl-C, die with ``parent``, warm
+    the engine, cap memory (``advisor.batch_lifecycle.worker_init``).
+
+    ``robustness`` is the parent's ``advisor.uncertain_assess.BATCH_ROBUSTNESS_ENV`` now: a worker
+    forked from a fork server has the server's environment, from when it started (an earlier
+    run of the same process), not the batch's."""
+    from advisor.uncertain_assess import BATCH_ROBUSTNESS_ENV
+
+    if robustness:
+        os.environ[BATCH_ROBUSTNESS_ENV] = robustness
+    else:
+        os.environ.pop(BATCH_ROBUSTNESS_ENV, None)
     worker_init(parent, _engine)
 
 

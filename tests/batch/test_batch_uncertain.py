@@ -133,3 +133,24 @@ def test_plain_compact_records_carry_no_uncertainty_fields(
     run_batch(plain, out, workers=1, progress=False, detail="compact")
     for line in out.read_text(encoding="utf-8").splitlines():
         assert not {"uncertain_inputs", "undecided", "robustness"} & set(json.loads(line))
+
+
+def test_fork_server_workers_follow_each_runs_robustness_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process, three runs through the same fork server: the workers take each run's
+    --robustness setting, not the one the server was started with."""
+    src = tmp_path / "in.jsonl"
+    write_file(3, 4, src)
+
+    def run(name: str) -> list[dict]:
+        out = tmp_path / f"{name}.jsonl"
+        run_batch(src, out, workers=2, progress=False, start_method="forkserver", detail="compact")
+        return [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+
+    monkeypatch.delenv(BATCH_ROBUSTNESS_ENV, raising=False)
+    assert all("robustness" not in r for r in run("off"))
+    monkeypatch.setenv(BATCH_ROBUSTNESS_ENV, "12")
+    assert [r["robustness"]["worlds"] for r in run("on")] == [12, 12, 12]
+    monkeypatch.delenv(BATCH_ROBUSTNESS_ENV)
+    assert all("robustness" not in r for r in run("off_again"))
