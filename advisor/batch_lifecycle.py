@@ -83,18 +83,32 @@ def limit_memory(headroom: int = WORKER_MEMORY_HEADROOM) -> int | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def worker_init(parent: int, warm: Any = None) -> None:
     """Per worker: ignore Ctrl-C (the parent stops us), die with ``parent``, warm the engine,
     then cap memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    if os.getppid() != parent:  # the parent died before we could ask
-        os._exit(1)
+    # With ``spawn`` our parent is the batch; with ``forkserver`` it is the fork server, which
+    # the batch started (and which exits when the batch does): watch both.
+    ppid = os.getppid()
+    if not _alive(parent) or (ppid != parent and not _alive(ppid)):
+        os._exit(1)  # the parent died before we could ask
 
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent:
+            if os.getppid() != ppid or (ppid != parent and not _alive(parent)):
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -182,14 +182,22 @@ def cell_text(path: str, value: Any) -> str:
         return ""
     if text.startswith("'") and text[1:].startswith(FORMULA_START):
         text = text[1:]  # undo ``safe_text``: the tool wrote this text, not a formula
-    table = _value_index().get(path)
-    if table:
-        hit = table.get(_norm(text))
-        if hit is not None:
-            return hit
-        m = _LEVEL_PREFIX.match(text)
-        if m and any(v == m.group(1) for v in table.values()):
-            return m.group(1)
+    if _value_index().get(path):  # a field with choices (free text is passed on as written)
+        return _choice(path, text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _choice(path: str, text: str) -> str:
+    """A choice cell's text as the contract's value (cached: a district repeats the same
+    drop-down labels in every row, and reading them was a fifth of reading a workbook)."""
+    table = _value_index()[path]
+    hit = table.get(_norm(text))
+    if hit is not None:
+        return hit
+    m = _LEVEL_PREFIX.match(text)
+    if m and any(v == m.group(1) for v in table.values()):
+        return m.group(1)
     return text
 
 

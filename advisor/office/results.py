@@ -78,6 +78,26 @@ def compact_data(assessment: Any) -> dict[str, Any]:
         for x in a.actions
     ]
     rec["warnings"] = [w.code for w in a.warnings]
+    # issue 12, only when there is something to say (a plain version 1 record is unchanged):
+    # what the profile left open, what could not be decided, and how robust the advice is
+    uncertain = getattr(a, "uncertain_inputs", None)
+    if uncertain:
+        rec["uncertain_inputs"] = list(uncertain)
+    undecided = getattr(a, "undecided", None)
+    if undecided:
+        rec["undecided"] = [{"id": u.id, "kind": u.kind, "needs": list(u.needs)} for u in undecided]
+    rob = getattr(a, "robustness", None)
+    if rob is not None:  # the labels that are not "robust", by id (every other one is robust)
+        checked = (*rob.diagnoses, *rob.actions)
+        rec["robustness"] = {
+            "worlds": rob.worlds,
+            "seed": rob.seed,
+            "top_n": rob.top_n,
+            "first_action_share": rob.first_action_share,
+            "top_fragile": rob.top_fragile,
+            "fragile": [c.id for c in checked if c.label == "fragile"],
+            "fairly_robust": [c.id for c in checked if c.label == "fairly_robust"],
+        }
     return rec
 
 

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -630,68 +631,27 @@ def render_handout(pack: ExercisePack, fmt: Literal["md", "html"], lang: str) ->
 
 
 def render_debrief_md(pack: ExercisePack, result: Score | None, lang: str) -> str:
-    """The score and the debrief as Markdown (for the command line)."""
+    """The score and the debrief as Markdown (for the command line), from the template
+    ``templates/exercise_debrief.md.j2``."""
     from advisor.report import md_escape
 
-    d = debrief(pack, result)
-    out: list[str] = [f"# {md_escape(pack.title.get(lang))}", ""]
-    if result is not None:
-        out += [f"## {tr('exercise.h_score', lang)}", "", result.summary.get(lang), ""]
-        if result.kendall_tau is not None:
-            out += [
-                f"- {tr('exercise.spearman', lang)}: {result.spearman:+.3f}",
-                f"- {tr('exercise.kendall', lang)}: {result.kendall_tau:+.3f}",
-                "",
-            ]
-        if result.misses:
-            out += [f"### {tr('exercise.h_misses', lang)}", ""]
-            for m in result.misses:
-                name = md_escape(m.label.get(lang))
-                out.append(f"- **{name}** (`{m.action}`): {m.explanation.get(lang)}")
-            out.append("")
-    for w in d.warnings:
-        out += [f"> {w.get(lang)}", ""]
-    out += [f"## {tr('exercise.h_diagnoses', lang)}", ""]
-    for dx in d.diagnoses:
-        out.append(f"### {md_escape(dx.label.get(lang))} (`{dx.id}`, {dx.severity:.2f})")
-        for b in dx.because:
-            out.append(f"- {md_escape(b.get(lang))}")
-        for st in dx.trace:
-            facts = ", ".join(f"{k}={v}" for k, v in st.matched.items())
-            out.append(
-                f"- {tr('exercise.rule', lang)} `{st.rule}`"
-                + (f": {md_escape(facts)}" if facts else "")
-            )
-        for s in dx.sources[:2]:
-            out.append(
-                f"  > [{s.section}] {md_escape(s.quote_zh)}"
-                + ("" if lang == "zh" else f" — {md_escape(s.quote_en)}")
-            )
-        out.append("")
-    out += [f"## {tr('exercise.h_actions', lang)}", ""]
-    for x in d.actions:
-        rank = x.engine_rank if x.engine_rank is not None else "–"
-        mine = x.participant_rank if x.participant_rank is not None else "–"
-        out.append(
-            f"### {rank}. {md_escape(x.label.get(lang))} (`{x.id}`) — "
-            f"{tr('exercise.your_rank', lang)} {mine}"
-        )
-        if x.priority is not None:
-            out.append(f"- {tr('exercise.priority', lang)}: {x.priority:.1f}")
-        if x.rationale:
-            out.append(f"- {md_escape(x.rationale.get(lang))}")
-        if x.why_not:
-            out.append(f"- {tr('exercise.why_not', lang)}: {md_escape(x.why_not.get(lang))}")
-        for st in x.trace:
-            facts = ", ".join(f"{k}={v}" for k, v in st.matched.items())
-            out.append(
-                f"- {tr('exercise.rule', lang)} `{st.rule}`"
-                + (f": {md_escape(facts)}" if facts else "")
-            )
-        for s in x.sources[:2]:
-            out.append(
-                f"  > [{s.section}] {md_escape(s.quote_zh)}"
-                + ("" if lang == "zh" else f" — {md_escape(s.quote_en)}")
-            )
-        out.append("")
-    return "\n".join(out)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
+        autoescape=False,  # Markdown: text is escaped by the md filter where it is the user's
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["facts"] = lambda matched: md_escape(
+        ", ".join(f"{k}={v}" for k, v in matched.items())
+    )
+    text = env.get_template("exercise_debrief.md.j2").render(
+        pack=pack,
+        result=result,
+        d=debrief(pack, result),
+        lang=lang,
+        tr=lambda key, **kw: tr(key, lang, **kw),
+    )
+    return text.removesuffix("\n")  # every block ends with a blank line but the last

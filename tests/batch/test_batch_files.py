@@ -175,7 +175,7 @@ def test_a_read_only_folder_gives_a_clear_message_and_exit_1(
 ENOSPC_SCRIPT = textwrap.dedent(
     """
     import errno, os, sys
-    from advisor import batch
+    from advisor.batch import output as batch
 
     real = os.write
     calls = [0]

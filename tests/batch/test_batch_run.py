@@ -148,6 +148,19 @@ def test_two_workers_give_the_same_records_as_one(mixed_jsonl: Path, mixed_run) 
     assert records(out1) == records(out2)
 
 
+def test_forkserver_and_spawn_workers_write_the_same_bytes(mixed_jsonl: Path, mixed_run) -> None:
+    """The command's workers are forked from a server that loaded the knowledge base once
+    (the default); spawned workers, each loading it alone, write the very same file."""
+    _, out_default = mixed_run
+    out_spawn = mixed_jsonl.with_name("out_spawn.jsonl")
+    proc = advisor(
+        "batch", str(mixed_jsonl), "-o", str(out_spawn), "--workers", "2", "--start-method", "spawn"
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "crashed" not in out_default.read_text(encoding="utf-8")
+    assert out_spawn.read_bytes() == out_default.read_bytes()
+
+
 def test_csv_input_is_assessed(tmp_path: Path) -> None:
     """A CSV of dotted columns (null third party as empty cells) is assessed; exit 0."""
     inp = tmp_path / "district.csv"

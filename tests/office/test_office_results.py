@@ -144,6 +144,26 @@ def test_results_csv_and_parquet_read_back(district, tmp_path):
         assert p["profile_id"][i] == records[i]["profile_id"]
     assert c[HEAD["name"]["zh"]][7] == "'=cmd|' /C calc'!A0"
     assert p["name"][7] == "=cmd|' /C calc'!A0"  # Parquet is data, not a sheet: kept exact
+    # DuckDB, as an analyst queries it: the rows, a typed column, the same values as pandas
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        path = str(pq_out).replace("'", "''")
+        n, failed = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE coproduction_score IS NULL) "
+            f"FROM read_parquet('{path}')"
+        ).fetchone()
+        ids = [
+            r[0] for r in con.execute(f"SELECT profile_id FROM read_parquet('{path}')").fetchall()
+        ]
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+        kinds = {row[0]: row[1] for row in described}  # column name -> DuckDB type
+    finally:
+        con.close()
+    assert (n, failed) == (40, 1)
+    assert ids == list(p["profile_id"])
+    assert kinds["index"] == "DOUBLE"
 
 
 def test_detail_full_keeps_whole_assessments_and_resume_of_compact_names_items(district, tmp_path):
