@@ -59,10 +59,10 @@ class Summary:
     stages: Counter = field(default_factory=Counter)
     dependence_sum: list[float] = field(default_factory=lambda: [0.0] * 4)
     diagnosis_count: Counter = field(default_factory=Counter)
-    diagnosis_severity: Counter = field(default_factory=Counter)
+    diagnosis_severity: Counter[str] = field(default_factory=Counter)
     action_count: Counter = field(default_factory=Counter)  # (actor, id)
     action_first: Counter = field(default_factory=Counter)  # (actor, id) ranked 1st
-    action_priority: Counter = field(default_factory=Counter)
+    action_priority: Counter[tuple[str, str]] = field(default_factory=Counter)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     attention: list[tuple[tuple[float, ...], int, dict[str, Any]]] = field(default_factory=list)
     failed_rows: list[ErrorDigest] = field(default_factory=list)
@@ -90,14 +90,14 @@ class Summary:
             self.labels.setdefault(k, v)
         self.levels[d.level] += 1
         self.stages[d.stage] += 1
-        for i, v in enumerate(d.dependence):
-            self.dependence_sum[i] += v
+        for i, dep in enumerate(d.dependence):
+            self.dependence_sum[i] += dep
         for did, sev in d.diagnoses:
             self.diagnosis_count[did] += 1
-            self.diagnosis_severity[did] += sev
+            self.diagnosis_severity[did] += sev  # type: ignore[assignment]  # a Counter of floats
         for aid, actor, rank, priority in d.actions:
             self.action_count[(actor, aid)] += 1
-            self.action_priority[(actor, aid)] += priority
+            self.action_priority[(actor, aid)] += priority  # type: ignore[assignment]  # a Counter of floats
             if rank == 1:
                 self.action_first[(actor, aid)] += 1
         key = attention_key(d)

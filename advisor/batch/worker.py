@@ -32,7 +32,7 @@ class Digest(NamedTuple):
     profile_id: str
     name: str | None
     level: str
-    index: float
+    index: float  # type: ignore[assignment]  # shadows tuple.index on purpose: the field's name is the record's
     stage: str
     dependence: tuple[float, float, float, float]
     diagnoses: tuple[tuple[str, float], ...]
