@@ -958,13 +958,24 @@ class CaseStore:
         ]
 
     def integrity_check(self) -> str:
-        """The database's own check: ``ok`` when sound (SQLite's integrity_check)."""
-        if not self.is_sqlite:
-            with self._read() as conn:
-                conn.exec_driver_sql("SELECT 1")
-            return "ok"
+        """The database's own check: ``ok`` when sound (SQLite's integrity_check), else its
+        first finding."""
+        problems = self.integrity_problems()
+        return problems[0] if problems else "ok"
+
+    def integrity_problems(self, limit: int = 100) -> list[str]:
+        """The database's own findings, empty when sound (SQLite's ``integrity_check`` and
+        foreign-key check; PostgreSQL: the connection and the schema's revision)."""
         with self._read() as conn:
-            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+            if not self.is_sqlite:
+                conn.exec_driver_sql("SELECT 1")
+                rev = current_revision(conn)
+                return [] if rev == head_revision() else [f"schema revision {rev}"]
+            rows = conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})").all()
+            found = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            for r in conn.exec_driver_sql("PRAGMA foreign_key_check").all()[:limit]:
+                found.append(f"row {r[1]} of {r[0]} refers to a missing row of {r[2]}")
+        return found
 
 
 # --------------------------------------------------------------------------- helpers

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -48,10 +49,61 @@ def _fail(exc: Any) -> int:
     return 1
 
 
+def quiet_store_log() -> None:
+    """The store logs a failure's technical details (an exception's repr) for a server's log;
+    at the terminal the operator gets the plain message of :func:`_fail` instead, so the
+    details are not printed (Python's last-resort handler would show them raw on stderr)."""
+    logger = logging.getLogger("advisor")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
 # ----------------------------------------------------------------------------- db
+
+CHECK_TEXT = {
+    "ok": {
+        "en": "The case library's database is sound: {engine}'s own check found no problem.",
+        "zh": "案例库数据库完好：{engine} 自身的完整性检查未发现问题。",
+    },
+    "bad": {
+        "en": (
+            "The case library's database is damaged: {engine}'s own check found {n} problem(s). "
+            "Restore it from a backup (advisor db restore) into a new library."
+        ),
+        "zh": "案例库数据库已损坏：{engine} 自身的完整性检查发现 {n} 处问题。"
+        "请从备份恢复到新的案例库（advisor db restore）。",
+    },
+    "detail": {
+        "en": "  problem {i}: {text}",
+        "zh": "  问题 {i}：{text}",
+    },
+    "more": {
+        "en": "  (run again with --details to list them)",
+        "zh": "  （加 --details 重新运行可列出这些问题）",
+    },
+}
+
+
+def _check(store: Any, args: argparse.Namespace) -> int:
+    """``advisor db check``: one sentence in the CLI's language (and, with --details, the
+    engine's own findings, labelled as such)."""
+    lang = _lang()
+    findings = store.integrity_problems()
+    engine = "SQLite" if store.backend == "sqlite" else "PostgreSQL"
+    if not findings:
+        print(CHECK_TEXT["ok"][lang].format(engine=engine))
+        return 0
+    print(CHECK_TEXT["bad"][lang].format(engine=engine, n=len(findings)))
+    if getattr(args, "details", False):
+        for i, text in enumerate(findings, 1):
+            print(CHECK_TEXT["detail"][lang].format(i=i, text=text))
+    else:
+        print(CHECK_TEXT["more"][lang])
+    return 1
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    quiet_store_log()
     from advisor import backup
     from advisor.db import StoreError
     from advisor.store import current_revision, head_revision
@@ -78,9 +130,7 @@ def cmd_db(args: argparse.Namespace) -> int:
             )
             return 0
         if args.db_command == "check":
-            result = store.integrity_check()
-            print(f"integrity: {result}")
-            return 0 if result == "ok" else 1
+            return _check(store, args)
         with store.engine.connect() as conn:
             rev = current_revision(conn)
         print(f"database: {store.location} ({store.backend})")
@@ -95,6 +145,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    quiet_store_log()
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -151,6 +202,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    quiet_store_log()
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -192,7 +244,8 @@ def register(sub: Any) -> None:
     b.add_argument("file")
     r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
     r.add_argument("file")
-    dsub.add_parser("check", help="check the database's integrity")
+    c = dsub.add_parser("check", help="check the database's integrity")
+    c.add_argument("--details", action="store_true", help="list the problems the check found")
     dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
     p.set_defaults(func=cmd_db)
 
