@@ -32,6 +32,75 @@ def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
     )
 
 
+ACTING = {
+    "accounts": {
+        "en": (
+            "the case library at {db} has accounts: say whose cases to read, with --org ORG "
+            "(as the server's administrator, for that organisation) or --user NAME (as that "
+            "account); `advisor users orgs` lists the organisations"
+        ),
+        "zh": "{db} 的案例库已有账号：请指明读取哪个单位的案例，用 --org 单位编号"
+        "（以服务器管理员身份代该单位读取）或 --user 用户名（以该账号身份）；"
+        "`advisor users orgs` 列出各单位。",
+    },
+    "both": {
+        "en": "give --org or --user, not both",
+        "zh": "--org 与 --user 只能给一个。",
+    },
+    "org": {
+        "en": "there is no organisation {org!r} (`advisor users orgs` lists them)",
+        "zh": "没有编号为 {org} 的单位（`advisor users orgs` 列出各单位）。",
+    },
+    "disabled": {
+        "en": "the account {user!r} is disabled",
+        "zh": "账号 {user} 已停用。",
+    },
+}
+
+
+def acting_store(
+    db: str | None, org: str | None = None, user: str | None = None, lang: str | None = None
+) -> Any:
+    """The case library as the person running a command that reads or writes cases sees it.
+
+    ``--org ORG``: the operating-system user at the server (``cli:<user>``, an administrator, as
+    for ``advisor db|users|audit``) acting for organisation ORG; ``--user NAME``: that account,
+    with its organisation and role (a trainee sees no case). Without either, a library with
+    accounts is refused with a message naming the options; one without accounts (single-user
+    mode) is the local organisation's, as in the app. Raises StoreError.
+    """
+    from advisor.accounts import Accounts
+    from advisor.db import StoreError
+    from advisor.principal import LOCAL_ORG
+    from advisor.store import CaseStore
+
+    lang = lang or _lang()
+
+    def refuse(key: str, **params: Any) -> StoreError:
+        return StoreError(
+            ACTING[key]["en"].format(**params), ACTING[key]["zh"].format(**params), **params
+        )
+
+    who = f"cli:{getpass.getuser()}"[:64]
+    admin = Principal(who, LOCAL_ORG, Role.ADMIN, via="cli")
+    store = CaseStore(db or None, principal=admin)
+    if org and user:
+        raise refuse("both")
+    acc = Accounts(store)
+    if user:
+        account = acc.user(user)
+        if account.disabled:
+            raise refuse("disabled", user=account.username)
+        return store.as_principal(account.principal("cli"))
+    if org:
+        if org not in {o.id for o in acc.organisations()}:
+            raise refuse("org", org=org)
+        return store.as_principal(Principal(who, org, Role.ADMIN, via="cli"))
+    if acc.count() > 0:
+        raise refuse("accounts", db=store.location)
+    return store.as_principal(Principal(who, LOCAL_ORG, Role.ADMIN, via="cli"))
+
+
 def _password(args: argparse.Namespace, prompt: str = "Password") -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
