@@ -78,7 +78,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # the Alembic head revision, as a number
+SCHEMA_VERSION = 4  # the Alembic head revision, as a number
 MAX_IMPORT_CASES = 500
 SHARE_MODES = ("read", "edit")
 
@@ -134,6 +134,7 @@ class CaseSummary:
     assessments: int
     owner: str = LOCAL_PRINCIPAL.org_id
     access: str = "owner"
+    below: bool = False  # read through the hierarchy: ``owner`` is under the caller's org
 
     @property
     def ref(self) -> str:
@@ -152,6 +153,7 @@ class CaseRecord:
     profile: CaseProfile
     owner: str = LOCAL_PRINCIPAL.org_id
     access: str = "owner"
+    below: bool = False  # read through the hierarchy: ``owner`` is under the caller's org
 
     @property
     def ref(self) -> str:
@@ -383,11 +385,19 @@ class CaseStore:
                 permission=permission,
             )
 
+    def _below(self, conn: sa.Connection) -> frozenset[str]:
+        """The organisations under the caller's (every level; see migration 0004)."""
+        return organisations_below(conn, self.principal.org_id)
+
     def _resolve(self, conn: sa.Connection, ref: str, mode: str = "read") -> tuple[Any, str]:
         """The live case row ``ref`` names for the principal, and the access it has.
 
-        ``mode`` is ``read`` or ``edit``; a case the principal may not see at all is reported as
-        not found (the caller learns nothing about other organisations).
+        The one place that decides who reaches which case: the caller's organisation's own cases
+        (``owner``); another organisation's case shared with it (``read`` or ``edit``, as shared);
+        a case of an organisation under the caller's in the hierarchy (``read``: read, export,
+        copy, see the history; a change needs an editable share). ``mode`` is ``read`` or
+        ``edit``; a case the principal may not see at all is reported as not found (the caller
+        learns nothing about other organisations).
         """
         self._need("cases.read" if mode == "read" else "cases.write")
         org = self.principal.org_id
@@ -408,7 +418,19 @@ class CaseStore:
             sa.select(T.shares.c.mode).where(T.shares.c.case_pk == row.pk, T.shares.c.org_id == org)
         ).scalar()
         if share is None:
-            raise _not_found(ref)
+            if owner not in self._below(conn):
+                raise _not_found(ref)
+            if mode == "edit":
+                raise ReadOnlyShareError(
+                    f"case {ref!r} belongs to {owner}, an organisation under yours: you can read "
+                    "it; to change it, that organisation must share it with yours as editable",
+                    f"案例 {ref} 属于贵单位下属的 {owner}：贵单位可以查看，但不能修改；"
+                    "如需修改，须由该单位以“可编辑”方式共享给贵单位。",
+                    case_id=ref,
+                    permission="edit",
+                    role=str(self.principal.role),
+                )
+            return row, "below"
         if mode == "edit" and share != "edit":
             raise ReadOnlyShareError(
                 f"case {ref!r} is shared with your organisation read-only",
@@ -459,6 +481,15 @@ class CaseStore:
         )
         with self._read() as conn:
             rows = [*conn.execute(own), *conn.execute(shared)]
+            below = self._below(conn)
+            if below:  # the cases of organisations under ours that no share already lists
+                seen = {r.pk for r in rows}
+                under = sa.select(T.cases, n.label("n"), sa.literal("below").label("access"))
+                rows += [
+                    r
+                    for r in conn.execute(under.where(T.cases.c.org_id.in_(sorted(below)), live))
+                    if r.pk not in seen
+                ]
         rows.sort(key=lambda r: (r.case_id, r.org_id))
         rows.sort(key=lambda r: r.updated_at, reverse=True)
         return [
@@ -470,7 +501,8 @@ class CaseStore:
                 r.updated_at,
                 int(r.n),
                 r.org_id,
-                r.access,
+                "read" if r.access == "below" else r.access,
+                r.access == "below",
             )
             for r in rows
         ]
@@ -990,8 +1022,30 @@ def _record(row: Any, access: str) -> CaseRecord:
         updated_at=row.updated_at,
         profile=CaseProfile.model_validate_json(row.profile),
         owner=row.org_id,
-        access=access,
+        access="read" if access == "below" else access,
+        below=access == "below",
     )
+
+
+def organisations_below(conn: sa.Connection, org_id: str) -> frozenset[str]:
+    """Every organisation under ``org_id`` in the hierarchy (``parent_org``), at any depth;
+    safe against a cycle (which ``Accounts.set_parent`` refuses anyway)."""
+    children: dict[str, list[str]] = {}
+    for oid, parent in conn.execute(
+        sa.select(T.organisations.c.id, T.organisations.c.parent_org).where(
+            T.organisations.c.parent_org.is_not(None)
+        )
+    ):
+        children.setdefault(parent, []).append(oid)
+    found: set[str] = set()
+    todo = list(children.get(org_id, ()))
+    while todo:
+        oid = todo.pop()
+        if oid in found or oid == org_id:
+            continue
+        found.add(oid)
+        todo.extend(children.get(oid, ()))
+    return frozenset(found)
 
 
 def _not_found(case_id: str) -> CaseNotFoundError:
