@@ -255,16 +255,51 @@ def cmd_users(args: argparse.Namespace) -> int:
             acc.reset_password(args.username, _password(args, "New password"))
             print(f"password of {args.username} reset; lock-out lifted, sessions ended")
         elif cmd == "orgs":
-            for o in acc.organisations():
-                print(f"{o.id:20} {o.kind:14} {o.name}")
+            orgs = acc.organisations()
+            if args.format == "json":
+                print(json.dumps([o.__dict__ for o in orgs], ensure_ascii=False, indent=2))
+            else:
+                for depth, o in org_tree(orgs):
+                    label = "  " * depth + o.id
+                    print(f"{label:24} {o.kind:14} {o.name}")
         elif cmd == "add-org":
-            o = acc.add_organisation(args.org_id, args.name, args.kind)
-            print(f"added organisation {o.id} ({o.kind})")
+            o = acc.add_organisation(args.org_id, args.name, args.kind, args.parent)
+            under = f", under {o.parent_org}" if o.parent_org else ""
+            print(f"added organisation {o.id} ({o.kind}{under})")
+        elif cmd == "set-parent":
+            o = acc.set_parent(args.org_id, None if args.top else args.parent)
+            if o.parent_org:
+                print(f"{o.id} is now under {o.parent_org}: its cases are readable there")
+            else:
+                print(f"{o.id} is now at the top (under no organisation)")
         elif cmd == "count":
             print(acc.count())
         return 0
     except StoreError as exc:
         return _fail(exc)
+
+
+def org_tree(orgs: list[Any]) -> list[tuple[int, Any]]:
+    """Organisations in hierarchy order, each with its depth (children under their parent,
+    by id); one whose parent is unknown is shown at the top."""
+    ids = {o.id for o in orgs}
+    children: dict[str | None, list[Any]] = {}
+    for o in orgs:
+        parent = o.parent_org if o.parent_org in ids else None
+        children.setdefault(parent, []).append(o)
+    out: list[tuple[int, Any]] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None, depth: int) -> None:
+        for o in sorted(children.get(parent, []), key=lambda o: o.id):
+            if o.id not in seen:
+                seen.add(o.id)
+                out.append((depth, o))
+                walk(o.id, depth + 1)
+
+    walk(None, 0)
+    out += [(0, o) for o in orgs if o.id not in seen]  # a cycle (refused by set_parent anyway)
+    return out
 
 
 # ----------------------------------------------------------------------------- audit
@@ -340,11 +375,20 @@ def register(sub: Any) -> None:
     rp = usub.add_parser("reset-password", help="set a new password; lifts a lock-out")
     rp.add_argument("username")
     rp.add_argument("--password-stdin", action="store_true")
-    usub.add_parser("orgs", help="list organisations")
+    og = usub.add_parser("orgs", help="list organisations (indented under their parent)")
+    og.add_argument("--format", choices=["text", "json"], default="text")
     ao = usub.add_parser("add-org", help="add an organisation")
     ao.add_argument("org_id")
     ao.add_argument("--name", required=True)
     ao.add_argument("--kind", default="other")
+    ao.add_argument("--parent", help="the organisation directly above (it reads this one's cases)")
+    sp = usub.add_parser(
+        "set-parent", help="put an organisation under another (which then reads its cases)"
+    )
+    sp.add_argument("org_id")
+    where = sp.add_mutually_exclusive_group(required=True)
+    where.add_argument("parent", nargs="?", help="the organisation directly above")
+    where.add_argument("--top", action="store_true", help="under no organisation")
     usub.add_parser("count", help="how many accounts exist (0: single-user mode)")
     p.set_defaults(func=cmd_users)
 

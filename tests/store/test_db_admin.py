@@ -218,3 +218,21 @@ def test_db_check_speaks_plain_words_in_the_cli_language(tmp_path: Path) -> None
     assert res.stdout.splitlines()[1] == (
         "  problem 1: row 1 of case_library refers to a missing row of organisations"
     )
+
+
+def test_users_orgs_shows_the_hierarchy(tmp_path: Path) -> None:
+    """`advisor users add-org --parent`, `set-parent` and `orgs` (indented under the parent)."""
+    db = str(tmp_path / "h.sqlite3")
+    acc = Accounts(CaseStore(db, principal=ADMIN))
+    acc.add_organisation("civil", "XX区民政局", "civil_affairs")
+    acc.add_organisation("comm-1", "和平社区", "community")
+    res = cli("users", "add-org", "street-d", "--name", "东城街道", "--kind", "street_office",
+              "--parent", "civil", db=db)  # fmt: skip
+    assert res.returncode == 0 and "under civil" in res.stdout, res.stderr
+    res = cli("users", "set-parent", "comm-1", "street-d", db=db)
+    assert res.returncode == 0 and "under street-d" in res.stdout, res.stderr
+    res = cli("users", "set-parent", "civil", "comm-1", db=db, env={"LANG": "zh_CN.UTF-8"})
+    assert res.returncode == 1 and "不能位于自己之上" in res.stderr
+    lines = cli("users", "orgs", db=db).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["civil", "street-d", "comm-1", "local"]
+    assert lines[1].startswith("  street-d") and lines[2].startswith("    comm-1")
