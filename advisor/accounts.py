@@ -529,3 +529,26 @@ def _locked(until: str) -> LockedOutError:
         "管理员可通过重设密码解锁。",
         until=until,
     )
+
+
+def org_tree(orgs: list[Organisation]) -> list[tuple[int, Organisation]]:
+    """Organisations in hierarchy order, each with its depth (children under their parent,
+    by id); one whose parent is unknown is shown at the top."""
+    ids = {o.id for o in orgs}
+    children: dict[str | None, list[Organisation]] = {}
+    for o in orgs:
+        parent = o.parent_org if o.parent_org in ids else None
+        children.setdefault(parent, []).append(o)
+    out: list[tuple[int, Organisation]] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None, depth: int) -> None:
+        for o in sorted(children.get(parent, []), key=lambda o: o.id):
+            if o.id not in seen:
+                seen.add(o.id)
+                out.append((depth, o))
+                walk(o.id, depth + 1)
+
+    walk(None, 0)
+    out += [(0, o) for o in orgs if o.id not in seen]  # a cycle (refused by set_parent anyway)
+    return out

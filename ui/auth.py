@@ -231,7 +231,17 @@ def library_caption(store: CaseStore) -> str:
     who = store.principal
     if who.via == "single_user":
         return t("auth.library_local")
-    names = Accounts(store).organisation_names()
+    acc = Accounts(store)
+    names = acc.organisation_names()
+    below = [o for o in acc.organisations() if o.parent_org == who.org_id]
+    if below:  # the hierarchy (migration 0004): the organisations under ours, read-only
+        return t(
+            "auth.library_scope_below",
+            org=names.get(who.org_id, who.org_id),
+            below="、".join(o.name for o in below)
+            if current_lang() == "zh"
+            else ", ".join(o.name for o in below),
+        )
     return t("auth.library_scope", org=names.get(who.org_id, who.org_id))
 
 
@@ -288,7 +298,10 @@ def share_panel(store: CaseStore, rec: Any) -> None:
 def case_label(summary: Any, names: dict[str, str] | None = None) -> str:
     """A case's name and id in a chooser; a shared case says whose it is and how it is shared."""
     text = f"{summary.name} ({summary.id})"
-    if getattr(summary, "access", "owner") != "owner":
+    if getattr(summary, "below", False):  # an organisation under ours: read-only
+        org = (names or {}).get(summary.owner, summary.owner)
+        text += t("auth.below_from", org=org, mode=t("auth.mode.read"))
+    elif getattr(summary, "access", "owner") != "owner":
         org = (names or {}).get(summary.owner, summary.owner)
         text += t("auth.shared_from", org=org, mode=t(f"auth.mode.{summary.access}"))
     return text

@@ -259,6 +259,8 @@ def cmd_users(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps([o.__dict__ for o in orgs], ensure_ascii=False, indent=2))
             else:
+                from advisor.accounts import org_tree
+
                 for depth, o in org_tree(orgs):
                     label = "  " * depth + o.id
                     print(f"{label:24} {o.kind:14} {o.name}")
@@ -277,29 +279,6 @@ def cmd_users(args: argparse.Namespace) -> int:
         return 0
     except StoreError as exc:
         return _fail(exc)
-
-
-def org_tree(orgs: list[Any]) -> list[tuple[int, Any]]:
-    """Organisations in hierarchy order, each with its depth (children under their parent,
-    by id); one whose parent is unknown is shown at the top."""
-    ids = {o.id for o in orgs}
-    children: dict[str | None, list[Any]] = {}
-    for o in orgs:
-        parent = o.parent_org if o.parent_org in ids else None
-        children.setdefault(parent, []).append(o)
-    out: list[tuple[int, Any]] = []
-    seen: set[str] = set()
-
-    def walk(parent: str | None, depth: int) -> None:
-        for o in sorted(children.get(parent, []), key=lambda o: o.id):
-            if o.id not in seen:
-                seen.add(o.id)
-                out.append((depth, o))
-                walk(o.id, depth + 1)
-
-    walk(None, 0)
-    out += [(0, o) for o in orgs if o.id not in seen]  # a cycle (refused by set_parent anyway)
-    return out
 
 
 # ----------------------------------------------------------------------------- audit
