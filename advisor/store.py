@@ -62,6 +62,7 @@ __all__ = [
     "DEFAULT_PATH",
     "ENV_VAR",
     "MAX_IMPORT_CASES",
+    "BelowReadOnlyError",
     "CaseExistsError",
     "CaseNotFoundError",
     "CaseRecord",
@@ -116,6 +117,12 @@ class ReadOnlyShareError(ForbiddenError):
     """The case is another organisation's, shared read-only (or not deletable by a sharer)."""
 
     code = "share_read_only"
+
+
+class BelowReadOnlyError(ReadOnlyShareError):
+    """The case belongs to an organisation under the caller's: readable, not changeable."""
+
+    code = "below_read_only"
 
 
 # --------------------------------------------------------------------------- records
@@ -421,12 +428,13 @@ class CaseStore:
             if owner not in self._below(conn):
                 raise _not_found(ref)
             if mode == "edit":
-                raise ReadOnlyShareError(
+                raise BelowReadOnlyError(
                     f"case {ref!r} belongs to {owner}, an organisation under yours: you can read "
                     "it; to change it, that organisation must share it with yours as editable",
                     f"案例 {ref} 属于贵单位下属的 {owner}：贵单位可以查看，但不能修改；"
                     "如需修改，须由该单位以“可编辑”方式共享给贵单位。",
                     case_id=ref,
+                    org=owner,
                     permission="edit",
                     role=str(self.principal.role),
                 )

@@ -13,7 +13,7 @@ from sample_profiles import profile_data
 from advisor.accounts import AccountError, Accounts
 from advisor.models import Assessment, CaseProfile
 from advisor.principal import Principal, Role
-from advisor.store import CaseNotFoundError, CaseStore, ForbiddenError
+from advisor.store import BelowReadOnlyError, CaseNotFoundError, CaseStore, ForbiddenError
 
 ADMIN = Principal("ada", "local", Role.ADMIN)
 CIVIL = Principal("cao", "civil", Role.OFFICIAL)  # the district's civil-affairs bureau
@@ -91,9 +91,10 @@ def test_reading_down_the_hierarchy_never_changes_anything(district: CaseStore) 
         lambda: street.save_as(ref, profile(name="覆盖"), expected_version=1),
         lambda: street.record_assessment(ref, assessment()),
     ):
-        with pytest.raises(ForbiddenError) as err:
+        with pytest.raises(BelowReadOnlyError) as err:
             call()
         assert "comm-1" in err.value.text("zh") and "可编辑" in err.value.text("zh")
+        assert err.value.params["org"] == "comm-1"
     for call in (lambda: street.share(ref, "agency-a"), lambda: street.unshare(ref, "agency-a")):
         with pytest.raises(CaseNotFoundError):
             call()
