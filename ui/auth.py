@@ -295,9 +295,25 @@ def share_panel(store: CaseStore, rec: Any) -> None:
             st.error(message(exc))
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _org_names(target: str) -> dict[str, str]:
+    """Organisation id to name, for labels (kept 30 s: names change rarely)."""
+    from ui.services import raw_store
+
+    return Accounts(raw_store()).organisation_names()
+
+
 def case_label(summary: Any, names: dict[str, str] | None = None) -> str:
-    """A case's name and id in a chooser; a shared case says whose it is and how it is shared."""
+    """A case's name and id in a chooser; a shared case, or one of an organisation under the
+    user's, says whose it is (by name) and how it may be used."""
     text = f"{summary.name} ({summary.id})"
+    if names is None and getattr(summary, "access", "owner") != "owner":
+        try:
+            from advisor.db import default_target
+
+            names = _org_names(default_target())
+        except StoreError:
+            names = {}
     if getattr(summary, "below", False):  # an organisation under ours: read-only
         org = (names or {}).get(summary.owner, summary.owner)
         text += t("auth.below_from", org=org, mode=t("auth.mode.read"))

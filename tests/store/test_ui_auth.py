@@ -232,5 +232,5 @@ def test_hierarchy_on_the_admin_and_cases_pages(library: CaseStore) -> None:
         at.selectbox(key="case_choice").format_func(o)
         for o in at.selectbox(key="case_choice").options
     ]
-    assert "Community case (case-c) (comm-1, under yours, read-only)" in labels
+    assert "Community case (case-c) (和平社区居委会, under yours, read-only)" in labels
     assert not any("secret-a" in label for label in labels)
