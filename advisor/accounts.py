@@ -72,6 +72,7 @@ class Organisation:
     kind: str
     created_at: str
     disabled: bool
+    parent_org: str | None = None  # the organisation directly above (migration 0004)
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,11 @@ class Accounts:
 
     # -- organisations
 
-    def add_organisation(self, org_id: str, name: str, kind: str = "other") -> Organisation:
-        """Add an organisation (a street office, a community, an agency, a training class)."""
+    def add_organisation(
+        self, org_id: str, name: str, kind: str = "other", parent: str | None = None
+    ) -> Organisation:
+        """Add an organisation (a street office, a community, an agency, a training class),
+        optionally under ``parent`` (see :meth:`set_parent`)."""
         self._need_admin()
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", org_id):
             raise AccountError(
@@ -185,16 +189,50 @@ class Accounts:
                     )
                 )
                 record(conn, self.actor, "org_add", org_id, name=name.strip(), kind=kind)
+                if parent is not None:
+                    self._set_parent(conn, org_id, parent)
         except sa.exc.IntegrityError:
             raise AccountError(
                 f"there is already an organisation {org_id!r}", f"已有单位 {org_id}。"
             ) from None
-        return Organisation(org_id, name.strip(), kind, stamp, False)
+        return Organisation(org_id, name.strip(), kind, stamp, False, parent)
+
+    def set_parent(self, org_id: str, parent: str | None) -> Organisation:
+        """Put ``org_id`` under ``parent`` (None: at the top). Users of ``parent``, and of every
+        organisation above it, then READ ``org_id``'s cases (not change them: that needs an
+        editable share). Refused if either does not exist or ``org_id`` would be above itself."""
+        self._need_admin()
+        with self.store._write() as conn:
+            self._set_parent(conn, org_id, parent)
+        [org] = [o for o in self.organisations() if o.id == org_id]
+        return org
+
+    def _set_parent(self, conn: sa.Connection, org_id: str, parent: str | None) -> None:
+        from advisor.store import organisations_below
+
+        rows = conn.execute(sa.select(T.organisations.c.id, T.organisations.c.parent_org))
+        known = {r.id: r.parent_org for r in rows}
+        for oid in (org_id, parent):
+            if oid is not None and oid not in known:
+                raise AccountError(f"there is no organisation {oid!r}", f"没有单位 {oid}。")
+        if parent is not None and (parent == org_id or parent in organisations_below(conn, org_id)):
+            raise AccountError(
+                f"{parent!r} is {org_id!r} itself or under it: an organisation cannot be above "
+                "itself",
+                f"{parent} 是 {org_id} 本身或其下属单位：单位不能位于自己之上。",
+            )
+        conn.execute(
+            T.organisations.update().where(T.organisations.c.id == org_id).values(parent_org=parent)
+        )
+        record(conn, self.actor, "org_parent", org_id, before=known[org_id], parent=parent)
 
     def organisations(self) -> list[Organisation]:
         with self.store._read() as conn:
             rows = conn.execute(sa.select(T.organisations).order_by(T.organisations.c.id)).all()
-        return [Organisation(r.id, r.name, r.kind, r.created_at, bool(r.disabled)) for r in rows]
+        return [
+            Organisation(r.id, r.name, r.kind, r.created_at, bool(r.disabled), r.parent_org)
+            for r in rows
+        ]
 
     def organisation_names(self) -> dict[str, str]:
         """Organisation id to name (for listings and share choices)."""
@@ -491,3 +529,26 @@ def _locked(until: str) -> LockedOutError:
         "管理员可通过重设密码解锁。",
         until=until,
     )
+
+
+def org_tree(orgs: list[Organisation]) -> list[tuple[int, Organisation]]:
+    """Organisations in hierarchy order, each with its depth (children under their parent,
+    by id); one whose parent is unknown is shown at the top."""
+    ids = {o.id for o in orgs}
+    children: dict[str | None, list[Organisation]] = {}
+    for o in orgs:
+        parent = o.parent_org if o.parent_org in ids else None
+        children.setdefault(parent, []).append(o)
+    out: list[tuple[int, Organisation]] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None, depth: int) -> None:
+        for o in sorted(children.get(parent, []), key=lambda o: o.id):
+            if o.id not in seen:
+                seen.add(o.id)
+                out.append((depth, o))
+                walk(o.id, depth + 1)
+
+    walk(None, 0)
+    out += [(0, o) for o in orgs if o.id not in seen]  # a cycle (refused by set_parent anyway)
+    return out

@@ -39,6 +39,7 @@ ACTIONS = (
     "user_enable",
     "password_reset",
     "org_add",
+    "org_parent",
     "db_backup",
     "db_restore",
     "token_create",

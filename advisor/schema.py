@@ -15,6 +15,7 @@ organisations = sa.Table(
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("parent_org", sa.Text),  # the organisation directly above (migration 0004)
 )
 
 users = sa.Table(

@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_PATH",
     "ENV_VAR",
     "MAX_IMPORT_CASES",
+    "BelowReadOnlyError",
     "CaseExistsError",
     "CaseNotFoundError",
     "CaseRecord",
@@ -79,7 +80,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # the Alembic head revision, as a number
+SCHEMA_VERSION = 4  # the Alembic head revision, as a number
 MAX_IMPORT_CASES = 500
 SHARE_MODES = ("read", "edit")
 
@@ -119,6 +120,12 @@ class ReadOnlyShareError(ForbiddenError):
     code = "share_read_only"
 
 
+class BelowReadOnlyError(ReadOnlyShareError):
+    """The case belongs to an organisation under the caller's: readable, not changeable."""
+
+    code = "below_read_only"
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -135,6 +142,7 @@ class CaseSummary:
     assessments: int
     owner: str = LOCAL_PRINCIPAL.org_id
     access: str = "owner"
+    below: bool = False  # read through the hierarchy: ``owner`` is under the caller's org
 
     @property
     def ref(self) -> str:
@@ -153,6 +161,7 @@ class CaseRecord:
     profile: CaseProfile
     owner: str = LOCAL_PRINCIPAL.org_id
     access: str = "owner"
+    below: bool = False  # read through the hierarchy: ``owner`` is under the caller's org
 
     @property
     def ref(self) -> str:
@@ -384,11 +393,19 @@ class CaseStore:
                 permission=permission,
             )
 
+    def _below(self, conn: sa.Connection) -> frozenset[str]:
+        """The organisations under the caller's (every level; see migration 0004)."""
+        return organisations_below(conn, self.principal.org_id)
+
     def _resolve(self, conn: sa.Connection, ref: str, mode: str = "read") -> tuple[Any, str]:
         """The live case row ``ref`` names for the principal, and the access it has.
 
-        ``mode`` is ``read`` or ``edit``; a case the principal may not see at all is reported as
-        not found (the caller learns nothing about other organisations).
+        The one place that decides who reaches which case: the caller's organisation's own cases
+        (``owner``); another organisation's case shared with it (``read`` or ``edit``, as shared);
+        a case of an organisation under the caller's in the hierarchy (``read``: read, export,
+        copy, see the history; a change needs an editable share). ``mode`` is ``read`` or
+        ``edit``; a case the principal may not see at all is reported as not found (the caller
+        learns nothing about other organisations).
         """
         self._need("cases.read" if mode == "read" else "cases.write")
         org = self.principal.org_id
@@ -409,7 +426,20 @@ class CaseStore:
             sa.select(T.shares.c.mode).where(T.shares.c.case_pk == row.pk, T.shares.c.org_id == org)
         ).scalar()
         if share is None:
-            raise _not_found(ref)
+            if owner not in self._below(conn):
+                raise _not_found(ref)
+            if mode == "edit":
+                raise BelowReadOnlyError(
+                    f"case {ref!r} belongs to {owner}, an organisation under yours: you can read "
+                    "it; to change it, that organisation must share it with yours as editable",
+                    f"案例 {ref} 属于贵单位下属的 {owner}：贵单位可以查看，但不能修改；"
+                    "如需修改，须由该单位以“可编辑”方式共享给贵单位。",
+                    case_id=ref,
+                    org=owner,
+                    permission="edit",
+                    role=str(self.principal.role),
+                )
+            return row, "below"
         if mode == "edit" and share != "edit":
             raise ReadOnlyShareError(
                 f"case {ref!r} is shared with your organisation read-only",
@@ -460,6 +490,15 @@ class CaseStore:
         )
         with self._read() as conn:
             rows = [*conn.execute(own), *conn.execute(shared)]
+            below = self._below(conn)
+            if below:  # the cases of organisations under ours that no share already lists
+                seen = {r.pk for r in rows}
+                under = sa.select(T.cases, n.label("n"), sa.literal("below").label("access"))
+                rows += [
+                    r
+                    for r in conn.execute(under.where(T.cases.c.org_id.in_(sorted(below)), live))
+                    if r.pk not in seen
+                ]
         rows.sort(key=lambda r: (r.case_id, r.org_id))
         rows.sort(key=lambda r: r.updated_at, reverse=True)
         return [
@@ -471,7 +510,8 @@ class CaseStore:
                 r.updated_at,
                 int(r.n),
                 r.org_id,
-                r.access,
+                "read" if r.access == "below" else r.access,
+                r.access == "below",
             )
             for r in rows
         ]
@@ -959,13 +999,24 @@ class CaseStore:
         ]
 
     def integrity_check(self) -> str:
-        """The database's own check: ``ok`` when sound (SQLite's integrity_check)."""
-        if not self.is_sqlite:
-            with self._read() as conn:
-                conn.exec_driver_sql("SELECT 1")
-            return "ok"
+        """The database's own check: ``ok`` when sound (SQLite's integrity_check), else its
+        first finding."""
+        problems = self.integrity_problems()
+        return problems[0] if problems else "ok"
+
+    def integrity_problems(self, limit: int = 100) -> builtins.list[str]:
+        """The database's own findings, empty when sound (SQLite's ``integrity_check`` and
+        foreign-key check; PostgreSQL: the connection and the schema's revision)."""
         with self._read() as conn:
-            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+            if not self.is_sqlite:
+                conn.exec_driver_sql("SELECT 1")
+                rev = current_revision(conn)
+                return [] if rev == head_revision() else [f"schema revision {rev}"]
+            rows = conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})").all()
+            found = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            for r in conn.exec_driver_sql("PRAGMA foreign_key_check").all()[:limit]:
+                found.append(f"row {r[1]} of {r[0]} refers to a missing row of {r[2]}")
+        return found
 
 
 # --------------------------------------------------------------------------- helpers
@@ -980,8 +1031,30 @@ def _record(row: Any, access: str) -> CaseRecord:
         updated_at=row.updated_at,
         profile=CaseProfile.model_validate_json(row.profile),
         owner=row.org_id,
-        access=access,
+        access="read" if access == "below" else access,
+        below=access == "below",
     )
+
+
+def organisations_below(conn: sa.Connection, org_id: str) -> frozenset[str]:
+    """Every organisation under ``org_id`` in the hierarchy (``parent_org``), at any depth;
+    safe against a cycle (which ``Accounts.set_parent`` refuses anyway)."""
+    children: dict[str, list[str]] = {}
+    for oid, parent in conn.execute(
+        sa.select(T.organisations.c.id, T.organisations.c.parent_org).where(
+            T.organisations.c.parent_org.is_not(None)
+        )
+    ):
+        children.setdefault(parent, []).append(oid)
+    found: set[str] = set()
+    todo = list(children.get(org_id, ()))
+    while todo:
+        oid = todo.pop()
+        if oid in found or oid == org_id:
+            continue
+        found.add(oid)
+        todo.extend(children.get(oid, ()))
+    return frozenset(found)
 
 
 def _not_found(case_id: str) -> CaseNotFoundError:

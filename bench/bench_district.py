@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -59,6 +60,8 @@ async def person(browser: Any, url: str, i: int, rounds: int, out: dict[str, Any
     ctx = await browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     page.set_default_timeout(300_000)
+    sockets = out.setdefault("websockets", {})
+    page.on("websocket", lambda ws: sockets.__setitem__(i, sockets.get(i, 0) + 1))
     try:
         await page.goto(url)
         await page.get_by_label("User name", exact=True).fill(f"user{i:02d}")
@@ -90,7 +93,14 @@ async def person(browser: Any, url: str, i: int, rounds: int, out: dict[str, Any
             out["confirmed"][i] = r  # the person was told round r is saved
             await page.wait_for_function(IDLE)
     except Exception as exc:  # reported (a session that timed out), not counted as a lost save
-        out.setdefault("errors", []).append(f"session {i}: {type(exc).__name__}: {exc}"[:300])
+        where = f"session {i} ({sockets.get(i, 0)} websocket connection(s))"
+        out.setdefault("errors", []).append(f"{where}: {type(exc).__name__}: {exc}"[:300])
+        shots = os.environ.get("BENCH_DISTRICT_SHOTS")  # what the page showed, to diagnose
+        if shots:
+            with contextlib.suppress(Exception):
+                await page.screenshot(path=f"{shots}/timeout-{i:02d}.png", full_page=True)
+                text = await page.inner_text("body")
+                Path(f"{shots}/timeout-{i:02d}.txt").write_text(text, encoding="utf-8")
     finally:
         await ctx.close()
 

@@ -231,7 +231,17 @@ def library_caption(store: CaseStore) -> str:
     who = store.principal
     if who.via == "single_user":
         return t("auth.library_local")
-    names = Accounts(store).organisation_names()
+    acc = Accounts(store)
+    names = acc.organisation_names()
+    below = [o for o in acc.organisations() if o.parent_org == who.org_id]
+    if below:  # the hierarchy (migration 0004): the organisations under ours, read-only
+        return t(
+            "auth.library_scope_below",
+            org=names.get(who.org_id, who.org_id),
+            below="、".join(o.name for o in below)
+            if current_lang() == "zh"
+            else ", ".join(o.name for o in below),
+        )
     return t("auth.library_scope", org=names.get(who.org_id, who.org_id))
 
 
@@ -285,10 +295,29 @@ def share_panel(store: CaseStore, rec: Any) -> None:
             st.error(message(exc))
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _org_names(target: str) -> dict[str, str]:
+    """Organisation id to name, for labels (kept 30 s: names change rarely)."""
+    from ui.services import raw_store
+
+    return Accounts(raw_store()).organisation_names()
+
+
 def case_label(summary: Any, names: dict[str, str] | None = None) -> str:
-    """A case's name and id in a chooser; a shared case says whose it is and how it is shared."""
+    """A case's name and id in a chooser; a shared case, or one of an organisation under the
+    user's, says whose it is (by name) and how it may be used."""
     text = f"{summary.name} ({summary.id})"
-    if getattr(summary, "access", "owner") != "owner":
+    if names is None and getattr(summary, "access", "owner") != "owner":
+        try:
+            from advisor.db import default_target
+
+            names = _org_names(default_target())
+        except StoreError:
+            names = {}
+    if getattr(summary, "below", False):  # an organisation under ours: read-only
+        org = (names or {}).get(summary.owner, summary.owner)
+        text += t("auth.below_from", org=org, mode=t("auth.mode.read"))
+    elif getattr(summary, "access", "owner") != "owner":
         org = (names or {}).get(summary.owner, summary.owner)
         text += t("auth.shared_from", org=org, mode=t(f"auth.mode.{summary.access}"))
     return text

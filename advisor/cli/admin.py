@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -32,6 +33,75 @@ def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
     )
 
 
+ACTING = {
+    "accounts": {
+        "en": (
+            "the case library at {db} has accounts: say whose cases to read, with --org ORG "
+            "(as the server's administrator, for that organisation) or --user NAME (as that "
+            "account); `advisor users orgs` lists the organisations"
+        ),
+        "zh": "{db} 的案例库已有账号：请指明读取哪个单位的案例，用 --org 单位编号"
+        "（以服务器管理员身份代该单位读取）或 --user 用户名（以该账号身份）；"
+        "`advisor users orgs` 列出各单位。",
+    },
+    "both": {
+        "en": "give --org or --user, not both",
+        "zh": "--org 与 --user 只能给一个。",
+    },
+    "org": {
+        "en": "there is no organisation {org!r} (`advisor users orgs` lists them)",
+        "zh": "没有编号为 {org} 的单位（`advisor users orgs` 列出各单位）。",
+    },
+    "disabled": {
+        "en": "the account {user!r} is disabled",
+        "zh": "账号 {user} 已停用。",
+    },
+}
+
+
+def acting_store(
+    db: str | None, org: str | None = None, user: str | None = None, lang: str | None = None
+) -> Any:
+    """The case library as the person running a command that reads or writes cases sees it.
+
+    ``--org ORG``: the operating-system user at the server (``cli:<user>``, an administrator, as
+    for ``advisor db|users|audit``) acting for organisation ORG; ``--user NAME``: that account,
+    with its organisation and role (a trainee sees no case). Without either, a library with
+    accounts is refused with a message naming the options; one without accounts (single-user
+    mode) is the local organisation's, as in the app. Raises StoreError.
+    """
+    from advisor.accounts import Accounts
+    from advisor.db import StoreError
+    from advisor.principal import LOCAL_ORG
+    from advisor.store import CaseStore
+
+    lang = lang or _lang()
+
+    def refuse(key: str, **params: Any) -> StoreError:
+        return StoreError(
+            ACTING[key]["en"].format(**params), ACTING[key]["zh"].format(**params), **params
+        )
+
+    who = f"cli:{getpass.getuser()}"[:64]
+    admin = Principal(who, LOCAL_ORG, Role.ADMIN, via="cli")
+    store = CaseStore(db or None, principal=admin)
+    if org and user:
+        raise refuse("both")
+    acc = Accounts(store)
+    if user:
+        account = acc.user(user)
+        if account.disabled:
+            raise refuse("disabled", user=account.username)
+        return store.as_principal(account.principal("cli"))
+    if org:
+        if org not in {o.id for o in acc.organisations()}:
+            raise refuse("org", org=org)
+        return store.as_principal(Principal(who, org, Role.ADMIN, via="cli"))
+    if acc.count() > 0:
+        raise refuse("accounts", db=store.location)
+    return store.as_principal(Principal(who, LOCAL_ORG, Role.ADMIN, via="cli"))
+
+
 def _password(args: argparse.Namespace, prompt: str = "Password") -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -49,11 +119,62 @@ def _fail(exc: Any) -> int:
     return 1
 
 
+def quiet_store_log() -> None:
+    """The store logs a failure's technical details (an exception's repr) for a server's log;
+    at the terminal the operator gets the plain message of :func:`_fail` instead, so the
+    details are not printed (Python's last-resort handler would show them raw on stderr)."""
+    logger = logging.getLogger("advisor")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
 # ----------------------------------------------------------------------------- db
+
+CHECK_TEXT = {
+    "ok": {
+        "en": "The case library's database is sound: {engine}'s own check found no problem.",
+        "zh": "案例库数据库完好：{engine} 自身的完整性检查未发现问题。",
+    },
+    "bad": {
+        "en": (
+            "The case library's database is damaged: {engine}'s own check found {n} problem(s). "
+            "Restore it from a backup (advisor db restore) into a new library."
+        ),
+        "zh": "案例库数据库已损坏：{engine} 自身的完整性检查发现 {n} 处问题。"
+        "请从备份恢复到新的案例库（advisor db restore）。",
+    },
+    "detail": {
+        "en": "  problem {i}: {text}",
+        "zh": "  问题 {i}：{text}",
+    },
+    "more": {
+        "en": "  (run again with --details to list them)",
+        "zh": "  （加 --details 重新运行可列出这些问题）",
+    },
+}
+
+
+def _check(store: Any, args: argparse.Namespace) -> int:
+    """``advisor db check``: one sentence in the CLI's language (and, with --details, the
+    engine's own findings, labelled as such)."""
+    lang = _lang()
+    findings = store.integrity_problems()
+    engine = "SQLite" if store.backend == "sqlite" else "PostgreSQL"
+    if not findings:
+        print(CHECK_TEXT["ok"][lang].format(engine=engine))
+        return 0
+    print(CHECK_TEXT["bad"][lang].format(engine=engine, n=len(findings)))
+    if getattr(args, "details", False):
+        for i, text in enumerate(findings, 1):
+            print(CHECK_TEXT["detail"][lang].format(i=i, text=text))
+    else:
+        print(CHECK_TEXT["more"][lang])
+    return 1
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for commands that open the database
+    quiet_store_log()
     from advisor import backup
     from advisor.db import StoreError
     from advisor.store import current_revision, head_revision
@@ -80,9 +201,7 @@ def cmd_db(args: argparse.Namespace) -> int:
             )
             return 0
         if args.db_command == "check":
-            result = store.integrity_check()
-            print(f"integrity: {result}")
-            return 0 if result == "ok" else 1
+            return _check(store, args)
         with store.engine.connect() as conn:
             rev = current_revision(conn)
         print(f"database: {store.location} ({store.backend})")
@@ -98,6 +217,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_users(args: argparse.Namespace) -> int:
     # SQLAlchemy and argon2 load only for commands that open the database
+    quiet_store_log()
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -138,11 +258,25 @@ def cmd_users(args: argparse.Namespace) -> int:
             acc.reset_password(args.username, _password(args, "New password"))
             print(f"password of {args.username} reset; lock-out lifted, sessions ended")
         elif cmd == "orgs":
-            for o in acc.organisations():
-                print(f"{o.id:20} {o.kind:14} {o.name}")
+            orgs = acc.organisations()
+            if args.format == "json":
+                print(json.dumps([o.__dict__ for o in orgs], ensure_ascii=False, indent=2))
+            else:
+                from advisor.accounts import org_tree
+
+                for depth, o in org_tree(orgs):
+                    label = "  " * depth + o.id
+                    print(f"{label:24} {o.kind:14} {o.name}")
         elif cmd == "add-org":
-            o = acc.add_organisation(args.org_id, args.name, args.kind)
-            print(f"added organisation {o.id} ({o.kind})")
+            o = acc.add_organisation(args.org_id, args.name, args.kind, args.parent)
+            under = f", under {o.parent_org}" if o.parent_org else ""
+            print(f"added organisation {o.id} ({o.kind}{under})")
+        elif cmd == "set-parent":
+            o = acc.set_parent(args.org_id, None if args.top else args.parent)
+            if o.parent_org:
+                print(f"{o.id} is now under {o.parent_org}: its cases are readable there")
+            else:
+                print(f"{o.id} is now at the top (under no organisation)")
         elif cmd == "count":
             print(acc.count())
         return 0
@@ -155,6 +289,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     # SQLAlchemy and argon2 load only for commands that open the database
+    quiet_store_log()
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -196,7 +331,8 @@ def register(sub: Any) -> None:
     b.add_argument("file")
     r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
     r.add_argument("file")
-    dsub.add_parser("check", help="check the database's integrity")
+    c = dsub.add_parser("check", help="check the database's integrity")
+    c.add_argument("--details", action="store_true", help="list the problems the check found")
     dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
     p.set_defaults(func=cmd_db)
 
@@ -222,11 +358,20 @@ def register(sub: Any) -> None:
     rp = usub.add_parser("reset-password", help="set a new password; lifts a lock-out")
     rp.add_argument("username")
     rp.add_argument("--password-stdin", action="store_true")
-    usub.add_parser("orgs", help="list organisations")
+    og = usub.add_parser("orgs", help="list organisations (indented under their parent)")
+    og.add_argument("--format", choices=["text", "json"], default="text")
     ao = usub.add_parser("add-org", help="add an organisation")
     ao.add_argument("org_id")
     ao.add_argument("--name", required=True)
     ao.add_argument("--kind", default="other")
+    ao.add_argument("--parent", help="the organisation directly above (it reads this one's cases)")
+    sp = usub.add_parser(
+        "set-parent", help="put an organisation under another (which then reads its cases)"
+    )
+    sp.add_argument("org_id")
+    where = sp.add_mutually_exclusive_group(required=True)
+    where.add_argument("parent", nargs="?", help="the organisation directly above")
+    where.add_argument("--top", action="store_true", help="under no organisation")
     usub.add_parser("count", help="how many accounts exist (0: single-user mode)")
     p.set_defaults(func=cmd_users)
 

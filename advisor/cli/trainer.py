@@ -323,13 +323,21 @@ def _cmd_roadmap(args: argparse.Namespace) -> int:
     points = []
     if args.case:
         # SQLAlchemy loads only for commands that open the case library
-        from advisor.store import CaseStore
+        from advisor.cli.admin import acting_store, quiet_store_log
+        from advisor.db import StoreError
 
         if args.profile or args.preset:
             raise UsageError([FieldProblem("", "give PROFILE, --preset or --case, not several")])
-        store = CaseStore(args.db) if args.db else CaseStore()
-        profile = store.get(args.case).profile
-        points = trajectory(store.history(args.case))
+        quiet_store_log()
+        try:  # as the person running it says (--org / --user), like advisor db|users|audit
+            store = acting_store(args.db, args.org, args.user, args.lang)
+            profile = store.get(args.case).profile
+            points = trajectory(store.history(args.case))
+        except StoreError as exc:
+            print(f"advisor: {exc.text(args.lang)}", file=sys.stderr)
+            return 1
+    elif args.org or args.user:
+        raise UsageError([FieldProblem("", "--org and --user go with --case")])
     else:
         profile = _profile(args)
     roadmap = build_roadmap(assess_cached(profile))
@@ -426,7 +434,17 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--case", metavar="ID", help="a saved case: its profile and its history over time"
     )
-    p.add_argument("--db", metavar="FILE", help="case library file (default $ADVISOR_DB)")
+    p.add_argument(
+        "--db", metavar="DB", help="case library: a file or postgresql:// URL ($ADVISOR_DB)"
+    )
+    p.add_argument(
+        "--org",
+        metavar="ORG",
+        help="with --case: read it as the server's administrator for organisation ORG",
+    )
+    p.add_argument(
+        "--user", metavar="NAME", help="with --case: read it as that account (its organisation)"
+    )
     p.add_argument("--format", choices=("md", "html", "json", "docx", "pdf"), default="md")
     p.add_argument("-o", "--out", metavar="FILE")
     add_lang_arg(p)

@@ -63,7 +63,7 @@ def test_interim_tables_are_kept_and_their_rows_carried_over(tmp_path: Path) -> 
             " '2026-01-01T00:00:01+00:00', NULL, NULL)"
         )
     store = CaseStore(db)
-    assert store.upgraded == ("0002", head_revision()) and head_revision() == "0003"
+    assert store.upgraded == ("0002", head_revision()) and head_revision() >= "0003"
     tokens = TokenStore(store)
     who = tokens.verify(good).principal()
     assert (who.org_id, who.role) == ("local", "admin")

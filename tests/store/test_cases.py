@@ -250,7 +250,7 @@ def test_processes_lose_nothing(store: CaseStore) -> None:
     for p in procs:
         p.start()
     for p in procs:
-        p.join(60)
+        p.join(900)  # a bound against a hang, not a speed target (a loaded machine is slow)
         assert p.exitcode == 0
     assert len(store.list()) == 1 + 4 * 15
     assert store.get("case-a").profile.human_resources.volunteers == 60

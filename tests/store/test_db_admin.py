@@ -28,14 +28,16 @@ def profile(**kw: Any) -> CaseProfile:
     return CaseProfile.model_validate(profile_data(**kw))
 
 
-def cli(*args: str, db: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, db: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "advisor.cli.main", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         input=stdin,
-        env={**os.environ, "ADVISOR_DB": db, "LANG": "C.UTF-8"},
+        env={**os.environ, "ADVISOR_DB": db, "LANG": "C.UTF-8", **(env or {})},
         timeout=120,
     )
 
@@ -170,4 +172,67 @@ def test_cli_users_audit_and_db(tmp_path: Path) -> None:
     res = cli("db", "restore", str(tmp_path / "b.gz"), db=db)
     assert res.returncode == 1 and "not empty" in res.stderr
     assert "up to date" in cli("db", "upgrade", db=db).stdout
-    assert cli("db", "check", db=db).stdout.strip() == "integrity: ok"
+    assert cli("db", "check", db=db).stdout.strip() == (
+        "The case library's database is sound: SQLite's own check found no problem."
+    )
+
+
+def test_db_check_speaks_plain_words_in_the_cli_language(tmp_path: Path) -> None:
+    """`advisor db check`: every line a sentence in the CLI's language, never a Python repr
+    (a damaged file used to print the logged exception's repr on stderr first)."""
+    good = str(tmp_path / "good.sqlite3")
+    CaseStore(good).dispose()
+    zh = {"LANG": "zh_CN.UTF-8"}
+    res = cli("db", "check", db=good, env=zh)
+    assert (
+        res.returncode == 0
+        and res.stdout == "案例库数据库完好：SQLite 自身的完整性检查未发现问题。\n"
+    )
+    assert res.stderr == ""
+    # a file that is not a database: one plain line on stderr, in the CLI's language
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+    for env, words in ((zh, "已损坏或不是案例库"), ({}, "is damaged or is not a case library")):
+        res = cli("db", "check", db=str(bad), env=env)
+        assert res.returncode == 1 and res.stdout == ""
+        lines = res.stderr.splitlines()
+        assert len(lines) == 1 and words in lines[0], res.stderr
+        assert "Error(" not in res.stderr and "sqlite3." not in res.stderr
+    # a library whose rows break its own references: counted, listed with --details
+    con = sqlite3.connect(good)  # foreign keys are off in a bare connection
+    con.execute(
+        "INSERT INTO case_library (org_id, case_id, name, profile, version, created_at, "
+        "updated_at) VALUES ('ghost', 'x', 'x', '{}', 1, 'now', 'now')"
+    )
+    con.commit()
+    con.close()
+    res = cli("db", "check", db=good, env=zh)
+    assert res.returncode == 1
+    assert res.stdout.splitlines() == [
+        "案例库数据库已损坏：SQLite 自身的完整性检查发现 1 处问题。"
+        "请从备份恢复到新的案例库（advisor db restore）。",
+        "  （加 --details 重新运行可列出这些问题）",
+    ]
+    res = cli("db", "check", "--details", db=good)
+    assert res.returncode == 1
+    assert res.stdout.splitlines()[1] == (
+        "  problem 1: row 1 of case_library refers to a missing row of organisations"
+    )
+
+
+def test_users_orgs_shows_the_hierarchy(tmp_path: Path) -> None:
+    """`advisor users add-org --parent`, `set-parent` and `orgs` (indented under the parent)."""
+    db = str(tmp_path / "h.sqlite3")
+    acc = Accounts(CaseStore(db, principal=ADMIN))
+    acc.add_organisation("civil", "XX区民政局", "civil_affairs")
+    acc.add_organisation("comm-1", "和平社区", "community")
+    res = cli("users", "add-org", "street-d", "--name", "东城街道", "--kind", "street_office",
+              "--parent", "civil", db=db)  # fmt: skip
+    assert res.returncode == 0 and "under civil" in res.stdout, res.stderr
+    res = cli("users", "set-parent", "comm-1", "street-d", db=db)
+    assert res.returncode == 0 and "under street-d" in res.stdout, res.stderr
+    res = cli("users", "set-parent", "civil", "comm-1", db=db, env={"LANG": "zh_CN.UTF-8"})
+    assert res.returncode == 1 and "不能位于自己之上" in res.stderr
+    lines = cli("users", "orgs", db=db).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["civil", "street-d", "comm-1", "local"]
+    assert lines[1].startswith("  street-d") and lines[2].startswith("    comm-1")

@@ -202,3 +202,35 @@ def test_read_only_library_is_shown_as_such(
     )
     at = app()
     assert "saving is unavailable" in "\n".join(i.value for i in at.sidebar.info)
+
+
+def test_hierarchy_on_the_admin_and_cases_pages(library: CaseStore) -> None:
+    """The administrator sees the organisations indented under their parent, in both
+    languages; a street office's official sees the case of a community under the office in
+    the chooser, marked read-only, and the page says whose cases the library holds."""
+    acc = accounts(library)
+    acc.add_organisation("comm-1", "和平社区居委会", "community", parent="office-b")
+    c = library.as_principal(Principal("chen", "comm-1", Role.OFFICIAL))
+    c.save(CaseProfile.model_validate(profile_data("case-c", "Community case")))
+    at = sign_in(app(), "ada")
+    at.switch_page("views/admin.py").run()
+    assert not at.exception, at.exception
+    [orgs] = [d.value for d in at.dataframe if "Under" in d.value.columns]
+    rows = {r["Id"]: r for r in orgs.to_dict("records")}
+    assert rows["comm-1"]["Under"] == "东城街道办事处" and rows["comm-1"]["Kind"] == "community"
+    assert rows["comm-1"]["Name"] == "\u3000和平社区居委会"  # indented under its street office
+    at.session_state["lang"] = "zh"
+    at.run()
+    [orgs] = [d.value for d in at.dataframe if "上级单位" in d.value.columns]
+    assert "社区" in set(orgs["类型"]) and "单位及其上下级" in texts(at)
+
+    at = sign_in(app(), "bob")
+    at.switch_page("views/cases.py").run()
+    assert not at.exception, at.exception
+    assert "read-only) those of the organisations under it (和平社区居委会" in texts(at)
+    labels = [
+        at.selectbox(key="case_choice").format_func(o)
+        for o in at.selectbox(key="case_choice").options
+    ]
+    assert "Community case (case-c) (和平社区居委会, under yours, read-only)" in labels
+    assert not any("secret-a" in label for label in labels)

@@ -12,7 +12,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from advisor.accounts import Accounts
+from advisor.accounts import Accounts, org_tree
 from advisor.audit import ACTIONS
 from advisor.db import StoreError
 from advisor.store import current_revision
@@ -58,6 +58,33 @@ if users:
         hide_index=True,
         width="stretch",
     )
+
+# ---------------------------------------------------------------- organisations (hierarchy)
+st.subheader(t("admin.orgs"))
+st.caption(t("admin.orgs_hint"))
+members: dict[str, int] = {}
+for u in users:
+    members[u.org_id] = members.get(u.org_id, 0) + 1
+st.dataframe(
+    safe_frame(
+        pd.DataFrame(
+            [
+                {
+                    t("admin.org_col.name"): "\u3000" * depth + o.name,
+                    t("admin.org_col.id"): o.id,
+                    t("admin.org_col.kind"): t(f"admin.kind.{o.kind}"),
+                    t("admin.org_col.parent"): names.get(o.parent_org, o.parent_org)
+                    if o.parent_org
+                    else "–",
+                    t("admin.org_col.users"): members.get(o.id, 0),
+                }
+                for depth, o in org_tree(acc.organisations())
+            ]
+        )
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 # ---------------------------------------------------------------- deleted cases
 st.subheader(t("admin.deleted"))
