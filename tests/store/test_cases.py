@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import sqlite3
+import sys
 import threading
+import types
 from pathlib import Path
 from typing import Any
 
@@ -240,13 +242,16 @@ def test_threads_lose_no_update(store: CaseStore) -> None:
     assert store.integrity_check() == "ok"
 
 
-def test_processes_lose_nothing(store: CaseStore) -> None:
+def test_processes_lose_nothing(store: CaseStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """4 processes creating cases and 4 bumping one case: every save is there, the file is sound."""
     store.save(profile(volunteers=0))
     ctx = mp.get_context("spawn")
     path = store.target
     procs = [ctx.Process(target=_create_many, args=(path, f"p{i}", 15)) for i in range(4)]
     procs += [ctx.Process(target=_bump, args=(path, "case-a", 15)) for _ in range(4)]
+    # A spawned child re-imports the parent's ``__main__``; after an in-process Streamlit test
+    # (AppTest) that can be a page script, which must not run again in the children.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     for p in procs:
         p.start()
     for p in procs:
