@@ -15,6 +15,7 @@ import streamlit as st
 
 from advisor.models import DIMENSIONS, Action, Assessment, Diagnosis, SourceRef, TraceStep
 from advisor.textsafe import csv_cell
+from advisor.vocabulary import government_need
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
@@ -430,10 +431,20 @@ def assessment_view(a: Assessment, slots: dict[tuple[str, str], Any] | None = No
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("results.asymmetry_level"), vocab("level", a.asymmetry.level))
     c2.metric(t("results.asymmetry_index"), f"{a.asymmetry.index:+.2f}")
-    c3.metric(
-        t("results.force_vs_gov"),
-        f"{a.asymmetry.force_on_government:.2f} / {a.asymmetry.government_on_force:.2f}",
-    )
+    need = government_need(a.asymmetry)
+    if need is None:  # an assessment stored before 0.2 has no alternatives: the raw need
+        c3.metric(
+            t("results.force_vs_gov"),
+            f"{a.asymmetry.force_on_government:.2f} / {a.asymmetry.government_on_force:.2f}",
+        )
+    else:
+        # government's need as the index counts it (after the force's alternatives), with the
+        # one line that says why (case Y: 0.75 raw, 0.02 counted)
+        c3.metric(
+            t("results.force_vs_gov_counted"),
+            f"{a.asymmetry.force_on_government:.2f} / {need[0]:.2f}",
+            help=bi(need[1]),
+        )
     c4.metric(t("results.coproduction"), f"{a.coproduction.score}/16")
     direction_note(a)
     if a.development_mode is not None:
