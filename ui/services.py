@@ -286,3 +286,162 @@ def show_flash() -> None:
     if pending:
         kind, message = pending
         getattr(slot, kind)(message)
+
+
+# --------------------------------------------------------------------------- plan (h13)
+#
+# The planning flow (issue 13): What-if keeps a baseline and up to four variants; a variant can be
+# saved as a case or sent to Smallest change and Roadmap, and a smallest-change path comes back
+# to What-if as a variant. Every write of those pages' session state goes through here.
+
+WHATIF = "whatif"
+WHATIF_MAX = 4
+PLAN_SENT = "plan:sent"  # the variant sent to the trainer pages: {"data", "label", "baseline"}
+PLAN_SOURCE = "variant"  # its name among the trainer pages' case sources
+
+
+def whatif_state() -> dict[str, Any]:
+    """What-if's state in this session: ``{"baseline", "variants", "generation"}``; a variant is
+    ``{"data", "label", "levers"}`` (``label`` a ``{zh, en}`` mapping or None)."""
+    return st.session_state.setdefault(WHATIF, {"baseline": None, "variants": [], "generation": 0})
+
+
+def whatif_bump() -> None:
+    """New widget keys for What-if's editors (after adding, removing or rewriting a variant)."""
+    state = whatif_state()
+    state["generation"] = state.get("generation", 0) + 1
+
+
+def whatif_set_baseline(data: dict[str, Any], keep_variants: bool = False) -> None:
+    """Compare against ``data`` from now on (the variants are dropped unless kept)."""
+    state = whatif_state()
+    state["baseline"] = data
+    if not keep_variants:
+        state["variants"] = []
+        whatif_bump()
+
+
+def whatif_add_variant(
+    data: dict[str, Any], label: dict[str, str] | None = None, levers: list[str] | None = None
+) -> int | None:
+    """Add a variant; its index, or None when What-if already holds four."""
+    state = whatif_state()
+    if len(state["variants"]) >= WHATIF_MAX:
+        return None
+    state["variants"].append({"data": data, "label": label, "levers": list(levers or [])})
+    state["editing"] = len(state["variants"]) - 1
+    whatif_bump()
+    return state["editing"]
+
+
+def whatif_update_variant(i: int, **changes: Any) -> None:
+    """Replace parts of variant ``i`` (``data``, ``label``, ``levers``)."""
+    variants = whatif_state()["variants"]
+    if 0 <= i < len(variants):
+        variants[i].update(changes)
+
+
+def whatif_remove_variant(i: int) -> None:
+    state = whatif_state()
+    if 0 <= i < len(state["variants"]):
+        state["variants"].pop(i)
+        state["editing"] = max(0, min(state.get("editing", 0), len(state["variants"]) - 1))
+        whatif_bump()
+
+
+def whatif_edit(i: int) -> None:
+    """Which variant the editor shows."""
+    whatif_state()["editing"] = i
+
+
+def send_variant(data: dict[str, Any], label: dict[str, str] | None, page_key: str) -> None:
+    """Send a What-if variant to a trainer page (``small`` or ``road``), chosen as its case."""
+    st.session_state[PLAN_SENT] = {
+        "data": data,
+        "label": label,
+        "baseline": whatif_state().get("baseline"),
+    }
+    st.session_state[f"{page_key}:source"] = PLAN_SOURCE
+
+
+def sent_variant() -> dict[str, Any] | None:
+    """The variant last sent from What-if, if any."""
+    return st.session_state.get(PLAN_SENT)
+
+
+def path_to_whatif(start: dict[str, Any], data: dict[str, Any], label: dict[str, str]) -> str:
+    """A smallest-change path's result as a What-if variant.
+
+    The comparison it joins: What-if's, when the path starts from its baseline or from one of
+    its variants (the one sent to Smallest change); otherwise a new comparison against the
+    path's start. Returns ``added``, ``new`` (a new comparison was started) or ``full``.
+    """
+    state = whatif_state()
+    sent = sent_variant()
+    ours = state.get("baseline")
+    known = [ours, *(v["data"] for v in state["variants"])]
+    if sent is not None and sent.get("data") == start and sent.get("baseline") is not None:
+        if ours != sent["baseline"]:
+            whatif_set_baseline(sent["baseline"])
+            whatif_add_variant(data, label)
+            return "new"
+    elif start not in known:
+        whatif_set_baseline(start)
+        whatif_add_variant(data, label)
+        return "new"
+    return "added" if whatif_add_variant(data, label) is not None else "full"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _robustness_json(profile_json: str) -> Any:
+    from advisor import robustness
+
+    profile = CaseProfile.model_validate_json(profile_json)
+    return robustness.analyse(profile, _assess_json(profile_json))
+
+
+def robustness_cached(profile: CaseProfile) -> Any:
+    """``advisor.robustness.analyse`` of the profile's assessment, remembered per profile."""
+    return _robustness_json(profile.model_dump_json())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _parameter_review_json(profile_json: str) -> Any:
+    from advisor import robustness
+
+    return robustness.review([CaseProfile.model_validate_json(profile_json)])
+
+
+def parameter_review_cached(profile: CaseProfile) -> Any:
+    """``advisor.robustness.review`` over this one case: which of our parameters move it most."""
+    return _parameter_review_json(profile.model_dump_json())
+
+
+def save_variant_as_case(profile: CaseProfile, name: str) -> Any:
+    """Save a variant as a new case of the signed-in user's organisation (``store()``, which
+    enforces the role); its id is the baseline's with ``-plan-N``, the first one free.
+    Raises StoreError (refused, or the library failed) and ProfileError (a bad name)."""
+    lib = store()
+    base = profile.id[:56]
+    n = 1
+    while lib.exists(f"{base}-plan-{n}"):
+        n += 1
+    data = profile.model_dump(mode="json")
+    data.update(id=f"{base}-plan-{n}", name=name.strip())
+    return lib.save(profile_from_data(data))
+
+
+def whatif_set_field(i: int, path: str, value: Any) -> None:
+    """Set the field at dotted ``path`` of variant ``i`` (a section absent in it is left alone)."""
+    variants = whatif_state()["variants"]
+    if not 0 <= i < len(variants):
+        return
+    node = variants[i]["data"]
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(value, float):
+        value = round(value, 4)
+    node[parts[-1]] = value
