@@ -445,3 +445,57 @@ def whatif_set_field(i: int, path: str, value: Any) -> None:
     if isinstance(value, float):
         value = round(value, 4)
     node[parts[-1]] = value
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _parameter_flips_json(profile_json: str, names: tuple[str, ...]) -> dict[str, Any]:
+    from advisor import robustness
+    from knowledge_base.loader import load_kb
+    from rules import oracle
+
+    profile = CaseProfile.model_validate_json(profile_json)
+    settings = robustness.Settings.load()
+    kb = load_kb()
+    compiled = oracle.compiled_rules()
+    point = robustness._conclusions(*oracle.evaluate_compiled(profile), settings.top_n)
+    out: dict[str, Any] = {}
+    for leaf in robustness.parameter_leaves():
+        if leaf.name not in names:
+            continue
+        ends = {}
+        for side, end in (("low", leaf.low), ("high", leaf.high)):
+            new = int(end) if leaf.integer else end
+            values = {leaf.param: robustness._replace(kb.param(leaf.param), [(leaf.path, new)])}
+            refs = {leaf.ref: new} if leaf.ref else {}
+            got = robustness._conclusions(
+                *oracle.evaluate_compiled(profile, values, compiled, refs), settings.top_n
+            )
+            ends[side] = {"gained": sorted(got - point), "lost": sorted(point - got)}
+        out[leaf.name] = ends
+    return out
+
+
+def parameter_flips_cached(profile: CaseProfile, names: list[str]) -> dict[str, Any]:
+    """For the ranged numbers ``names`` (``RangedLeaf.name``): the conclusions of this case that
+    appear (``gained``) or go (``lost``) with the number alone at the low or the high end of its
+    plausible range; a conclusion is ``dx:<id>``, ``act:<id>`` or ``top:<id>`` (in the top n)."""
+    return _parameter_flips_json(profile.model_dump_json(), tuple(sorted(names)))
+
+
+def conclusion_names(profile: CaseProfile) -> dict[str, str]:
+    """``dx:<id>``, ``act:<id>`` and ``top:<id>`` (see ``parameter_flips_cached``) as a person
+    reads them, in the session's language."""
+    from knowledge_base.loader import load_kb
+    from ui.i18n import bi, t
+
+    out: dict[str, str] = {}
+    for item_id, item in load_kb().items.items():
+        if item.kind not in ("diagnosis", "action"):
+            continue
+        name = bi(item.label)
+        if item.kind == "diagnosis":
+            out[f"dx:{item_id}"] = t("sens_plan.c_dx", name=name)
+        else:
+            out[f"act:{item_id}"] = t("sens_plan.c_act", name=name)
+            out[f"top:{item_id}"] = t("sens_plan.c_top", name=name)
+    return out

@@ -162,3 +162,26 @@ def test_whatif_shows_robustness_beside_each_conclusion(make_app: Callable[..., 
         row = next(x for x in table.splitlines() if x.startswith(f"| {md_text(d.label.en)} |"))
         badge = f"{labels[rob[d.id].label]} {round(rob[d.id].robustness * 100)}%"
         assert row.count(badge) == 2, (row, badge)
+
+
+def test_sensitivity_names_the_choices_that_move_the_case_most(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """The parameter view lists our choices in the order advisor.robustness.review gives, by
+    their names (no ids), with what changes at each end of the range and the reasoning."""
+    from advisor.robustness import review
+    from knowledge_base.loader import load_kb
+
+    at = make_app("zh", "views/trainer_sensitivity.py")
+    assert not at.exception, at.exception
+    moving = [f for f in review([preset("case-y")]) if f.flips > 0][:8]
+    table = at.table[-1].value
+    assert list(table.iloc[:, 3]) == [f.flips_low for f in moving]
+    assert list(table.iloc[:, 4]) == [f.flips_high for f in moving]
+    kb = load_kb()
+    assert table.iloc[0, 0].startswith(kb.get(moving[0].leaf.param).label.zh)
+    shown = texts(at)
+    assert "为什么取这个值" in shown and "为什么是这个范围" in shown
+    for f in moving:
+        assert f.leaf.name not in shown and f.leaf.param not in shown
+    assert "funding.government_direct" not in shown  # the sweep's note names the field

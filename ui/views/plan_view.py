@@ -43,7 +43,7 @@ def change(delta: float, lower_is_better: bool, text: str) -> str:
     arrow = "↓" if delta < 0 else "↑"
     good = (delta < 0) == lower_is_better
     word = t("plan.better") if good else t("plan.worse")
-    return f":{'green' if good else 'red'}[{arrow} {text} ({word})]"
+    return f":{'green' if good else 'red'}[{arrow} {text}{word}]"
 
 
 def _cell(text: str) -> str:
@@ -74,9 +74,7 @@ def headline_table(base: Assessment, comparison: Any, names: list[str]) -> None:
         after = vd.top_action_after
         same = vd.top_action_before is not None and after is not None
         same = same and vd.top_action_before.id == after.id
-        top.append(
-            (md_text(bi(after.label)) if after else "—") + (f" ({t('plan.same')})" if same else "")
-        )
+        top.append((md_text(bi(after.label)) if after else "—") + (t("plan.same") if same else ""))
         n_after = len(base.diagnoses) + len(vd.diagnoses_added) - len(vd.diagnoses_removed)
         ndx.append(
             f"{n_after} "
@@ -137,8 +135,13 @@ def variant_details(vd: Any, baseline: CaseProfile, profile: CaseProfile) -> Non
         st.markdown(f"**{t('whatif.changed')}**")
         st.markdown(
             "\n".join(
-                f"- {md_text(field_label(fc.path))}: {md_text(value_label(fc.path, fc.old))} → "
-                f"{md_text(value_label(fc.path, fc.new))}"
+                "- "
+                + t(
+                    "plan.field_change",
+                    field=md_text(field_label(fc.path)),
+                    old=md_text(value_label(fc.path, fc.old)),
+                    new=md_text(value_label(fc.path, fc.new)),
+                )
                 for fc in vd.fields_changed
             )
         )
@@ -147,7 +150,10 @@ def variant_details(vd: Any, baseline: CaseProfile, profile: CaseProfile) -> Non
         if bases:
             with st.expander(t("plan.basis_title")):
                 st.markdown(
-                    "\n".join(f"- **{md_text(field_label(p))}**: {md_text(b)}" for p, b in bases)
+                    "\n".join(
+                        "- " + t("plan.basis_line", field=md_text(field_label(p)), basis=md_text(b))
+                        for p, b in bases
+                    )
                 )
     else:
         st.caption(t("whatif.unchanged"))
@@ -173,11 +179,11 @@ def variant_details(vd: Any, baseline: CaseProfile, profile: CaseProfile) -> Non
         st.markdown(
             "\n".join(
                 [
-                    f"- :red[+ {md_text(bi(x.label))} ({t('plan.new_problem')})]"
+                    f"- :red[+ {md_text(bi(x.label))}{t('plan.new_problem')}]"
                     for x in vd.diagnoses_added
                 ]
                 + [
-                    f"- :green[− {md_text(bi(x.label))} ({t('plan.resolved')})]"
+                    f"- :green[− {md_text(bi(x.label))}{t('plan.resolved')}]"
                     for x in vd.diagnoses_removed
                 ]
             )
@@ -199,7 +205,10 @@ def variant_details(vd: Any, baseline: CaseProfile, profile: CaseProfile) -> Non
     )
     _list(
         t("whatif.actions_reranked", n=len(reranked)),
-        [f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank}" for x in reranked],
+        [
+            t("plan.rerank", label=md_text(bi(x.label)), old=x.old_rank, new=x.new_rank)
+            for x in reranked
+        ],
     )
     if not (vd.actions_added or vd.actions_dropped or reranked):
         st.caption(t("plan.actions_same"))

@@ -303,6 +303,13 @@ chart = (
             "scenario:N",
             title=None,
             sort=scenario_names,
+            # the baseline in grey; no red or green, which the tables use for worse and better
+            scale=alt.Scale(
+                domain=scenario_names,
+                range=["#5b6170", "#1f6fb4", "#e08a00", "#7b4fa6", "#0f8b8d"][
+                    : len(scenario_names)
+                ],
+            ),
             legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
         ),
         tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
