@@ -185,3 +185,24 @@ def test_sensitivity_names_the_choices_that_move_the_case_most(
     for f in moving:
         assert f.leaf.name not in shown and f.leaf.param not in shown
     assert "funding.government_direct" not in shown  # the sweep's note names the field
+
+
+def test_whatif_shows_the_basis_of_the_values_a_variant_replaces(
+    make_app: Callable[..., AppTest],
+) -> None:
+    """Case Y records the basis of its inputs: a lever's variant says, for each field it changes,
+    whether the baseline's value was a paper fact or our assumption (issue 11)."""
+    from advisor.basis import basis_text
+    from ui.services import md_text
+
+    at = whatif_with_case_y(make_app, "zh")
+    at.button(key="lever_government_enabler").click().run()
+    assert not at.exception, at.exception
+    y = preset("case-y", with_basis=True)
+    assert y.basis
+    made = apply_lever(y, "government_enabler")
+    shown = texts(at)
+    for fc in fields_changed(y, made):
+        said = basis_text(y, fc.path).zh
+        assert said.startswith(("论文事实", "假设", "事实")), said
+        assert md_text(said) in shown, fc.path

@@ -28,10 +28,24 @@ from ui.services import md_text, problem_text
 EPS = 0.005
 
 
+@st.cache_resource(show_spinner=False)
+def _preset_bases() -> dict[str, Any]:
+    from advisor.pipeline import preset
+
+    return {name: preset(name, with_basis=True).basis for name in ("case-y", "case-h")}
+
+
 def basis_of(profile: CaseProfile, path: str) -> str | None:
-    """The basis of a field's value in words (issue 11), when the case records its bases."""
+    """The basis of a field's value in words (issue 11), when the case records its bases.
+
+    A paper case loaded into the form (case number ``case-y`` or ``case-h``) without its basis
+    map takes the preset's: each entry is bound to the preset's value, so a value changed since
+    has none (``advisor.basis``)."""
     if not profile.basis:
-        return None
+        basis = _preset_bases().get(profile.id)
+        if not basis:
+            return None
+        profile = profile.model_copy(update={"basis": basis})
     return bi(basis_text(profile, path))
 
 

@@ -14,7 +14,7 @@ from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import CaseProfile
 from ui import services
-from ui.i18n import in_lang, t
+from ui.i18n import current_lang, in_lang, t
 from ui.services import md_text
 
 SOURCES = ("preset_y", "preset_h", "current", "saved")
@@ -81,8 +81,14 @@ def choose_case(key: str) -> Chosen | None:
 
 
 def show_case(chosen: Chosen) -> None:
-    """One line naming the case (its name is user text, shown inert)."""
-    st.caption(t("trainer.case.showing", name=md_text(chosen.profile.name), id=chosen.profile.id))
+    """One line naming the case (its name is user text, shown inert), and the What-if variant
+    when the case is one."""
+    line = t("trainer.case.showing", name=md_text(chosen.profile.name), id=chosen.profile.id)
+    sent = services.sent_variant() if chosen.from_whatif else None
+    if sent and sent.get("label"):
+        name = sent["label"].get(current_lang()) or ""
+        line += " · " + t("plan.source_variant", name=md_text(name))
+    st.caption(line)
 
 
 def show_error(exc: Exception) -> None:

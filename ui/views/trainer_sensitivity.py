@@ -190,9 +190,9 @@ if saved and saved[0] == profile.id:
     tf = pd.DataFrame(
         {
             t("trainer.sens.field_col"): [field_label(b.path) for b in bars],
-            t("trainer.sens.low"): [b.low for b in bars],
-            t("trainer.sens.high"): [b.high for b in bars],
-            t("trainer.sens.swing"): [b.swing for b in bars],
+            t("trainer.sens.low"): [round(b.low, 2) for b in bars],
+            t("trainer.sens.high"): [round(b.high, 2) for b in bars],
+            t("trainer.sens.swing"): [round(b.swing, 2) for b in bars],
         }
     )
     field_col = t("trainer.sens.field_col")
