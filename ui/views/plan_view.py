@@ -132,11 +132,65 @@ def dependence_rows(base: Assessment, comparison: Any, names: list[str]) -> list
     return rows
 
 
+PALETTE = ["#5b6170", "#1f6fb4", "#e08a00", "#7b4fa6", "#0f8b8d"]
+
+
+def dependence_spec(rows: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
+    """Grouped bars, dependence on government per dimension and scenario, as a Vega-Lite spec.
+
+    The baseline is grey and no scenario is red or green (the tables use those for worse and
+    better); the legend shows every name whole, one a line; one fixed step per bar (Streamlit
+    does not honour a plain height for offset bars)."""
+    order = [vocab("dimension", d) for d in DIMENSIONS]
+    return {
+        "title": t("whatif.chart_title"),
+        "data": {"values": rows},
+        "mark": {"type": "bar"},
+        "height": {"step": 14},
+        "encoding": {
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": t("results.dependence_axis"),
+                "scale": {"domain": [0, 1]},
+            },
+            "y": {
+                "field": "dimension",
+                "type": "nominal",
+                "title": None,
+                "sort": order,
+                "axis": {"labelLimit": 0},
+            },
+            "yOffset": {"field": "scenario", "type": "nominal", "sort": names},
+            "color": {
+                "field": "scenario",
+                "type": "nominal",
+                "title": None,
+                "sort": names,
+                "scale": {"domain": names, "range": PALETTE[: len(names)]},
+                "legend": {"orient": "bottom", "labelLimit": 0, "columns": 1},
+            },
+            "tooltip": [
+                {"field": "scenario", "type": "nominal", "title": t("plan.scenario")},
+                {"field": "dimension", "type": "nominal", "title": t("results.dimension")},
+                {"field": "value", "type": "quantitative", "format": ".2f"},
+            ],
+        },
+    }
+
+
 def dependence_table(rows: list[dict[str, Any]], names: list[str]) -> None:
     """The chart's figures as a table (screen readers, checking): dimension by scenario."""
-    frame = pd.DataFrame(rows).pivot(index="dimension", columns="scenario", values="value")
-    frame = frame.reindex(index=[vocab("dimension", d) for d in DIMENSIONS], columns=names)
-    frame = frame.round(2).reset_index().rename(columns={"dimension": t("results.dimension")})
+    by = {(r["dimension"], r["scenario"]): r["value"] for r in rows}
+    frame = pd.DataFrame(
+        [
+            {
+                t("results.dimension"): vocab("dimension", d),
+                **{n: round(by.get((vocab("dimension", d), n), float("nan")), 2) for n in names},
+            }
+            for d in DIMENSIONS
+        ]
+    )
     with st.expander(t("results.chart_data"), icon=":material/table:"):
         st.dataframe(safe_frame(frame), hide_index=True, width="stretch")
 

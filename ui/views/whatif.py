@@ -13,17 +13,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
-from advisor.models import DIMENSIONS, BiText, CaseProfile
+from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
 from ui.components import TECHNICAL, field_widget
 from ui.i18n import bi, in_lang, t
-from ui.kbtext import field_label, vocab
+from ui.kbtext import field_label
 from ui.services import md_text, problem_text
 from ui.views import plan_view
 
@@ -252,6 +250,9 @@ for n, var in enumerate(variants):
             icon=":material/error:",
         )
 valid_of = dict(valid)
+# the robustness of every scenario is worked out in another process while the page is drawn
+for prof in [baseline, *(p for _, p in valid)]:
+    services.robustness_start(prof)
 
 # ---------------------------------------------------------------- use the variant
 if i in valid_of:
@@ -287,37 +288,10 @@ scenario_names = [t("whatif.baseline")] + [bi(d.label) for d in comparison.varia
 plan_view.headline_table(base_assessment, comparison, scenario_names)
 
 rows = plan_view.dependence_rows(base_assessment, comparison, scenario_names)
-chart = (
-    alt.Chart(pd.DataFrame(rows), title=t("whatif.chart_title"))
-    .mark_bar()
-    .encode(
-        x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y(
-            "dimension:N",
-            title=None,
-            sort=[vocab("dimension", d) for d in DIMENSIONS],
-            axis=alt.Axis(labelLimit=0),
-        ),
-        yOffset=alt.YOffset("scenario:N", sort=scenario_names),
-        color=alt.Color(
-            "scenario:N",
-            title=None,
-            sort=scenario_names,
-            # the baseline in grey; no red or green, which the tables use for worse and better
-            scale=alt.Scale(
-                domain=scenario_names,
-                range=["#5b6170", "#1f6fb4", "#e08a00", "#7b4fa6", "#0f8b8d"][
-                    : len(scenario_names)
-                ],
-            ),
-            legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
-        ),
-        tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
-    )
-    # one fixed step per bar: Streamlit does not honour a plain height for offset bars
-    .properties(height=alt.Step(14))
+# a Vega-Lite spec written out (altair would rebuild and validate it on every rerun)
+st.vega_lite_chart(
+    plan_view.dependence_spec(rows, scenario_names), width="stretch", theme="streamlit"
 )
-st.altair_chart(chart, width="stretch")
 plan_view.dependence_table(rows, scenario_names)
 
 # what moved in each variant: wrapped text in one column per variant (nothing cut off)
