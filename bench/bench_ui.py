@@ -41,11 +41,12 @@ from ui.i18n import t  # noqa: E402
 
 TARGET_MS = 300.0
 # The diff is rendered when the variant's list of changed fields shows the new value and no
-# element of the page is still marked stale by the rerun (all of the diff has been redrawn).
+# visible element of the page is still marked stale by the rerun (all of the diff has been
+# redrawn; an empty placeholder, which shows nothing, may keep its mark until the run ends).
 DIFF_RENDERED = """(v) => {
   const main = document.querySelector('[data-testid="stMain"]');
   return main.innerText.includes('→ ' + v)
-    && !main.querySelector('[data-stale="true"]');
+    && ![...main.querySelectorAll('[data-stale="true"]')].some(e => e.innerText.trim());
 }"""
 ROBUST_SHOWN = """(w) => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -55,7 +56,8 @@ ROBUST_SHOWN = """(w) => {
 LEVER_DIFF = """(name) => {
   const main = document.querySelector('[data-testid="stMain"]');
   const th = [...main.querySelectorAll('th')].map(e => e.innerText);
-  return th.includes(name) && !main.querySelector('[data-stale="true"]');
+  return th.includes(name)
+    && ![...main.querySelectorAll('[data-stale="true"]')].some(e => e.innerText.trim());
 }"""
 CHANGES = 10
 SESSIONS = 5

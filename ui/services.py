@@ -13,8 +13,10 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import tempfile
 import threading
+import types
 import uuid
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -423,12 +425,19 @@ def robustness_start(profile: CaseProfile) -> None:
         if key in _ROB_FUTURES:
             _ROB_FUTURES.move_to_end(key)
             return
+        # Streamlit runs each page with the page's script as ``__main__``; a spawned worker would
+        # run it again on start-up. It is started (within submit) under a blank ``__main__``.
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
         try:
             future = _rob_pool().submit(robustness_json, key)
         except (BrokenProcessPool, RuntimeError, OSError):
             _ROB_POOL.clear()  # the worker died: work here, and start a new one next time
             future = Future()
             future.set_result(robustness_json(key))
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
         _ROB_FUTURES[key] = future
         while len(_ROB_FUTURES) > 256:
             _ROB_FUTURES.popitem(last=False)
@@ -447,8 +456,8 @@ def robustness_cached(profile: CaseProfile) -> Any:
     if done is not None:
         return done
     try:
-        raw = future.result()
-    except BrokenProcessPool:
+        raw = future.result(timeout=120)
+    except (BrokenProcessPool, TimeoutError):
         with _ROB_LOCK:
             _ROB_POOL.clear()
             _ROB_FUTURES.pop(key, None)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from advisor.basis import basis_text
+from advisor.basis import basis_text, field_basis
 from advisor.db import StoreError
 from advisor.errors import ProfileError
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS, Assessment, CaseProfile
@@ -46,6 +46,8 @@ def basis_of(profile: CaseProfile, path: str) -> str | None:
         if not basis:
             return None
         profile = profile.model_copy(update={"basis": basis})
+    if field_basis(profile, path) is None:
+        return None  # no recorded basis for this value: nothing to say beside it
     return bi(basis_text(profile, path))
 
 

@@ -76,34 +76,45 @@ def _variant_label(i: int, v: dict[str, Any]) -> str:
 st.markdown(f"**{t('whatif.add')}**")
 full = len(variants) >= MAX_VARIANTS
 choices = [*whatif.LEVERS.items(), ("copy", None)]
+
+
+def _add_copy() -> None:
+    services.whatif_add_variant(copy.deepcopy(services.whatif_state()["baseline"]))
+
+
+def _add_lever(name: str) -> None:
+    # a callback: the variant is there when the page runs (one run, no st.rerun)
+    try:
+        made = whatif.apply_lever(baseline, name)
+    except ProfileError as exc:
+        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        return
+    services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
+
+
 cols = st.columns(3)
 for n, (name, lever) in enumerate(choices):
     col = cols[n % 3]
     if lever is None:
-        if col.button(
+        col.button(
             t("whatif.add_copy"),
             key="add_copy",
             icon=":material/add:",
             disabled=full,
             width="stretch",
-        ):
-            services.whatif_add_variant(copy.deepcopy(state["baseline"]))
-            st.rerun()
+            on_click=_add_copy,
+        )
         continue
-    if col.button(
+    col.button(
         bi(lever.label),
         key=f"lever_{name}",
         icon=":material/bolt:",
         disabled=full,
         width="stretch",
         help=bi(lever.description()),
-    ):
-        try:
-            made = whatif.apply_lever(baseline, name)
-            services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
-            st.rerun()
-        except ProfileError as exc:
-            st.error("; ".join(problem_text(p) for p in exc.problems))
+        on_click=_add_lever,
+        args=(name,),
+    )
 if full:
     st.caption(t("whatif.full", n=MAX_VARIANTS))
 
@@ -125,7 +136,7 @@ def _set_field(i: int, path: str, key: str) -> None:
         services.whatif_set_field(i, path, value)
 
 
-def _add_lever(i: int, key: str) -> None:
+def _combine_lever(i: int, key: str) -> None:
     name = st.session_state.get(key)
     if name not in whatif.LEVERS or i >= len(variants):
         return
@@ -171,14 +182,14 @@ v = variants[i]
 with st.container(border=True):
     head, rm = st.columns([6, 1], vertical_alignment="center")
     head.markdown(f"**{md_text(_variant_label(i, v))}**")
-    if rm.button(
+    rm.button(
         t("plan.remove_short"),
         key=f"rm_{gen}_{i}",
         icon=":material/close:",
         help=t("whatif.remove"),
-    ):
-        services.whatif_remove_variant(i)
-        st.rerun()
+        on_click=services.whatif_remove_variant,
+        args=(i,),
+    )
     applied = v.get("levers") or []
     if applied:
         st.caption(
@@ -199,7 +210,7 @@ with st.container(border=True):
         format_func=in_lang(lambda n, lang: getattr(whatif.LEVERS[n].label, lang)),
         placeholder=t("plan.add_lever_hint"),
         key=lever_key,
-        on_change=_add_lever,
+        on_change=_combine_lever,
         args=(i, lever_key),
     )
     c_field, c_value = st.columns(2)
