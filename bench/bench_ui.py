@@ -177,7 +177,9 @@ def main() -> int:
                         "(n) => ![...document.querySelectorAll('th')].some(e => e.innerText === n)",
                         arg=lever,
                     )
+                    page.wait_for_function(ROBUST_SHOWN, arg=working, timeout=30_000)
                     wait_idle(page)
+                    page.wait_for_timeout(300)  # the rerun of the removal is over
                 ctx.close()
                 browser.close()
         finally:
