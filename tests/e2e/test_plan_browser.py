@@ -75,11 +75,19 @@ def test_plan_from_whatif_to_smallest_change_roadmap_and_back(
         # no rule, lever or diagnosis id and no field path (the expanders' arrow is an icon
         # font's ligature, "keyboard_arrow_right", drawn as an arrow)
         shown = re.sub(r"keyboard_arrow_\w+", "", text)
-        assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\b[a-z_]+\.[a-z_]+\b", shown), shown[:3000]
+        assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\b[a-z_]{2,}\.[a-z_]{2,}\b", shown), shown[:3000]
         shoot(page, f"plan-{lang}-01-whatif-three")
 
-        click_button(page, s("plan.save", lang))
-        wait_text(page, first_line(s("plan.saved", lang, name="{", id="")))
+        wait_robustness(page, lang)
+        saved = first_line(s("plan.saved", lang, name="{", id=""))
+        for attempt in range(2):  # a click landing as a rerun ends can be dropped (st_helpers)
+            click_button(page, s("plan.save", lang))
+            try:
+                wait_text(page, saved, timeout=15_000 if attempt == 0 else 30_000)
+                break
+            except Exception:
+                if attempt:
+                    raise
 
         click_button(page, s("plan.to_small", lang))
         wait_text(page, s("trainer.small.title", lang))
