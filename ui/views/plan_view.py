@@ -79,10 +79,8 @@ def headline_table(base: Assessment, comparison: Any, names: list[str]) -> None:
         a, c = vd.asymmetry, vd.coproduction
         order = ASYMMETRY_LEVELS.index
         moved = order(a.level_after) - order(a.level_before)
-        level.append(
-            vocab("level", a.level_after)
-            + (" " + change(moved, True, f"{vocab('level', a.level_before)} → ") if moved else "")
-        )
+        before_after = f"{vocab('level', a.level_before)} → {vocab('level', a.level_after)}"
+        level.append(change(moved, True, before_after) if moved else vocab("level", a.level_after))
         index.append(
             f"{a.index_after:+.2f} " + change(a.index_delta, True, f"{abs(a.index_delta):.2f}")
         )
