@@ -10,10 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 import re
+import sys
 import tempfile
+import threading
+import types
 import uuid
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -388,3 +395,274 @@ def profile_data(profile: CaseProfile) -> dict[str, Any]:
     if profile.basis:
         data["basis"] = {k: v.model_dump(mode="json") for k, v in profile.basis.items()}
     return data
+
+
+# --------------------------------------------------------------------------- plan (h13)
+#
+# The planning flow (issue 13): What-if keeps a baseline and up to four variants; a variant can be
+# saved as a case or sent to Smallest change and Roadmap, and a smallest-change path comes back
+# to What-if as a variant. Every write of those pages' session state goes through here.
+
+WHATIF = "whatif"
+WHATIF_MAX = 4
+PLAN_SENT = "plan:sent"  # the variant sent to the trainer pages: {"data", "label", "baseline"}
+PLAN_SOURCE = "variant"  # its name among the trainer pages' case sources
+
+
+def whatif_state() -> dict[str, Any]:
+    """What-if's state in this session: ``{"baseline", "variants", "generation"}``; a variant is
+    ``{"data", "label", "levers"}`` (``label`` a ``{zh, en}`` mapping or None)."""
+    return st.session_state.setdefault(WHATIF, {"baseline": None, "variants": [], "generation": 0})
+
+
+def whatif_bump() -> None:
+    """New widget keys for What-if's editors (after adding, removing or rewriting a variant)."""
+    state = whatif_state()
+    state["generation"] = state.get("generation", 0) + 1
+
+
+def whatif_set_baseline(data: dict[str, Any], keep_variants: bool = False) -> None:
+    """Compare against ``data`` from now on (the variants are dropped unless kept)."""
+    state = whatif_state()
+    state["baseline"] = data
+    if not keep_variants:
+        state["variants"] = []
+        whatif_bump()
+
+
+def whatif_add_variant(
+    data: dict[str, Any], label: dict[str, str] | None = None, levers: list[str] | None = None
+) -> int | None:
+    """Add a variant; its index, or None when What-if already holds four."""
+    state = whatif_state()
+    if len(state["variants"]) >= WHATIF_MAX:
+        return None
+    state["variants"].append({"data": data, "label": label, "levers": list(levers or [])})
+    state["editing"] = len(state["variants"]) - 1
+    whatif_bump()
+    return state["editing"]
+
+
+def whatif_update_variant(i: int, **changes: Any) -> None:
+    """Replace parts of variant ``i`` (``data``, ``label``, ``levers``)."""
+    variants = whatif_state()["variants"]
+    if 0 <= i < len(variants):
+        variants[i].update(changes)
+
+
+def whatif_remove_variant(i: int) -> None:
+    state = whatif_state()
+    if 0 <= i < len(state["variants"]):
+        state["variants"].pop(i)
+        state["editing"] = max(0, min(state.get("editing", 0), len(state["variants"]) - 1))
+        whatif_bump()
+
+
+def whatif_edit(i: int) -> None:
+    """Which variant the editor shows."""
+    whatif_state()["editing"] = i
+
+
+def send_variant(data: dict[str, Any], label: dict[str, str] | None, page_key: str) -> None:
+    """Send a What-if variant to a trainer page (``small`` or ``road``), chosen as its case."""
+    st.session_state[PLAN_SENT] = {
+        "data": data,
+        "label": label,
+        "baseline": whatif_state().get("baseline"),
+    }
+    st.session_state[f"{page_key}:source"] = PLAN_SOURCE
+
+
+def sent_variant() -> dict[str, Any] | None:
+    """The variant last sent from What-if, if any."""
+    return st.session_state.get(PLAN_SENT)
+
+
+def path_to_whatif(start: dict[str, Any], data: dict[str, Any], label: dict[str, str]) -> str:
+    """A smallest-change path's result as a What-if variant.
+
+    The comparison it joins: What-if's, when the path starts from its baseline or from one of
+    its variants (the one sent to Smallest change); otherwise a new comparison against the
+    path's start. Returns ``added``, ``new`` (a new comparison was started) or ``full``.
+    """
+    state = whatif_state()
+    sent = sent_variant()
+    ours = state.get("baseline")
+    known = [ours, *(v["data"] for v in state["variants"])]
+    if sent is not None and sent.get("data") == start and sent.get("baseline") is not None:
+        if ours != sent["baseline"]:
+            whatif_set_baseline(sent["baseline"])
+            whatif_add_variant(data, label)
+            return "new"
+    elif start not in known:
+        whatif_set_baseline(start)
+        whatif_add_variant(data, label)
+        return "new"
+    return "added" if whatif_add_variant(data, label) is not None else "full"
+
+
+# Robustness takes ~0.2 s of CPU per profile (1,000 sampled worlds): it runs in one worker
+# process, started on first use, so What-if can draw its comparison meanwhile on the other core.
+# Results are remembered per profile (the last 256), in this server process.
+_ROB_LOCK = threading.Lock()
+_ROB_FUTURES: OrderedDict[str, Future[str]] = OrderedDict()
+_ROB_POOL: list[ProcessPoolExecutor] = []
+_ROB_DONE: OrderedDict[str, Any] = OrderedDict()  # parsed results (read-only to the pages)
+
+
+def _rob_pool() -> ProcessPoolExecutor:
+    if not _ROB_POOL:
+        _ROB_POOL.append(
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        )
+    return _ROB_POOL[0]
+
+
+def robustness_start(profile: CaseProfile) -> None:
+    """Start working out the robustness of the profile's conclusions (if not known already)."""
+    from ui.plan_worker import robustness_json
+
+    key = profile.model_dump_json()
+    with _ROB_LOCK:
+        if key in _ROB_FUTURES:
+            _ROB_FUTURES.move_to_end(key)
+            return
+        # Streamlit runs each page with the page's script as ``__main__``; a spawned worker would
+        # run it again on start-up. It is started (within submit) under a blank ``__main__``.
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            future = _rob_pool().submit(robustness_json, key)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            _ROB_POOL.clear()  # the worker died: work here, and start a new one next time
+            future = Future()
+            future.set_result(robustness_json(key))
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+        _ROB_FUTURES[key] = future
+        while len(_ROB_FUTURES) > 256:
+            _ROB_FUTURES.popitem(last=False)
+
+
+def robustness_cached(profile: CaseProfile) -> Any:
+    """``advisor.robustness.analyse`` of the profile's assessment, remembered per profile."""
+    from advisor.models import Robustness
+    from ui.plan_worker import robustness_json
+
+    robustness_start(profile)
+    key = profile.model_dump_json()
+    with _ROB_LOCK:
+        future = _ROB_FUTURES[key]
+    done = _ROB_DONE.get(key)
+    if done is not None:
+        return done
+    try:
+        raw = future.result(timeout=120)
+    except (BrokenProcessPool, TimeoutError):
+        with _ROB_LOCK:
+            _ROB_POOL.clear()
+            _ROB_FUTURES.pop(key, None)
+        raw = robustness_json(key)
+    parsed = Robustness.model_validate_json(raw)
+    with _ROB_LOCK:
+        _ROB_DONE[key] = parsed
+        while len(_ROB_DONE) > 256:
+            _ROB_DONE.popitem(last=False)
+    return parsed
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _parameter_review_json(profile_json: str) -> Any:
+    from advisor import robustness
+
+    return robustness.review([CaseProfile.model_validate_json(profile_json)])
+
+
+def parameter_review_cached(profile: CaseProfile) -> Any:
+    """``advisor.robustness.review`` over this one case: which of our parameters move it most."""
+    return _parameter_review_json(profile.model_dump_json())
+
+
+def save_variant_as_case(profile: CaseProfile, name: str) -> Any:
+    """Save a variant as a new case of the signed-in user's organisation (``store()``, which
+    enforces the role); its id is the baseline's with ``-plan-N``, the first one free.
+    Raises StoreError (refused, or the library failed) and ProfileError (a bad name)."""
+    lib = store()
+    base = profile.id[:56]
+    n = 1
+    while lib.exists(f"{base}-plan-{n}"):
+        n += 1
+    data = profile.model_dump(mode="json")
+    data.update(id=f"{base}-plan-{n}", name=name.strip())
+    return lib.save(profile_from_data(data))
+
+
+def whatif_set_field(i: int, path: str, value: Any) -> None:
+    """Set the field at dotted ``path`` of variant ``i`` (a section absent in it is left alone)."""
+    variants = whatif_state()["variants"]
+    if not 0 <= i < len(variants):
+        return
+    node = variants[i]["data"]
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(value, float):
+        value = round(value, 4)
+    node[parts[-1]] = value
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _parameter_flips_json(profile_json: str, names: tuple[str, ...]) -> dict[str, Any]:
+    from advisor import robustness
+    from knowledge_base.loader import load_kb
+    from rules import oracle
+
+    profile = CaseProfile.model_validate_json(profile_json)
+    settings = robustness.Settings.load()
+    kb = load_kb()
+    compiled = oracle.compiled_rules()
+    point = robustness._conclusions(*oracle.evaluate_compiled(profile), settings.top_n)
+    out: dict[str, Any] = {}
+    for leaf in robustness.parameter_leaves():
+        if leaf.name not in names:
+            continue
+        ends = {}
+        for side, end in (("low", leaf.low), ("high", leaf.high)):
+            new = int(end) if leaf.integer else end
+            values = {leaf.param: robustness._replace(kb.param(leaf.param), [(leaf.path, new)])}
+            refs = {leaf.ref: new} if leaf.ref else {}
+            got = robustness._conclusions(
+                *oracle.evaluate_compiled(profile, values, compiled, refs), settings.top_n
+            )
+            ends[side] = {"gained": sorted(got - point), "lost": sorted(point - got)}
+        out[leaf.name] = ends
+    return out
+
+
+def parameter_flips_cached(profile: CaseProfile, names: list[str]) -> dict[str, Any]:
+    """For the ranged numbers ``names`` (``RangedLeaf.name``): the conclusions of this case that
+    appear (``gained``) or go (``lost``) with the number alone at the low or the high end of its
+    plausible range; a conclusion is ``dx:<id>``, ``act:<id>`` or ``top:<id>`` (in the top n)."""
+    return _parameter_flips_json(profile.model_dump_json(), tuple(sorted(names)))
+
+
+def conclusion_names(profile: CaseProfile) -> dict[str, str]:
+    """``dx:<id>``, ``act:<id>`` and ``top:<id>`` (see ``parameter_flips_cached``) as a person
+    reads them, in the session's language."""
+    from knowledge_base.loader import load_kb
+    from ui.i18n import bi, t
+
+    out: dict[str, str] = {}
+    for item_id, item in load_kb().items.items():
+        if item.kind not in ("diagnosis", "action"):
+            continue
+        name = bi(item.label)
+        if item.kind == "diagnosis":
+            out[f"dx:{item_id}"] = t("sens_plan.c_dx", name=name)
+        else:
+            out[f"act:{item_id}"] = t("sens_plan.c_act", name=name)
+            out[f"top:{item_id}"] = t("sens_plan.c_top", name=name)
+    return out

@@ -83,7 +83,7 @@ def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: 
     nav(page, s("nav.whatif"))
     lever = LEVERS["government_enabler"]
     click_button(page, lever.label.en)
-    wait_text(page, "Actions added")
+    wait_text(page, s("whatif.changed"))
     before = main_text(page)
     select(
         page,

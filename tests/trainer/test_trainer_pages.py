@@ -67,7 +67,7 @@ def test_smallest_change_finds_paths_for_case_y(make_app: Callable[..., AppTest]
     assert not at.exception
     shown = texts(at)
     assert "Path 1" in shown
-    assert at.dataframe, "no table of steps"
+    assert at.table, "no table of steps"
 
 
 def test_smallest_change_in_chinese(make_app: Callable[..., AppTest]) -> None:

@@ -199,16 +199,18 @@ def test_knowledge_base_is_paged_and_searches_several_words(
 
 
 def test_whatif_shows_no_arrow_for_no_change(make_app: Callable[..., AppTest]) -> None:
-    """An unchanged copy of the baseline: no delta on the asymmetry index or co-production."""
+    """An unchanged copy of the baseline: no arrow and no colour anywhere in the comparison."""
     at = make_app("en")
     at.selectbox(key="start").set_value("case-y").run()
     at.button[0].click().run()
     at.switch_page("views/whatif.py").run()
     at.button(key="add_copy").click().run()
     assert not at.exception
-    variant = [m for m in at.metric if m.label in ("Asymmetry index", "Co-production score")]
-    assert len(variant) == 4  # baseline and the copy
-    assert all(not m.delta for m in variant), [(m.label, m.delta) for m in variant]
+    table = next(m.value for m in at.markdown if m.value.startswith("| Measure |"))
+    assert "Asymmetry index" in table and "Co-production score" in table
+    for mark in ("↑", "↓", ":red[", ":green["):
+        assert mark not in table, table
+    assert not any(m.value.startswith("**Actions re-ranked") for m in at.markdown)
 
 
 def test_a_formula_in_a_case_name_is_offered_as_text_in_the_table(

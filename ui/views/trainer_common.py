@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from advisor.errors import AdvisorError, ProfileError
+from advisor.io import profile_from_data
 from advisor.models import CaseProfile
 from ui import services
-from ui.i18n import in_lang, t
+from ui.i18n import current_lang, in_lang, t
 from ui.services import md_text
 
 SOURCES = ("preset_y", "preset_h", "current", "saved")
@@ -26,18 +27,32 @@ class Chosen:
 
     profile: CaseProfile
     case_id: str | None = None
+    from_whatif: bool = False  # a variant sent from What-if (issue 13's planning flow)
 
 
 def choose_case(key: str) -> Chosen | None:
     """The case picker; None (with a message shown) when nothing usable is chosen."""
+    sent = services.sent_variant()
+    sources = (*SOURCES, services.PLAN_SOURCE) if sent else SOURCES
+    if st.session_state.get(f"{key}:source") not in (None, *sources):
+        del st.session_state[f"{key}:source"]
+
+    def _source(s: str, lang: str) -> str:
+        if s == services.PLAN_SOURCE and sent:
+            name = (sent.get("label") or {}).get(lang) or ""
+            return t("plan.source_variant", lang, name=md_text(name))
+        return t(f"trainer.case.{s}", lang)
+
     source = st.radio(
         t("trainer.case.source"),
-        SOURCES,
-        format_func=in_lang(lambda s, lang: t(f"trainer.case.{s}", lang)),
+        sources,
+        format_func=in_lang(_source),
         key=f"{key}:source",
         horizontal=True,
     )
     try:
+        if source == services.PLAN_SOURCE and sent:
+            return Chosen(profile_from_data(sent["data"]), from_whatif=True)
         if source in PRESET_IDS:
             return Chosen(services.pipeline().preset(PRESET_IDS[source]))
         if source == "current":
@@ -66,8 +81,14 @@ def choose_case(key: str) -> Chosen | None:
 
 
 def show_case(chosen: Chosen) -> None:
-    """One line naming the case (its name is user text, shown inert)."""
-    st.caption(t("trainer.case.showing", name=md_text(chosen.profile.name), id=chosen.profile.id))
+    """One line naming the case (its name is user text, shown inert), and the What-if variant
+    when the case is one."""
+    line = t("trainer.case.showing", name=md_text(chosen.profile.name), id=chosen.profile.id)
+    sent = services.sent_variant() if chosen.from_whatif else None
+    if sent and sent.get("label"):
+        name = sent["label"].get(current_lang()) or ""
+        line += " · " + t("plan.source_variant", name=md_text(name))
+    st.caption(line)
 
 
 def show_error(exc: Exception) -> None:

@@ -10,6 +10,7 @@ from advisor.errors import AdvisorError
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.roadmap import build_roadmap, render_roadmap, trajectory
 from ui import services
+from ui.components import TECHNICAL
 from ui.i18n import bi, current_lang, t
 from ui.kbtext import vocab
 from ui.views.trainer_common import choose_case, show_case, show_error
@@ -28,13 +29,17 @@ except AdvisorError as exc:
     st.stop()
 
 labels = {i.id: bi(i.label) for i in roadmap.items}
+# the social organisation's column is always shown: the planner's own organisation is what the
+# plan is for, even when the case has none yet (issue 13)
 actors = [
     a
     for a in ("government", "third_party", "volunteers", "residents")
-    if any(i.actor == a for i in roadmap.items)
+    if a in ("government", "third_party") or any(i.actor == a for i in roadmap.items)
 ]
 for actor in actors:
     st.subheader(vocab("actor", actor))
+    if actor == "third_party" and chosen.profile.third_party is None:
+        st.info(t("plan.road_no_third_party"), icon=":material/diversity_3:")
     cols = st.columns(3)
     for col, phase in zip(cols, (1, 2, 3), strict=True):
         with col:
@@ -54,12 +59,15 @@ for actor in actors:
                             + t("trainer.road.sep").join(labels[p] for p in item.after)
                         )
 
+technical = st.session_state.get(TECHNICAL)
 with st.expander(t("trainer.road.preconditions")):
     for e in roadmap.preconditions:
-        st.markdown(f"- {labels[e.before]} → {labels[e.after]} (`{e.rule}`)")
+        st.markdown(
+            f"- {labels[e.before]} → {labels[e.after]}" + (f" (`{e.rule}`)" if technical else "")
+        )
     st.markdown(f"**{t('trainer.road.rules')}**")
     for key, text in roadmap.rules.items():
-        st.markdown(f"- `{key}`: {bi(text)}")
+        st.markdown(f"- `{key}`: {bi(text)}" if technical else f"- {bi(text)}")
 
 st.subheader(t("trainer.road.trajectory"))
 points = []

@@ -10,14 +10,18 @@ from advisor.models import ACTORS, ASYMMETRY_LEVELS
 from advisor.report import label
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.smallest_change import (
+    apply_path,
     asymmetry_goal,
     describe_change,
     describe_diagnoses,
     diagnosis_goal,
     search,
 )
+from ui import services
+from ui.components import TECHNICAL
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
+from ui.services import md_text
 from ui.views.trainer_common import choose_case, show_case, show_error
 
 lang = current_lang()
@@ -29,6 +33,8 @@ if chosen is None:
     st.stop()
 profile = chosen.profile
 show_case(chosen)
+sent = services.sent_variant() if chosen.from_whatif else None
+sent_name = (sent or {}).get("label")
 try:
     base = assess_cached(profile)
 except AdvisorError as exc:
@@ -68,7 +74,12 @@ else:
         dx = st.selectbox(
             t("trainer.small.diagnosis"),
             list(labels),
-            format_func=lambda d: f"{labels[d]} ({d})",
+            # the id only for analysts (the sidebar's technical details)
+            format_func=(
+                (lambda d: f"{labels[d]} ({d})")
+                if st.session_state.get(TECHNICAL)
+                else (lambda d: labels[d])
+            ),
             key="small:dx",
         )
         goal = diagnosis_goal(dx)
@@ -100,7 +111,8 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
         with st.container(border=True):
             title = t("trainer.small.path", n=n + 1, cost=f"{path.cost:g}", steps=len(path.steps))
             st.markdown(f"**{title}**")
-            st.dataframe(
+            # a static table: every column shown and its text wrapped, nothing cut off
+            st.table(
                 pd.DataFrame(
                     [
                         {
@@ -108,7 +120,7 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
                             t("trainer.small.actor"): vocab("actor", s.actor),
                             t("trainer.small.change"): bi(s.label),
                             t("trainer.small.from_to"): describe_change(s, lang),
-                            t("trainer.small.cost"): s.cost,
+                            t("trainer.small.cost"): f"{s.cost:g}",
                             t("trainer.small.after"): (
                                 f"{vocab('level', s.outcome.asymmetry_level)}"
                                 f" ({s.outcome.asymmetry_index:+.2f})"
@@ -119,6 +131,26 @@ if res is not None and res.profile_id == profile.id and res.goal == goal:
                     ]
                 ),
                 hide_index=True,
-                width="stretch",
             )
+            if st.button(
+                t("plan.to_whatif"), key=f"small:to_whatif:{n}", icon=":material/compare_arrows:"
+            ):
+                try:
+                    after = apply_path(profile, path).model_dump(mode="json")
+                except (AdvisorError, ValueError) as exc:
+                    show_error(exc)
+                else:
+                    name = {
+                        lang_: t("plan.from_small", lang_, n=n + 1)
+                        + (f" · {sent_name[lang_]}" if sent_name else "")
+                        for lang_ in ("zh", "en")
+                    }
+                    outcome = services.path_to_whatif(profile.model_dump(mode="json"), after, name)
+                    if outcome == "full":
+                        st.warning(t("plan.sent_full"))
+                    else:
+                        base = services.whatif_state()["baseline"]["name"]
+                        key = "plan.sent_added" if outcome == "added" else "plan.sent_new"
+                        services.flash(t(key, name=md_text(name[lang]), base=md_text(base)))
+                        st.switch_page("views/whatif.py")
     st.caption(t("trainer.small.assessed", n=res.assessed))

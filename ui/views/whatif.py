@@ -1,8 +1,11 @@
 """What-if: a baseline and up to four variants side by side, and what moved between them.
 
-The baseline is the profile of the Assess page. A variant starts as a copy of it or as one of the
-paper's levers applied to it (``advisor.whatif.LEVERS``); any field of a variant can then be
-changed, and ``advisor.whatif.compare`` reports what moved.
+The baseline is the profile of the Assess page (or the case a smallest-change path started
+from). A variant starts as a copy of it or as one of the paper's levers applied to it
+(``advisor.whatif.LEVERS``); more levers can be combined in the same variant and any field of it
+changed. ``advisor.whatif.compare`` reports what moved. A variant can be saved as a case of the
+user's organisation, or sent to Smallest change and Roadmap (the planning flow of issue 13).
+Every write of this page's session state goes through ``ui.services`` (the ``whatif_*`` block).
 """
 
 from __future__ import annotations
@@ -10,21 +13,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
-from advisor.models import DIMENSIONS, BiText, CaseProfile
+from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
-from ui.components import field_widget
+from ui.components import TECHNICAL, field_widget
 from ui.i18n import bi, in_lang, t
-from ui.kbtext import field_label, value_label, vocab
+from ui.kbtext import field_label
 from ui.services import md_text, problem_text
+from ui.views import plan_view
 
-STATE = "whatif"
-MAX_VARIANTS = 4
+MAX_VARIANTS = services.WHATIF_MAX
 
 st.title(t("whatif.title"))
 st.caption(t("whatif.intro"))
@@ -36,97 +37,33 @@ except ImportError as exc:  # the what-if module is part of the advisor; say so 
     st.stop()
 
 # ---------------------------------------------------------------- the baseline
+state = services.whatif_state()
 current = services.validate_draft()
 res = services.result()
 if current is None and res is not None:
     current = res.profile
-if current is None:
-    st.info(t("whatif.no_baseline"), icon=":material/info:")
-    st.page_link("views/assess.py", label=t("nav.assess"), icon=":material/fact_check:")
-    st.stop()
-
-state: dict[str, Any] = st.session_state.setdefault(STATE, {"baseline": None, "variants": []})
-current_data = current.model_dump(mode="json")
+current_data = current.model_dump(mode="json") if current is not None else None
 if state["baseline"] is None:
-    state["baseline"] = current_data
-elif state["baseline"] != current_data:
+    if current_data is None:
+        st.info(t("whatif.no_baseline"), icon=":material/info:")
+        st.page_link("views/assess.py", label=t("nav.assess"), icon=":material/fact_check:")
+        st.stop()
+    services.whatif_set_baseline(current_data, keep_variants=True)
+elif current_data is not None and state["baseline"] != current_data:
     c1, c2 = st.columns([4, 1], vertical_alignment="center")
     c1.warning(t("whatif.baseline_differs"), icon=":material/sync_problem:")
     if c2.button(t("whatif.use_current"), icon=":material/sync:", width="stretch"):
-        state["baseline"] = current_data
-        state["variants"] = []
+        services.whatif_set_baseline(current_data)
         st.rerun()
 baseline = CaseProfile.model_validate(state["baseline"])
 variants: list[dict[str, Any]] = state["variants"]
+st.caption(t("plan.baseline_is", name=md_text(baseline.name)))
 
 
-def _bump() -> None:
-    state["generation"] = state.get("generation", 0) + 1  # new widget keys after add/remove
-
-
-def add_variant(data: dict[str, Any], label: Any = None, lever: str | None = None) -> None:
-    variants.append({"data": data, "label": label, "lever": lever})
-    _bump()
-
-
-# ---------------------------------------------------------------- one-click variants
-st.markdown(f"**{t('whatif.add')}**")
-full = len(variants) >= MAX_VARIANTS
-choices = [*whatif.LEVERS.items(), ("copy", None)]
-cols = st.columns(3)
-for n, (name, lever) in enumerate(choices):
-    col = cols[n % 3]
-    if lever is None:
-        clicked = col.button(
-            t("whatif.add_copy"),
-            key="add_copy",
-            icon=":material/add:",
-            disabled=full,
-            width="stretch",
-        )
-        if clicked:
-            add_variant(copy.deepcopy(state["baseline"]))
-            st.rerun()
-        continue
-    if col.button(
-        bi(lever.label),
-        key=f"lever_{name}",
-        icon=":material/bolt:",
-        disabled=full,
-        width="stretch",
-        help=bi(lever.description()),
-    ):
-        try:
-            made = whatif.apply_lever(baseline, name)
-            add_variant(made.model_dump(mode="json"), lever.label.model_dump(), name)
-            st.rerun()
-        except ProfileError as exc:
-            st.error("; ".join(problem_text(p) for p in exc.problems))
-if full:
-    st.caption(t("whatif.full", n=MAX_VARIANTS))
-
-if not variants:
-    st.info(t("whatif.no_variants"), icon=":material/info:")
-    st.stop()
-
-# ---------------------------------------------------------------- edit variants
-specs = {f.path: f for f in profile_form.all_fields() if f.path not in ("id",)}
-gen = state.get("generation", 0)
-
-
-def _set_field(i: int, path: str, key: str) -> None:
-    if key != services.form_key(f"val_{state.get('generation', 0)}_{i}_{path}"):
-        return  # a widget of an earlier generation (see ui.services.form_key)
-    value = st.session_state.get(key)
-    if i >= len(variants) or not profile_form.accepts(specs[path], value):
-        return
-    node = variants[i]["data"]
-    parts = path.split(".")
-    for part in parts[:-1]:
-        node = node[part]
-    if isinstance(value, float):
-        value = round(value, 4)
-    node[parts[-1]] = value
+def _label_of(levers: list[str]) -> dict[str, str]:
+    """A variant made of levers is named after them, joined by " + "."""
+    names = [whatif.LEVERS[n].label for n in levers if n in whatif.LEVERS]
+    return {lang: " + ".join(getattr(x, lang) for x in names) for lang in ("zh", "en")}
 
 
 def _variant_label(i: int, v: dict[str, Any]) -> str:
@@ -135,16 +72,149 @@ def _variant_label(i: int, v: dict[str, Any]) -> str:
     return t("whatif.variant_n", n=i + 1)
 
 
-valid: list[tuple[int, CaseProfile]] = []
-edit_cols = st.columns(len(variants))
-for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
-    with col, st.container(border=True):
-        head, rm = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"**{md_text(_variant_label(i, v))}**")
-        if rm.button("", key=f"rm_{gen}_{i}", icon=":material/close:", help=t("whatif.remove")):
-            variants.pop(i)
-            _bump()
-            st.rerun()
+# ---------------------------------------------------------------- one-click variants
+st.markdown(f"**{t('whatif.add')}**")
+full = len(variants) >= MAX_VARIANTS
+choices = [*whatif.LEVERS.items(), ("copy", None)]
+
+
+def _add_copy() -> None:
+    services.whatif_add_variant(copy.deepcopy(services.whatif_state()["baseline"]))
+
+
+def _add_lever(name: str) -> None:
+    # a callback: the variant is there when the page runs (one run, no st.rerun)
+    try:
+        made = whatif.apply_lever(baseline, name)
+    except ProfileError as exc:
+        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        return
+    services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
+
+
+cols = st.columns(3)
+for n, (name, lever) in enumerate(choices):
+    col = cols[n % 3]
+    if lever is None:
+        col.button(
+            t("whatif.add_copy"),
+            key="add_copy",
+            icon=":material/add:",
+            disabled=full,
+            width="stretch",
+            on_click=_add_copy,
+        )
+        continue
+    col.button(
+        bi(lever.label),
+        key=f"lever_{name}",
+        icon=":material/bolt:",
+        disabled=full,
+        width="stretch",
+        help=bi(lever.description()),
+        on_click=_add_lever,
+        args=(name,),
+    )
+if full:
+    st.caption(t("whatif.full", n=MAX_VARIANTS))
+
+if not variants:
+    st.info(t("whatif.no_variants"), icon=":material/info:")
+    st.stop()
+
+# ---------------------------------------------------------------- edit one variant at a time
+specs = {f.path: f for f in profile_form.all_fields() if f.path not in ("id",)}
+gen = state.get("generation", 0)
+editing = min(state.get("editing", 0), len(variants) - 1)
+
+
+def _set_field(i: int, path: str, key: str) -> None:
+    if key != services.form_key(f"val_{services.whatif_state().get('generation', 0)}_{i}_{path}"):
+        return  # a widget of an earlier generation (see ui.services.form_key)
+    value = st.session_state.get(key)
+    if profile_form.accepts(specs[path], value):
+        services.whatif_set_field(i, path, value)
+
+
+def _combine_lever(i: int, key: str) -> None:
+    name = st.session_state.get(key)
+    if name not in whatif.LEVERS or i >= len(variants):
+        return
+    v = variants[i]
+    try:
+        made = whatif.apply_lever(profile_from_data(v["data"]), name)
+    except ProfileError as exc:
+        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        return
+    levers = [*v.get("levers", []), name]
+    label = v.get("label")
+    renamed = label is not None and label != _label_of(v.get("levers", []))
+    services.whatif_update_variant(
+        i,
+        data=made.model_dump(mode="json"),
+        levers=levers,
+        label=label if renamed else _label_of(levers),
+    )
+    services.whatif_bump()
+
+
+def _rename(i: int, key: str) -> None:
+    text = str(st.session_state.get(key) or "").strip()[:80]
+    services.whatif_update_variant(i, label={"zh": text, "en": text} if text else None)
+
+
+services.show_flash()
+st.subheader(t("plan.edit_title"))
+if len(variants) > 1:
+    picked = st.radio(
+        t("plan.edit_which"),
+        list(range(len(variants))),
+        index=editing,
+        format_func=lambda i: _variant_label(i, variants[i]),
+        horizontal=True,
+        key=services.form_key(f"editing_{gen}"),
+    )
+    if picked is not None and picked != editing:
+        services.whatif_edit(picked)
+        editing = picked
+i = editing
+v = variants[i]
+with st.container(border=True):
+    head, rm = st.columns([6, 1], vertical_alignment="center")
+    head.markdown(f"**{md_text(_variant_label(i, v))}**")
+    rm.button(
+        t("plan.remove_short"),
+        key=f"rm_{gen}_{i}",
+        icon=":material/close:",
+        help=t("whatif.remove"),
+        on_click=services.whatif_remove_variant,
+        args=(i,),
+    )
+    applied = v.get("levers") or []
+    if applied:
+        st.caption(
+            t("plan.levers_applied", levers=" + ".join(bi(whatif.LEVERS[n].label) for n in applied))
+        )
+    c_name, c_lever = st.columns(2)
+    name_key = services.form_key(f"name_{gen}_{i}")
+    if name_key not in st.session_state:
+        st.session_state[name_key] = _variant_label(i, v)
+    c_name.text_input(
+        t("plan.variant_name"), key=name_key, max_chars=80, on_change=_rename, args=(i, name_key)
+    )
+    lever_key = services.form_key(f"addlever_{gen}_{i}")
+    c_lever.selectbox(
+        t("plan.add_lever"),
+        [n for n in whatif.LEVERS if n not in applied],
+        index=None,
+        format_func=in_lang(lambda n, lang: getattr(whatif.LEVERS[n].label, lang)),
+        placeholder=t("plan.add_lever_hint"),
+        key=lever_key,
+        on_change=_combine_lever,
+        args=(i, lever_key),
+    )
+    c_field, c_value = st.columns(2)
+    with c_field:
         path = st.selectbox(
             t("whatif.field"),
             list(specs),
@@ -155,11 +225,12 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
             key=services.form_key(f"field_{gen}_{i}"),
             placeholder=t("whatif.field_hint"),
         )
-        if path:
-            parts = path.split(".")
-            node: Any = v["data"]
-            for part in parts[:-1]:
-                node = node.get(part) if isinstance(node, dict) else None
+    if path:
+        parts = path.split(".")
+        node: Any = v["data"]
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        with c_value:
             if node is None:
                 st.info(t("whatif.no_section", section=t(f"section.{parts[0]}")))
             else:
@@ -172,16 +243,31 @@ for i, (col, v) in enumerate(zip(edit_cols, variants, strict=True)):
                     on_change=_set_field,
                     args=(i, path, key),
                 )
-        try:
-            profile = profile_from_data(v["data"])
-            valid.append((i, profile))
-        except ProfileError as exc:
-            st.error(
-                t("whatif.invalid")
-                + "\n\n"
-                + "\n".join(f"- {problem_text(p)}" for p in exc.problems),
-                icon=":material/error:",
-            )
+                basis = plan_view.basis_of(baseline, path)
+                if basis:
+                    st.caption(t("plan.basis_baseline", basis=md_text(basis)))
+
+# every variant is validated; an invalid one is named and left out
+valid: list[tuple[int, CaseProfile]] = []
+for n, var in enumerate(variants):
+    try:
+        valid.append((n, profile_from_data(var["data"])))
+    except ProfileError as exc:
+        st.error(
+            f"**{md_text(_variant_label(n, var))}**: "
+            + t("whatif.invalid")
+            + "\n\n"
+            + "\n".join(f"- {problem_text(p)}" for p in exc.problems),
+            icon=":material/error:",
+        )
+valid_of = dict(valid)
+# the robustness of every scenario is worked out in another process while the page is drawn
+for prof in [baseline, *(p for _, p in valid)]:
+    services.robustness_start(prof)
+
+# ---------------------------------------------------------------- use the variant
+if i in valid_of:
+    plan_view.variant_actions(i, valid_of[i], variants[i], _variant_label(i, variants[i]), baseline)
 
 if not valid:
     st.stop()
@@ -192,9 +278,14 @@ try:
         baseline,
         [p for _, p in valid],
         labels=[
-            BiText(**variants[i]["label"]) if variants[i].get("label") else None for i, _ in valid
+            BiText(**variants[n]["label"])
+            if variants[n].get("label")
+            else BiText(
+                zh=t("whatif.variant_n", "zh", n=n + 1), en=t("whatif.variant_n", "en", n=n + 1)
+            )
+            for n, _ in valid
         ],
-        levers=[variants[i].get("lever") for i, _ in valid],
+        levers=["+".join(variants[n].get("levers") or []) or None for n, _ in valid],
         assess=services.assess_cached,
     )
     base_assessment = services.assess_cached(baseline)
@@ -204,152 +295,34 @@ except AdvisorError as exc:
 
 st.divider()
 st.subheader(t("whatif.results"))
-
-# the government-dependence profile of every scenario in one chart
-rows = []
 scenario_names = [t("whatif.baseline")] + [bi(d.label) for d in comparison.variants]
-for d in DIMENSIONS:
-    rows.append(
-        {
-            "scenario": scenario_names[0],
-            "dimension": vocab("dimension", d),
-            "value": getattr(base_assessment.dependence, d),
-        }
-    )
-for name, vd in zip(scenario_names[1:], comparison.variants, strict=True):
-    for dd in vd.dependence:
-        rows.append(
-            {
-                "scenario": name,
-                "dimension": vocab("dimension", dd.dimension),
-                "value": dd.government_after,
-            }
-        )
-chart = (
-    alt.Chart(pd.DataFrame(rows), title=t("whatif.chart_title"))
-    .mark_bar()
-    .encode(
-        x=alt.X("value:Q", title=t("results.dependence_axis"), scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y(
-            "dimension:N",
-            title=None,
-            sort=[vocab("dimension", d) for d in DIMENSIONS],
-            axis=alt.Axis(labelLimit=0),
-        ),
-        yOffset=alt.YOffset("scenario:N", sort=scenario_names),
-        color=alt.Color(
-            "scenario:N",
-            title=None,
-            sort=scenario_names,
-            legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
-        ),
-        tooltip=["scenario:N", "dimension:N", alt.Tooltip("value:Q", format=".2f")],
-    )
-    # one fixed step per bar: Streamlit does not honour a plain height for offset bars
-    .properties(height=alt.Step(14))
+plan_view.headline_table(base_assessment, comparison, scenario_names)
+
+rows = plan_view.dependence_rows(base_assessment, comparison, scenario_names)
+# a Vega-Lite spec written out (altair would rebuild and validate it on every rerun)
+st.vega_lite_chart(
+    plan_view.dependence_spec(rows, scenario_names), width="stretch", theme="streamlit"
 )
-st.altair_chart(chart, width="stretch")
+plan_view.dependence_table(rows, scenario_names)
 
-cols = st.columns(len(comparison.variants) + 1)
-with cols[0], st.container(border=True):
-    st.markdown(f"**{t('whatif.baseline')}**")
-    st.caption(md_text(baseline.name))
-    st.metric(t("results.asymmetry_level"), vocab("level", base_assessment.asymmetry.level))
-    st.metric(t("results.asymmetry_index"), f"{base_assessment.asymmetry.index:+.2f}")
-    st.metric(t("results.coproduction"), f"{base_assessment.coproduction.score}/16")
-    top = min(base_assessment.actions, key=lambda a: a.rank) if base_assessment.actions else None
-    st.markdown(t("whatif.top_action", label=md_text(bi(top.label)) if top else "—"))
-
-for col, vd in zip(cols[1:], comparison.variants, strict=True):
+# what moved in each variant: wrapped text in one column per variant (nothing cut off)
+detail_cols = st.columns(len(comparison.variants))
+for col, vd, (_n, prof) in zip(detail_cols, comparison.variants, valid, strict=True):
     with col, st.container(border=True):
-        st.markdown(f"**{md_text(bi(vd.label))}**")
-        if vd.fields_changed:
-            st.caption(
-                t("whatif.changed")
-                + " "
-                + "; ".join(
-                    f"{field_label(fc.path)}: {value_label(fc.path, fc.old)} → "
-                    f"{value_label(fc.path, fc.new)}"
-                    for fc in vd.fields_changed
-                )
-            )
-        else:
-            st.caption(t("whatif.unchanged"))
-        a = vd.asymmetry
-        level_delta = (
-            None
-            if a.level_before == a.level_after
-            else f"{vocab('level', a.level_before)} → {vocab('level', a.level_after)}"
-        )
-        st.metric(
-            t("results.asymmetry_level"),
-            vocab("level", a.level_after),
-            level_delta,
-            delta_color="off",
-        )
-        # no arrow for no change; a fall of the asymmetry is an improvement (green, "inverse")
-        st.metric(
-            t("results.asymmetry_index"),
-            f"{a.index_after:+.2f}",
-            f"{a.index_delta:+.2f}" if abs(a.index_delta) >= 0.005 else None,
-            delta_color="inverse",
-        )
-        c = vd.coproduction
-        st.metric(
-            t("results.coproduction"),
-            f"{c.score_after}/16",
-            f"{c.score_delta:+d}" if c.score_delta else None,
-        )
-        moved = [
-            t(
-                "whatif.dependence_moved",
-                dimension=vocab("dimension", dd.dimension),
-                gov=f"{dd.government_before:.2f} → {dd.government_after:.2f}",
-                tp=f"{dd.third_party_before:.2f} → {dd.third_party_after:.2f}",
-            )
-            for dd in vd.dependence
-            if abs(dd.government_delta) > 0.005 or abs(dd.third_party_delta) > 0.005
-        ]
-        st.markdown(f"**{t('whatif.dependence')}**")
-        if moved:
-            st.markdown("\n".join(f"- {m}" for m in moved))
-        else:
-            st.caption(t("whatif.dependence_same"))
-        top_after = vd.top_action_after
-        st.markdown(
-            t("whatif.top_action", label=md_text(bi(top_after.label)) if top_after else "—")
-        )
+        plan_view.variant_details(vd, baseline, prof)
 
-        def _list(title: str, items: list[str]) -> None:
-            st.markdown(f"**{title}**")
-            if items:
-                st.markdown("\n".join(f"- {x}" for x in items))
-            else:
-                st.caption(t("whatif.none"))
-
-        _list(
-            t("whatif.actions_added", n=len(vd.actions_added)),
-            [f"#{x.rank} {md_text(bi(x.label))}" for x in vd.actions_added],
-        )
-        _list(
-            t("whatif.actions_dropped", n=len(vd.actions_dropped)),
-            [md_text(bi(x.label)) for x in vd.actions_dropped],
-        )
-        _list(
-            t(
-                "whatif.actions_reranked",
-                n=sum(1 for x in vd.actions_reranked if x.old_rank != x.new_rank),
-            ),
-            [
-                f"{md_text(bi(x.label))}: #{x.old_rank} → #{x.new_rank}"
-                + (f" ({x.priority_delta:+.0f})" if abs(x.priority_delta) >= 0.5 else "")
-                for x in vd.actions_reranked
-                if x.old_rank != x.new_rank
-            ],
-        )
-        if vd.diagnoses_added or vd.diagnoses_removed:
-            _list(
-                t("whatif.diagnoses_moved"),
-                [f"+ {md_text(bi(x.label))}" for x in vd.diagnoses_added]
-                + [f"− {md_text(bi(x.label))}" for x in vd.diagnoses_removed],
-            )
+# how robust each conclusion is: drawn last, so the diff above is on screen while it is worked out
+st.subheader(t("plan.rob.title"))
+st.caption(t("plan.rob.intro"))
+slot = st.empty()
+slot.caption(t("plan.rob.working"))
+try:
+    robs = [services.robustness_cached(baseline)] + [
+        services.robustness_cached(p) for _, p in valid
+    ]
+    assessments = [base_assessment] + [services.assess_cached(p) for _, p in valid]
+except AdvisorError as exc:
+    slot.error(md_text(str(exc)))
+    st.stop()
+with slot.container():
+    plan_view.robustness_tables(assessments, robs, scenario_names, st.session_state.get(TECHNICAL))
