@@ -71,8 +71,19 @@ def _label(spec: FieldSpec) -> str:
 
 
 def _value_widget(spec: FieldSpec, key: str, initial: Any, disabled: bool) -> None:
-    """The input for a field's exact value (as in ``ui.components.field_widget``, shares in %)."""
-    if key not in st.session_state or not _widget_ok(spec, st.session_state[key]):
+    """The input for a field's exact value (as in ``ui.components.field_widget``, shares in %).
+
+    The draft's value is the widget's declared default, in every run, rather than a value put
+    into Session State once: a value set through Session State reaches the browser only with
+    the run that set it, and when that run is interrupted by the next click (Streamlit then drops
+    its unsent messages), the next run draws the widget with its declared default; the browser
+    then showed a blank form and sent the blanks back into the draft (the district benchmark's
+    stuck sessions). Session State is written only to replace a state the field cannot hold.
+    """
+    shown = _to_widget(spec, initial)
+    if not _widget_ok(spec, shown):
+        shown = None
+    if key in st.session_state and not _widget_ok(spec, st.session_state[key]):
         st.session_state[key] = _to_widget(spec, initial)
     common: dict[str, Any] = {
         "key": key,
@@ -91,14 +102,16 @@ def _value_widget(spec: FieldSpec, key: str, initial: Any, disabled: bool) -> No
             step=5.0,
             format="%.1f",
             placeholder=t("form.unknown") if spec.optional else None,
+            value=shown if shown is not None or spec.optional else 0.0,
             **common,
         )
     elif spec.optional and spec.kind in ("level", "bool"):
         # an optional level or yes/no may stay unknown: a choice with no default
+        choices = profile_form.choices_of(spec)
         st.selectbox(
             label,
-            profile_form.choices_of(spec),
-            index=None,
+            choices,
+            index=choices.index(shown) if shown in choices else None,
             format_func=fmt,
             placeholder=t("form.unknown"),
             **common,
@@ -110,13 +123,15 @@ def _value_widget(spec: FieldSpec, key: str, initial: Any, disabled: bool) -> No
             step=1,
             format="%d",
             placeholder=t("form.unknown"),
+            value=shown,
             **common,
         )
     elif spec.kind == "enum":
+        options = list(spec.options)
         st.selectbox(
             label,
-            list(spec.options),
-            index=None,
+            options,
+            index=options.index(shown) if shown in options else None,
             format_func=fmt,
             placeholder=(
                 t("form.choose")
@@ -128,21 +143,29 @@ def _value_widget(spec: FieldSpec, key: str, initial: Any, disabled: bool) -> No
             **common,
         )
     elif spec.kind == "level":
-        st.select_slider(label, profile_form.choices_of(spec), format_func=fmt, **common)
+        levels = profile_form.choices_of(spec)
+        st.select_slider(
+            label,
+            levels,
+            value=shown if shown in levels else levels[0],
+            format_func=fmt,
+            **common,
+        )
     elif spec.kind == "count":
         st.number_input(
             label,
             min_value=int(spec.low or 0),
             max_value=int(spec.high) if spec.high is not None else None,
             step=1,
+            value=shown if shown is not None else int(spec.low or 0),
             **common,
         )
     elif spec.kind == "bool":
-        st.toggle(label, **common)
+        st.toggle(label, value=bool(shown), **common)
     elif spec.kind == "date":
-        st.date_input(label, format="YYYY-MM-DD", **common)
+        st.date_input(label, value=shown, format="YYYY-MM-DD", **common)
     else:
-        st.text_input(label, max_chars=200, **common)
+        st.text_input(label, value=shown or "", max_chars=200, **common)
 
 
 def _commit(path: str, key: str) -> None:
@@ -213,11 +236,12 @@ def _mode_widget(spec: FieldSpec, disabled: bool) -> str:
     key = form_key(f"{spec.path}.{MODE}")
     options = [m for m in profile_form.MODES if m != "range" or profile_form.can_be_range(spec)]
     mode = profile_form.mode_of(draft(), spec.path)
-    if key not in st.session_state or st.session_state[key] not in options:
+    if key in st.session_state and st.session_state[key] not in options:
         st.session_state[key] = mode
-    st.segmented_control(
+    st.segmented_control(  # the draft's mode as the default in every run (see _value_widget)
         t("uform.mode_of", label=field_label(spec.path)),
         options,
+        default=mode if mode in options else None,
         format_func=in_lang(lambda m, lang: t(f"uform.mode.{m}", lang)),
         key=key,
         label_visibility="collapsed",
@@ -238,17 +262,18 @@ def _range_widget(spec: FieldSpec, disabled: bool) -> None:
     if spec.kind in ("share", "count"):
         k_lo, k_hi = form_key(f"{path}.{RANGE}.low"), form_key(f"{path}.{RANGE}.high")
         for k, v in ((k_lo, rng[0]), (k_hi, rng[1])):
-            if k not in st.session_state or not _widget_ok(spec, st.session_state[k]):
+            if k in st.session_state and not _widget_ok(spec, st.session_state[k]):
                 st.session_state[k] = _to_widget(spec, v)
         pct = spec.kind == "share"
         c1, c2 = st.columns(2)
-        for col, k, which in ((c1, k_lo, "low"), (c2, k_hi, "high")):
+        for col, k, which, v in ((c1, k_lo, "low", rng[0]), (c2, k_hi, "high", rng[1])):
             col.number_input(
                 t(f"uform.{which}{'_pct' if pct else ''}", label=label),
                 min_value=0.0 if pct else int(spec.low or 0),
                 max_value=100.0 if pct else (int(spec.high) if spec.high is not None else None),
                 step=5.0 if pct else 1,
                 format="%.1f" if pct else "%d",
+                value=_to_widget(spec, v),  # the draft's, in every run (see _value_widget)
                 key=k,
                 disabled=disabled,
                 on_change=_commit_range,
@@ -259,11 +284,12 @@ def _range_widget(spec: FieldSpec, disabled: bool) -> None:
             st.caption(":orange[" + t("uform.low_above_high") + "]")
     else:
         key = form_key(f"{path}.{RANGE}")
-        if key not in st.session_state or not profile_form.range_ok(spec, st.session_state[key]):
+        if key in st.session_state and not profile_form.range_ok(spec, st.session_state[key]):
             st.session_state[key] = list(rng)
         st.multiselect(
             label,
             profile_form.choices_of(spec),
+            default=list(rng),  # the draft's, in every run (see _value_widget)
             format_func=in_lang(lambda v, lang, p=path: value_label(p, v, lang)),
             placeholder=t("uform.set_placeholder"),
             help=t("uform.set_help"),
@@ -396,7 +422,7 @@ def _field(
 def _uncertain_toggle(values: dict[str, Any]) -> bool:
     key = form_key(UNCERTAIN_UI)
     on = bool(values.get(UNCERTAIN_UI)) or profile_form.is_uncertain(values)
-    if key not in st.session_state or not isinstance(st.session_state[key], bool):
+    if key in st.session_state and not isinstance(st.session_state[key], bool):
         st.session_state[key] = on
 
     def _flip() -> None:
@@ -406,7 +432,9 @@ def _uncertain_toggle(values: dict[str, Any]) -> bool:
             return
         draft()[UNCERTAIN_UI] = bool(st.session_state.get(key))
 
-    st.toggle(t("uform.toggle"), key=key, help=t("uform.toggle_help"), on_change=_flip)
+    st.toggle(
+        t("uform.toggle"), value=on, key=key, help=t("uform.toggle_help"), on_change=_flip
+    )  # the draft's, in every run (see _value_widget)
     return bool(st.session_state[key])
 
 
@@ -441,10 +469,12 @@ def profile_form_sections(expanded: bool = False) -> None:
             if section.optional:
                 pkey = f"{section.id}.{PRESENT}"
                 wkey = form_key(pkey)
-                if wkey not in st.session_state:
-                    st.session_state[wkey] = bool(values.get(pkey))
-                st.toggle(
-                    t(f"form.present.{section.id}"), key=wkey, on_change=_commit, args=(pkey, wkey)
+                st.toggle(  # the draft's, in every run (see _value_widget)
+                    t(f"form.present.{section.id}"),
+                    value=bool(values.get(pkey)),
+                    key=wkey,
+                    on_change=_commit,
+                    args=(pkey, wkey),
                 )
                 values[pkey] = present = bool(st.session_state[wkey])
             cols = st.columns(2)
