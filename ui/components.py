@@ -35,12 +35,16 @@ def field_widget(
 ) -> Any:
     """One input for a profile field, bound to ``key``, showing ``initial`` (the draft's value).
 
-    The draft (or the variant), not the widget, is the one source of truth: the widget is set
-    from ``initial`` when its key is new (see ``ui.services.form_key``: keys change after a
-    load, a language switch or a page change) or when its state is not a value the field can
-    hold; each change goes back into the draft through ``on_change``.
+    The draft (or the variant), not the widget, is the one source of truth: ``initial`` is the
+    widget's declared default in every run, so a new key (see ``ui.services.form_key``: keys
+    change after a load, a language switch or a page change) starts from it even when the run
+    that first drew it was interrupted; a state that is not a value the field can hold is
+    replaced by it; each change goes back into the draft through ``on_change``.
     """
-    if key not in st.session_state or not profile_form.accepts(spec, st.session_state[key]):
+    # the value is the widget's declared default in every run, not only put into Session State
+    # once: a run interrupted by the next click loses that one message (``ui.form_view``)
+    shown = initial if profile_form.accepts(spec, initial) else None
+    if key in st.session_state and not profile_form.accepts(spec, st.session_state[key]):
         st.session_state[key] = initial
     common: dict[str, Any] = {
         "key": key,
@@ -60,7 +64,7 @@ def field_widget(
         st.selectbox(
             label,
             options,
-            index=None,
+            index=options.index(shown) if shown in options else None,
             format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
             placeholder=t("form.unknown"),
             **common,
@@ -73,14 +77,15 @@ def field_widget(
             step=0.05 if spec.kind == "share" else 1,
             format="%.2f" if spec.kind == "share" else "%d",
             placeholder=t("form.unknown"),
-            value=None,
+            value=float(shown) if spec.kind == "share" and shown is not None else shown,
             **common,
         )
     elif spec.kind == "enum":
+        choices = list(spec.options)
         st.selectbox(
             label,
-            list(spec.options),
-            index=None,
+            choices,
+            index=choices.index(shown) if shown in choices else None,
             format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
             placeholder=(
                 t("form.choose")
@@ -93,28 +98,39 @@ def field_widget(
         )
     elif spec.kind == "level":
         low, high = int(spec.low or 0), int(spec.high or 4)
+        levels = list(range(low, high + 1))
         st.select_slider(
             label,
-            list(range(low, high + 1)),
+            levels,
+            value=shown if shown in levels else low,
             format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
             **common,
         )
     elif spec.kind == "share":
-        st.number_input(label, min_value=0.0, max_value=1.0, step=0.05, format="%.2f", **common)
+        st.number_input(
+            label,
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            format="%.2f",
+            value=float(shown) if shown is not None else 0.0,
+            **common,
+        )
     elif spec.kind == "count":
         st.number_input(
             label,
             min_value=int(spec.low or 0),
             max_value=int(spec.high) if spec.high is not None else None,
             step=1,
+            value=shown if shown is not None else int(spec.low or 0),
             **common,
         )
     elif spec.kind == "bool":
-        st.toggle(label, **common)
+        st.toggle(label, value=bool(shown), **common)
     elif spec.kind == "date":
-        st.date_input(label, value=None, format="YYYY-MM-DD", **common)
+        st.date_input(label, value=shown, format="YYYY-MM-DD", **common)
     else:
-        st.text_input(label, max_chars=200, **common)
+        st.text_input(label, value=shown or "", max_chars=200, **common)
     return st.session_state[key]
 
 
