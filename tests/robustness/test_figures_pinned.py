@@ -40,3 +40,25 @@ def test_figures_with_sampled_inputs_are_unchanged() -> None:
     up = uncertain(preset("case-y"), random.Random(8), k=4)
     got = analyse(up, assess_profile(up, ask=False), worlds=300, seed=2).model_dump(mode="json")
     assert got == PINNED["case-y-uncertain"]
+
+
+def test_folded_rules_conclude_what_the_rules_conclude() -> None:
+    """The rules specialised for one profile's worlds (conditions on its own facts decided once)
+    conclude what the unspecialised rules conclude, world by world, on generated profiles."""
+    from advisor.robustness import parameter_leaves, sample_matrix
+    from rules import oracle
+    from rules.lint import sample_profiles
+
+    leaves = parameter_leaves()
+    refs = {lf.ref for lf in leaves if lf.ref}
+    rows = sample_matrix(leaves, 25, seed=11).tolist()
+    compiled = oracle.compiled_rules()
+    for p in sample_profiles(12, seed=31):
+        split = oracle.constant_fact(p)
+        assert split is not None
+        folded = oracle.fold_rules(compiled, split[0], split[1], refs)
+        for row in rows:
+            world = {lf.ref: row[j] for j, lf in enumerate(leaves) if lf.ref}
+            assert oracle.evaluate_compiled(p, None, folded, world) == oracle.evaluate_compiled(
+                p, None, compiled, world
+            )
