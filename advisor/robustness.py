@@ -192,6 +192,13 @@ def evaluate_worlds(
     # the rule references (``id:key``) the sampled numbers stand for
     ref_cols = [(lf.ref, j, lf.integer) for j, lf in enumerate(leaves) if lf.ref]
     compiled = oracle.compiled_rules()
+    if isinstance(profile, CaseProfile):
+        # one profile in every world: the facts read from it alone are the same in each, so
+        # the conditions on them (and on parameters not sampled) are decided once, here
+        split = oracle.constant_fact(profile)
+        if split is not None:
+            sampled_refs = {lf.ref for lf in leaves if lf.ref}
+            compiled = oracle.fold_rules(compiled, split[0], split[1], sampled_refs)
     out: list[WorldOutcome] = []
     for row, world_profile in zip(samples.tolist(), profiles, strict=True):
         values: dict[str, Any] = {}

@@ -480,6 +480,96 @@ def compile_rules(rules: list[dsl.Rule]) -> CompiledRules:
     )
 
 
+class _Probe:
+    """Stands for the indices in ``case_fact``: every attribute is another probe, so each fact
+    key whose value comes from the indices holds a probe (``constant_fact``)."""
+
+    def __getattr__(self, _name: str) -> _Probe:
+        return _Probe()
+
+
+def constant_fact(profile: CaseProfile) -> tuple[dict[str, Any], set[str]] | None:
+    """The part of the profile's fact that does not depend on the indices (so on no parameter):
+    (key -> value, the keys that do depend on them). None when that cannot be told apart."""
+    try:
+        fact = dsl.case_fact(profile, _Probe())
+    except (TypeError, ValueError, AttributeError):  # arithmetic on an index: no folding
+        return None
+    varying = {k for k, v in fact.items() if isinstance(v, _Probe)}
+    return {k: v for k, v in fact.items() if k not in varying}, varying
+
+
+def _fold(cond: Any, constant: Mapping[str, Any], varying: set[str], refs: set[str]) -> Any:
+    """``cond`` compiled for worlds that share ``constant`` (every fact key not in ``varying``
+    has that value, or is absent, in each of them) and read only the parameter references in
+    ``refs`` from ``params``: True or False where its value is the same in every such world,
+    else a closure as ``compile_condition``'s."""
+    if isinstance(cond, dsl.Compare):
+        if cond.fact not in varying and (cond.param is None or cond.param not in refs):
+            return holds(cond, constant, set(), None)
+        return compile_condition(cond)
+    if isinstance(cond, dsl.All | dsl.AnyOf):
+        parts = cond.all if isinstance(cond, dsl.All) else cond.any
+        stop = not isinstance(cond, dsl.All)  # the value that decides: False for all, True for any
+        live = []
+        for c in parts:
+            f = _fold(c, constant, varying, refs)
+            if f is stop:
+                return stop
+            if f is not (not stop):
+                live.append(f)
+        if not live:
+            return not stop
+        if len(live) == 1:
+            return live[0]
+
+        if stop:
+
+            def any_of(fact: Fact, dx: set[str], params: Mapping[str, Any] | None) -> bool:
+                for f in live:  # noqa: SIM110 - a plain loop is faster than any() here
+                    if f(fact, dx, params):
+                        return True
+                return False
+
+            return any_of
+
+        def all_of(fact: Fact, dx: set[str], params: Mapping[str, Any] | None) -> bool:
+            for f in live:  # noqa: SIM110 - a plain loop is faster than all() here
+                if not f(fact, dx, params):
+                    return False
+            return True
+
+        return all_of
+    if isinstance(cond, dsl.Not):
+        inner = _fold(cond.not_, constant, varying, refs)
+        if inner is True or inner is False:
+            return not inner
+        return lambda fact, dx, params: not inner(fact, dx, params)
+    return compile_condition(cond)
+
+
+def _always(_fact: Fact, _dx: set[str], _params: Mapping[str, Any] | None) -> bool:
+    return True
+
+
+def fold_rules(
+    compiled: CompiledRules, constant: Mapping[str, Any], varying: set[str], refs: set[str]
+) -> CompiledRules:
+    """The compiled rules specialised for worlds sharing ``constant`` (see ``_fold``): rules
+    that hold in none of them dropped, conditions decided in all of them evaluated once here.
+    Evaluating the result gives what evaluating ``compiled`` gives, in each such world."""
+
+    def keep(pairs: list[tuple[dsl.Rule, Compiled]]) -> list[tuple[dsl.Rule, Compiled]]:
+        out = []
+        for r, _f in pairs:
+            f = _fold(r.when, constant, varying, refs)
+            if f is not False:
+                out.append((r, _always if f is True else f))
+        return out
+
+    return CompiledRules(diagnosis=keep(compiled.diagnosis), others=keep(compiled.others))
+
+
 def evaluate_compiled(
     profile: CaseProfile,
     parameters: Mapping[str, Any] | None = None,
@@ -510,12 +600,53 @@ def evaluate_compiled(
         overruled = {t for r in fired if r.kind == "guard" for t in r.overrules}
         actions = {r.concludes for r in fired if r.concludes and r.id not in overruled}
         capacity = fact.get("third_party.capacity")
-        ranking, items = _ranking_params(), _action_items()
-        priorities = {
-            a: _priority(ranking, items[a], severities, capacity)  # type: ignore[arg-type]
-            for a in actions
-        }
+        priorities = _priorities(_ranking_params(), actions, severities, capacity)  # type: ignore[arg-type]
         return diagnoses, rank(priorities)
+
+
+def _priorities(
+    ranking: tuple[dict[str, float], int, dict[str, float], dict[int, float], dict[int, float]],
+    actions: set[str],
+    severities: dict[str, float],
+    capacity: int | None,
+) -> dict[str, float]:
+    """``_priority`` of each action, with the same arithmetic in the same order (so the same
+    floats), its per-world factors worked out once instead of once per action."""
+    weights, cap, leverage, phases, off = ranking
+    w_sev = 100 * weights["severity"]
+    w_breadth = 100 * weights["breadth"]
+    w_lev = 100 * weights["leverage"]
+    w_phase = 100 * weights["phase"]
+    items = _action_items()
+    minus = round(off.get(int(capacity), 0.0), 2) if capacity is not None else 0.0
+    sev_pts: dict[float, float] = {}
+    breadth_pts: dict[int, float] = {}
+    phase_pts: dict[int, float] = {}
+    out: dict[str, float] = {}
+    for a in actions:
+        item = items[a]
+        hit = [severities[d] for d in item.addresses if d in severities] if severities else []
+        top = max(hit, default=0.0)
+        s = sev_pts.get(top)
+        if s is None:
+            s = sev_pts[top] = round(w_sev * top, 2)
+        n = len(hit)
+        b = breadth_pts.get(n)
+        if b is None:
+            b = breadth_pts[n] = round(w_breadth * (min(1.0, n / cap) if cap else 0.0), 2)
+        ph = int(item.phase)
+        p = phase_pts.get(ph)
+        if p is None:
+            p = phase_pts[ph] = round(w_phase * phases.get(ph, 0.0), 2)
+        points = s + b + round(w_lev * leverage.get(item.id, 0.0), 2) + p
+        if (
+            capacity is not None
+            and item.actor == "third_party"
+            and "weak_third_party" not in item.addresses
+        ):
+            points -= minus
+        out[a] = round(min(100.0, max(0.0, points)), 1)
+    return out
 
 
 # ------------------------------------------------------------------------- three-valued evaluation
