@@ -56,22 +56,14 @@ import math
 import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from advisor import fields
 from advisor.errors import KnowledgeBaseError
-from advisor.models import (
-    Agenda,
-    CaseProfile,
-    Government,
-    HumanResources,
-    Knowledge,
-    Legitimacy,
-    Management,
-    ThirdParty,
-)
+from advisor.models import CaseProfile
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in")
@@ -80,19 +72,6 @@ DIGITS = 4
 
 
 # --------------------------------------------------------------------------- fact keys
-
-
-def _literal(model: type[BaseModel], field: str) -> tuple[str, ...]:
-    ann = model.model_fields[field].annotation
-    out: list[str] = []
-    stack = [ann]
-    while stack:
-        t = stack.pop()
-        if typing.get_origin(t) is Literal:
-            out.extend(get_args(t))
-        else:
-            stack.extend(get_args(t))
-    return tuple(a for a in out if a is not None)
 
 
 NUM = ("number", ())
@@ -108,11 +87,11 @@ _DIM_KEYS = ("legitimacy", "funding", "human_resources", "knowledge")
 #: Every key of the case fact, with its type: ("number"|"bool"|"enum", allowed enum values).
 #: Profile fields keep the contract's dotted names; derived values are documented beside them.
 FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "force_type": _enum(_literal(CaseProfile, "force_type")),
+    "force_type": _enum(fields.values("force_type")),
     # the profile's mode, or the one inferred from force_type (development_mode.inference)
-    "development_mode": _enum(("top_down", "bottom_up_top_down", "bottom_up")),
+    "development_mode": _enum(fields.values("development_mode")),
     "development_mode_inferred": BOOL,
-    "legitimacy.status": _enum(_literal(Legitimacy, "status")),
+    "legitimacy.status": _enum(fields.values("legitimacy.status")),
     "funding.government_direct": NUM,
     "funding.government_via_third_party": NUM,
     "funding.third_party_own": NUM,
@@ -130,31 +109,31 @@ FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "human_resources.recruited_by.government": NUM,
     "human_resources.recruited_by.third_party": NUM,
     "human_resources.recruited_by.self": NUM,
-    "human_resources.leadership": _enum(_literal(HumanResources, "leadership")),
+    "human_resources.leadership": _enum(fields.values("human_resources.leadership")),
     "human_resources.resident_awareness": NUM,
-    "knowledge.training_provider": _enum(_literal(Knowledge, "training_provider")),
+    "knowledge.training_provider": _enum(fields.values("knowledge.training_provider")),
     "knowledge.training_sessions_per_year": NUM,
     "knowledge.self_sufficiency": NUM,
     "government.reliance_on_force": NUM,
     "government.control": NUM,
-    "government.role": _enum(_literal(Government, "role")),
+    "government.role": _enum(fields.values("government.role")),
     "government.acceptance_mechanism": BOOL,
     "government.purchases_services": BOOL,
     "government.party_leadership": NUM,
-    "agenda.set_by": _enum(_literal(Agenda, "set_by")),
-    "agenda.pattern": _enum(_literal(Agenda, "pattern")),
+    "agenda.set_by": _enum(fields.values("agenda.set_by")),
+    "agenda.pattern": _enum(fields.values("agenda.pattern")),
     "management.decision_participation": NUM,
-    "management.incentives": _enum(_literal(Management, "incentives")),
+    "management.incentives": _enum(fields.values("management.incentives")),
     "management.records": BOOL,
     # third_party is not null
     "has_third_party": BOOL,
     # the four third_party.* keys are missing when there is no third party
-    "third_party.kind": _enum(_literal(ThirdParty, "kind")),
+    "third_party.kind": _enum(fields.values("third_party.kind")),
     "third_party.capacity": NUM,
-    "third_party.role": _enum(_literal(ThirdParty, "role")),
+    "third_party.role": _enum(fields.values("third_party.role")),
     "third_party.autonomy": NUM,
     # optional third-party fields (missing when not given or no third party)
-    "third_party.origin": _enum(("independent", "community_founded", "government_founded")),
+    "third_party.origin": _enum(fields.values("third_party.origin")),
     "third_party.government_purchase_share": NUM,
     "third_party.strict_assessment": BOOL,
     # how far the third party passes government's money and agenda on (advisor.indices.pass_through;
@@ -176,7 +155,7 @@ FACT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     # delivery - max(planning, design): volunteers carry out more than they plan (-4..4)
     "coproduction.delivery_gap": NUM,
     "coproduction.stage": _enum(("dependence", "consultation", "partnership", "co_production")),
-    "linkage": _enum(_literal(CaseProfile, "linkage")),
+    "linkage": _enum(fields.values("linkage")),
     # advisor.indices: dependence on government and on the third party per dimension, 0..1
     **{f"dependence.{d}": NUM for d in _DIM_KEYS},
     **{f"third_party_dependence.{d}": NUM for d in _DIM_KEYS},

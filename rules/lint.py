@@ -16,11 +16,9 @@ import random
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel
-
-from advisor import models
+from advisor import fields, models
 
 DEFAULT_SAMPLE = 5000
 DEFAULT_SEED = 20240118
@@ -28,29 +26,13 @@ KINDS = ("diagnosis", "action", "guard")
 
 # --------------------------------------------------------------------------- the sample
 
-FUNDING_KEYS = (
-    "government_direct",
-    "government_via_third_party",
-    "third_party_own",
-    "charity",
-    "residents",
-    "self_generated",
-)
-RECRUIT_KEYS = ("government", "third_party", "self")
+FUNDING_KEYS = fields.FUNDING_KEYS
+RECRUIT_KEYS = fields.RECRUIT_KEYS
 
 
-def _enum(model: type[BaseModel], field: str) -> tuple[str, ...]:
-    """The allowed values of a Literal field of a contract model (None excluded)."""
-    ann = model.model_fields[field].annotation
-    out: list[str] = []
-    stack = [ann]
-    while stack:
-        t = stack.pop()
-        if get_origin(t) is Literal:
-            out.extend(a for a in get_args(t) if a is not None)
-        else:
-            stack.extend(get_args(t))
-    return tuple(out)
+def _enum(path: str) -> tuple[str, ...]:
+    """The allowed values of an enum field of the contract, in the contract's order."""
+    return tuple(v for v in fields.values(path) if v is not None)
 
 
 def _shares(rng: random.Random, keys: tuple[str, ...]) -> dict[str, float]:
@@ -78,14 +60,13 @@ def random_profile_data(rng: random.Random, index: int = 0) -> dict[str, Any]:
     from government); a third party is present in about 60% of profiles; nullable fields are
     null about half the time.
     """
-    m = models
     volunteers = rng.choice((0, 1, 5, 12, 40, 200, rng.randint(0, 5000)))
     tp = None
     if rng.random() < 0.6:
         tp = {
-            "kind": rng.choice(_enum(m.ThirdParty, "kind")),
+            "kind": rng.choice(_enum("third_party.kind")),
             "capacity": rng.randint(0, 4),
-            "role": rng.choice(_enum(m.ThirdParty, "role")),
+            "role": rng.choice(_enum("third_party.role")),
             "autonomy": rng.randint(0, 4),
         }
         # the optional third-party fields (added in 0.2), each unknown about a third of the time
@@ -109,44 +90,44 @@ def random_profile_data(rng: random.Random, index: int = 0) -> dict[str, Any]:
         "name": f"sample {index}",
         "region": rng.choice((None, "region")),
         "as_of": rng.choice((None, "2024-01-01")),
-        "force_type": rng.choice(_enum(m.CaseProfile, "force_type")),
-        "development_mode": rng.choice((None, *_enum(m.CaseProfile, "development_mode"))),
-        "legitimacy": {"status": rng.choice(_enum(m.Legitimacy, "status"))},
+        "force_type": rng.choice(_enum("force_type")),
+        "development_mode": rng.choice((None, *_enum("development_mode"))),
+        "legitimacy": {"status": rng.choice(_enum("legitimacy.status"))},
         "funding": _shares(rng, FUNDING_KEYS),
         "human_resources": {
             "volunteers": volunteers,
             "core_volunteers": rng.randint(0, volunteers),
             "recruited_by": _shares(rng, RECRUIT_KEYS),
-            "leadership": rng.choice(_enum(m.HumanResources, "leadership")),
+            "leadership": rng.choice(_enum("human_resources.leadership")),
             "resident_awareness": rng.randint(0, 4),
         },
         "knowledge": {
-            "training_provider": rng.choice(_enum(m.Knowledge, "training_provider")),
+            "training_provider": rng.choice(_enum("knowledge.training_provider")),
             "training_sessions_per_year": rng.choice((0, 1, 2, 4, 6, 12, 24, rng.randint(0, 60))),
             "self_sufficiency": rng.randint(0, 3),
         },
         "government": {
             "reliance_on_force": rng.randint(0, 4),
             "control": rng.randint(0, 4),
-            "role": rng.choice(_enum(m.Government, "role")),
+            "role": rng.choice(_enum("government.role")),
             "acceptance_mechanism": rng.random() < 0.5,
             "purchases_services": rng.random() < 0.5,
             "party_leadership": rng.randint(0, 4),
         },
         "agenda": {
-            "set_by": rng.choice(_enum(m.Agenda, "set_by")),
-            "pattern": rng.choice(_enum(m.Agenda, "pattern")),
+            "set_by": rng.choice(_enum("agenda.set_by")),
+            "pattern": rng.choice(_enum("agenda.pattern")),
         },
         "management": {
             "decision_participation": rng.randint(0, 3),
-            "incentives": rng.choice(_enum(m.Management, "incentives")),
+            "incentives": rng.choice(_enum("management.incentives")),
             "records": rng.random() < 0.5,
         },
         "third_party": tp,
         "coproduction": {
             s: rng.randint(0, 4) for s in ("planning", "design", "delivery", "evaluation")
         },
-        "linkage": rng.choice(_enum(m.CaseProfile, "linkage")),
+        "linkage": rng.choice(_enum("linkage")),
     }
 
 

@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import BaseModel
-
+from advisor import fields
 from advisor.batch.common import BatchInputError
 from advisor.errors import FieldProblem, ProfileError, excerpt
-from advisor.models import BASIS_FIELD, CaseProfile
 from advisor.textsafe import csv_uncell
 
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
-
-
-def _columns(model: type[BaseModel], prefix: str = "") -> list[str]:
-    out: list[str] = []
-    for name, info in model.model_fields.items():
-        if model is CaseProfile and name == BASIS_FIELD:
-            continue  # the basis map describes the fields; it is not a column
-        sub = _model_of(info.annotation)
-        if sub is not None:
-            out.extend(_columns(sub, f"{prefix}{name}."))
-        else:
-            out.append(prefix + name)
-    return out
-
-
-CSV_COLUMNS: list[str] = _columns(CaseProfile)
-# Columns that may be absent from a CSV, or empty in a row, meaning null.
-NULLABLE_COLUMNS = frozenset({"schema_version", "region", "as_of", "development_mode"})
+# The catalogue's value fields in the contract's order (the basis map is not a column).
+CSV_COLUMNS: list[str] = [s.path for s in fields.LEAVES]
+# Columns that may be absent from a CSV, or empty in a row, meaning null: the top-level fields
+# with a default (``schema_version``, ``region``, ``as_of``, ``development_mode``).
+NULLABLE_COLUMNS = frozenset(s.path for s in fields.LEAVES if "." not in s.path and not s.required)
 THIRD_PARTY_PREFIX = "third_party."
 # Optional groups: null when all their cells are empty; their columns may be absent.
-OPTIONAL_GROUPS = ("third_party", "community")
+OPTIONAL_GROUPS = fields.OPTIONAL_GROUPS
 
 
 def data_to_row(data: dict[str, Any]) -> list[str]:
     """Flatten contract data to CSV cells in ``CSV_COLUMNS`` order (null is an empty cell)."""
     cells: list[str] = []
     for col in CSV_COLUMNS:
-        value: Any = data
-        for part in col.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = fields.get(data, col)
         if value is None:
             cells.append("")
         elif isinstance(value, bool):

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from advisor import fields
 from advisor.errors import FieldProblem, KnowledgeBaseError, ProfileError
 from advisor.models import ASYMMETRY_LEVELS, Actor, Assessment, BiText, CaseProfile
 from advisor.trainer._assess import assess_cached
@@ -283,43 +284,19 @@ def _outcome(a: Assessment, goal: Goal) -> Outcome:
 
 # every field of the third party, the optional ones too (origin: a community-founded centre like
 # case Y's M centre is no independent third party, and the search must start from the case)
-_TP_FIELDS = (
-    "kind",
-    "capacity",
-    "role",
-    "autonomy",
-    "origin",
-    "government_purchase_share",
-    "strict_assessment",
-)
+_TP_FIELDS = tuple(spec.name for spec in fields.leaves("third_party"))
 
 
-def _flatten(node: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
-    out = {} if out is None else out
-    for key, value in node.items():
-        path = f"{prefix}{key}"
-        if key == "third_party" and not prefix:
-            for f in _TP_FIELDS:
-                out[f"third_party.{f}"] = value.get(f) if value else None
-        elif isinstance(value, dict):
-            _flatten(value, path + ".", out)
-        else:
-            out[path] = value
-    return out
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    """Profile data as ``{path: value}`` over the catalogue's value fields (absent as None)."""
+    return fields.flatten(data)
 
 
 def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for path, value in flat.items():
-        if path.startswith("third_party."):
-            continue
-        node = data
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    tp = {f: flat[f"third_party.{f}"] for f in _TP_FIELDS}
-    data["third_party"] = None if tp["kind"] is None else tp
+    """Back to profile data; no third party when its kind is None (as the moves remove one)."""
+    data = fields.unflatten(flat)
+    if flat.get("third_party.kind") is None:
+        data["third_party"] = None
     return data
 
 
@@ -336,12 +313,10 @@ RawStep = tuple[str, str | None, Any, Any]
 
 
 def _bounds(path: str) -> tuple[Any, Any] | None:
-    from advisor.trainer.space import FIELDS
-
-    spec = FIELDS.get(path)
-    if spec is None or spec.kind != "level":
+    spec = fields.FIELDS.get(path)
+    if spec is None or not spec.is_level:
         return None
-    return spec.values[0], spec.values[-1]
+    return spec.low, spec.high
 
 
 def _moves_from(flat: dict[str, Any], move: Move) -> list[dict[str, Any]]:

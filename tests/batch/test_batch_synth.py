@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from advisor import fields
 from advisor.batch import CSV_COLUMNS, row_to_data
 from advisor.models import CaseProfile
 from advisor.synth import generate, generate_data, profile_data, write
@@ -68,23 +69,9 @@ def test_no_money_or_volunteers_through_an_absent_third_party(sample: list[CaseP
             assert p.knowledge.training_provider != "third_party"
 
 
-def _enum_values(model: type, prefix: str = "") -> dict[str, set]:
-    """Every Literal field of the contract (dotted path -> allowed values)."""
-    from typing import Literal, get_args, get_origin
-
-    from advisor.batch import _model_of
-
-    out: dict[str, set] = {}
-    for name, info in model.model_fields.items():
-        sub = _model_of(info.annotation)
-        if sub is not None:
-            out.update(_enum_values(sub, f"{prefix}{name}."))
-            continue
-        args = [info.annotation, *get_args(info.annotation)]
-        for a in args:
-            if get_origin(a) is Literal:
-                out[prefix + name] = set(get_args(a))
-    return out
+def _enum_values() -> dict[str, set]:
+    """Every enum field of the contract (dotted path -> allowed values), from the catalogue."""
+    return {s.path: set(s.values) for s in fields.LEAVES if s.kind == "enum"}
 
 
 def test_every_enum_value_of_the_contract_occurs(sample: list[CaseProfile]) -> None:
@@ -94,7 +81,7 @@ def test_every_enum_value_of_the_contract_occurs(sample: list[CaseProfile]) -> N
         flat = dict(zip(CSV_COLUMNS, _flat(p), strict=True))
         for k, v in flat.items():
             seen[k].add(v)
-    for path, values in _enum_values(CaseProfile).items():
+    for path, values in _enum_values().items():
         if path == "schema_version":
             continue
         missing = {str(v).lower() for v in values} - {str(v).lower() for v in seen[path]}
