@@ -28,6 +28,7 @@ from advisor.models import (
     TraceStep,
 )
 from advisor.priority import Ranked
+from advisor.vocabulary import threshold_phrase
 from knowledge_base.fields import enum_label
 from knowledge_base.loader import KnowledgeBase, load_kb
 from rules.dsl import (
@@ -187,30 +188,41 @@ def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiT
     """A comparison in words, as an official reads it.
 
     When it holds: ``<label>：<value>`` (an equality adds nothing: the value is the condition),
-    a threshold adds ``（低于 6，本工具设定的阈值 <param>）``. When it fails: what was needed,
-    ``<label>：否（需为“是”）``. Bilingual; the parameter id names our threshold for reviewers."""
+    a threshold of ours adds ``（低于本工具设定的阈值 6；取值 0–4）``. When it fails: what was
+    needed, ``<label>为“否”，需为“是”``. Bilingual; no rule or parameter id (the rule keeps
+    them)."""
     lz, le = field_label(kb, c.fact)
     le = le[:1].upper() + le[1:]  # derived labels are lower-case; a fact line starts with it
     vz, ve = value_text(kb, c.fact, fact.get(c.fact))
     tz, te = _cond_value_text(kb, c)
     numeric = c.op in ("lt", "le", "gt", "ge")
-    # A threshold from a parameter is ours, not the paper's: say so, and name it for reviewers.
-    pz = f"，本工具设定的阈值 {c.param}" if c.param else ""
-    pe = f"; a threshold set by this tool, {c.param}" if c.param else ""
+    param = c.param
+
+    def bound(op: tuple[str, str], tz_q: str, te_q: str) -> tuple[str, str]:
+        # A threshold from a parameter is ours, not the paper's: say so with its value; its id
+        # stays in the rule (the report's technical appendix names it)
+        if param:
+            return (
+                threshold_phrase(op[0], tz, param, "zh"),
+                threshold_phrase(op[1], te, param, "en"),
+            )
+        return f"{op[0]} {tz_q}", f"{op[1]} {te_q}"
+
     if holds(c, fact):
         if c.op in ("eq", "in"):
             return BiText(zh=f"{lz}：{vz}", en=f"{le}: {ve}")
         if c.op == "ne":
             return BiText(zh=f"{lz}不是“{tz}”", en=f"{le} is not “{te}”")
-        oz, oe = _HOLDS_TEXT[c.op]
         tz_q, te_q = (tz, te) if numeric else (f"“{tz}”", f"“{te}”")
-        return BiText(zh=f"{lz}：{vz}（{oz} {tz_q}{pz}）", en=f"{le}: {ve} ({oe} {te_q}{pe})")
+        bz, be = bound(_HOLDS_TEXT[c.op], tz_q, te_q)
+        return BiText(zh=f"{lz}：{vz}（{bz}）", en=f"{le}: {ve} ({be})")
     # failed: "<label>为“否”，需为“是”" (no second colon inside a reason that follows one)
     nz, ne = _NEEDS_TEXT[c.op]
     if numeric:
+        bz, be = bound((nz, ne), tz, te)
         if fact.get(c.fact) is None:
-            return BiText(zh=f"{lz}未填写，{nz} {tz}{pz}", en=f"{le} is not given, {ne} {te}{pe}")
-        return BiText(zh=f"{lz}为 {vz}，{nz} {tz}{pz}", en=f"{le} is {ve}, {ne} {te}{pe}")
+            return BiText(zh=f"{lz}未填写，{bz}", en=f"{le} is not given, {be}")
+        return BiText(zh=f"{lz}为 {vz}，{bz}", en=f"{le} is {ve}, {be}")
     if c.op == "in":
         parts = [value_text(kb, c.fact, v) for v in c.value]  # type: ignore[union-attr]
         tz = "”或“".join(p[0] for p in parts)
@@ -397,24 +409,25 @@ def why_not(
             zh="没有规则针对本案例提出这项行动。",
             en="No rule proposes this action for any case yet.",
         )
-    # Officials read the reason; the rule ids stay in brackets for reviewers. A second rule of
-    # the same action is another way to the action, and says so.
+    # Officials read the reason; the rule ids stay in the entry's own fields (``rules``,
+    # ``overruled_by``). A second rule of the same action is another way to the action, and says
+    # so.
     for i, r in enumerate(rules_for_action):
         head_zh = "条件" if i == 0 else "另一条件"
         head_en = "the condition" if i == 0 else "the other condition"
         if r.id in overruled_by:
             for g in overruled_by[r.id]:
                 name = rule_names.get(g, BiText(zh=g, en=g))
-                zh.append(f"{head_zh}成立，但被护栏规则否决（{r.id}，{g}）：{name.zh}")
-                en.append(f"{head_en} holds but a guard rule overrules it ({r.id}, {g}): {name.en}")
+                zh.append(f"{head_zh}成立，但被护栏规则否决：{name.zh}")
+                en.append(f"{head_en} holds but a guard rule overrules it: {name.en}")
             continue
         parts = failed_parts(kb, r.when, fact, dx)
         if not parts:
-            zh.append(f"{head_zh}不成立（{r.id}）")
-            en.append(f"{head_en} does not hold ({r.id})")
+            zh.append(f"{head_zh}不成立")
+            en.append(f"{head_en} does not hold")
             continue
-        zh.append(f"{head_zh}不成立：" + "；".join(p.zh for p in parts) + f"（{r.id}）")
-        en.append(f"{head_en} fails: " + "; ".join(p.en for p in parts) + f" ({r.id})")
+        zh.append(f"{head_zh}不成立：" + "；".join(p.zh for p in parts))
+        en.append(f"{head_en} fails: " + "; ".join(p.en for p in parts))
     # a guard's name may end a sentence itself: one full stop, never two
     zh = [z.rstrip("。") for z in zh]
     en = [e.rstrip(".") for e in en]
@@ -627,6 +640,7 @@ class Explainer:
                     actor=nr.actor,
                     reason=nr.reason,
                     rules=list(nr.rules),
+                    overruled_by=list(nr.overruled_by),
                 )
             )
         return out
@@ -652,6 +666,7 @@ class Explainer:
                 actor=self.kb.items[a].actor,
                 reason=why_not(self.kb, rs, fact, dx_set, overruled, self.rule_names),
                 rules=[r.id for r in rs],
+                overruled_by=list(dict.fromkeys(g for _, gs in over for g in gs)),
             )
 
         return memo.get(memo.why_not, key, build)
