@@ -171,8 +171,11 @@ def test_a_third_party_mentioned_without_one_is_warned() -> None:
     """Third-party resources in a profile without a third party give a warning."""
     p = preset("case-h").model_copy(deep=True)
     p.third_party = None
-    codes = {w.code for w in assess(p).warnings}
-    assert "third_party_missing" in codes
+    warning = next(w for w in assess(p).warnings if w.code == "third_party_missing")
+    # a sentence with the fields' labels, no field path or "null" (issue 13)
+    assert "third_party" not in warning.message.zh + warning.message.en
+    assert "null" not in warning.message.en and "为空" not in warning.message.zh
+    assert "“社会组织招募”" in warning.message.zh
 
 
 def test_results_do_not_depend_on_what_was_assessed_before(profiles: list[Any]) -> None:
