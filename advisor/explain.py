@@ -28,6 +28,8 @@ from advisor.models import (
     TraceStep,
 )
 from advisor.priority import Ranked
+from advisor.vocabulary import bitext, strings, text, threshold_phrase
+from advisor.vocabulary import field_label as profile_field_label
 from knowledge_base.fields import enum_label
 from knowledge_base.loader import KnowledgeBase, load_kb
 from rules.dsl import (
@@ -42,81 +44,6 @@ from rules.dsl import (
     diagnoses_of,
 )
 
-DERIVED_LABELS: dict[str, tuple[str, str]] = {
-    "development_mode": ("发展模式", "development mode"),
-    "development_mode_inferred": ("发展模式是否为推断", "development mode inferred"),
-    "funding.government_total": ("政府资金合计份额", "government funding in total"),
-    "funding.non_government": ("非政府资源份额", "share of resources from outside government"),
-    "human_resources.core_share": ("骨干占比", "share of core volunteers"),
-    "has_third_party": ("有第三方", "a third party is involved"),
-    "has_independent_third_party": (
-        "有独立的第三方（不是社区或政府自己成立、自主性低的机构）",
-        "an independent third party is involved (not a centre of little autonomy founded by the "
-        "community or government)",
-    ),
-    "third_party.pass_through": (
-        "第三方转手政府资金和议程的程度",
-        "how far the third party passes government's money and agenda on",
-    ),
-    "asymmetry.direction": ("谁的依赖更多", "who depends more"),
-    "asymmetry.alternatives": (
-        "志愿力量在政府以外的替代资源份额",
-        "the force's share of resources from outside government",
-    ),
-    "coproduction.score": ("合作生产得分", "co-production score"),
-    "coproduction.delivery_gap": (
-        "共同提供高出规划与设计的级数",
-        "co-delivery above co-planning and co-design (levels)",
-    ),
-    "coproduction.stage": ("合作生产阶段", "co-production stage"),
-    "dependence.legitimacy": ("对政府的身份认同依赖", "dependence on government: legitimacy"),
-    "dependence.funding": ("对政府的资金依赖", "dependence on government: funding"),
-    "dependence.human_resources": (
-        "对政府的人力资源依赖",
-        "dependence on government: human resources",
-    ),
-    "dependence.knowledge": ("对政府的知识资源依赖", "dependence on government: knowledge"),
-    "third_party_dependence.legitimacy": (
-        "对第三方的身份认同依赖",
-        "dependence on the third party: legitimacy",
-    ),
-    "third_party_dependence.funding": (
-        "对第三方的资金依赖",
-        "dependence on the third party: funding",
-    ),
-    "third_party_dependence.human_resources": (
-        "对第三方的人力资源依赖",
-        "dependence on the third party: human resources",
-    ),
-    "third_party_dependence.knowledge": (
-        "对第三方的知识资源依赖",
-        "dependence on the third party: knowledge",
-    ),
-    "third_party_dependence.mean": (
-        "对第三方的总体依赖",
-        "overall dependence on the third party",
-    ),
-    "asymmetry.force_on_government": (
-        "志愿力量对政府的总体依赖",
-        "the force's overall dependence on government",
-    ),
-    "asymmetry.government_on_force": (
-        "政府对志愿力量的依赖",
-        "government's dependence on the force",
-    ),
-    "asymmetry.index": ("非对称指数", "asymmetry index"),
-    "asymmetry.level": ("非对称程度", "asymmetry level"),
-}
-
-OP_TEXT: dict[str, tuple[str, str]] = {
-    "eq": ("为", "is"),
-    "ne": ("不为", "is not"),
-    "lt": ("<", "<"),
-    "le": ("≤", "≤"),
-    "gt": (">", ">"),
-    "ge": ("≥", "≥"),
-    "in": ("属于", "is one of"),
-}
 BOOL_TEXT = {True: ("是", "yes"), False: ("否", "no")}
 MISSING = ("（无）", "(none)")
 
@@ -132,7 +59,8 @@ def _label_cached(kb_version: str, key: str) -> tuple[str, str]:
     if isinstance(spec, dict) and isinstance(spec.get("label"), dict):
         lab = spec["label"]
         return str(lab.get("zh", key)), str(lab.get("en", key))
-    return DERIVED_LABELS.get(key, (key, key))
+    derived = strings()["derived_field"].get(key)
+    return (str(derived["zh"]), str(derived["en"])) if derived else (key, key)
 
 
 def field_label(kb: KnowledgeBase, key: str) -> tuple[str, str]:
@@ -164,53 +92,51 @@ def _cond_value_text(kb: KnowledgeBase, c: Compare) -> tuple[str, str]:
     return value_text(kb, c.fact, c.value)
 
 
-# How a comparison reads once it holds (after the value) and when it fails (what was needed).
-_HOLDS_TEXT: dict[str, tuple[str, str]] = {
-    "lt": ("低于", "below"),
-    "le": ("不高于", "at most"),
-    "gt": ("高于", "above"),
-    "ge": ("不低于", "at least"),
-    "ne": ("不是", "not"),
-}
-_NEEDS_TEXT: dict[str, tuple[str, str]] = {
-    "eq": ("需为", "needs"),
-    "in": ("需为", "needs"),
-    "ne": ("需不为", "needs other than"),
-    "lt": ("需低于", "needs below"),
-    "le": ("需不高于", "needs at most"),
-    "gt": ("需高于", "needs above"),
-    "ge": ("需不低于", "needs at least"),
-}
+def _op_words(namespace: str, op: str) -> tuple[str, str]:
+    """How a comparison reads (``op``, ``op_holds``, ``op_needs`` in the catalogue), (zh, en)."""
+    entry = strings()[namespace][op]
+    return str(entry["zh"]), str(entry["en"])
 
 
 def describe_compare(kb: KnowledgeBase, c: Compare, fact: dict[str, Any]) -> BiText:
     """A comparison in words, as an official reads it.
 
     When it holds: ``<label>：<value>`` (an equality adds nothing: the value is the condition),
-    a threshold adds ``（低于 6，本工具设定的阈值 <param>）``. When it fails: what was needed,
-    ``<label>：否（需为“是”）``. Bilingual; the parameter id names our threshold for reviewers."""
+    a threshold of ours adds ``（低于本工具设定的阈值 6；取值 0–4）``. When it fails: what was
+    needed, ``<label>为“否”，需为“是”``. Bilingual; no rule or parameter id (the rule keeps
+    them)."""
     lz, le = field_label(kb, c.fact)
     le = le[:1].upper() + le[1:]  # derived labels are lower-case; a fact line starts with it
     vz, ve = value_text(kb, c.fact, fact.get(c.fact))
     tz, te = _cond_value_text(kb, c)
     numeric = c.op in ("lt", "le", "gt", "ge")
-    # A threshold from a parameter is ours, not the paper's: say so, and name it for reviewers.
-    pz = f"，本工具设定的阈值 {c.param}" if c.param else ""
-    pe = f"; a threshold set by this tool, {c.param}" if c.param else ""
+    param = c.param
+
+    def bound(op: tuple[str, str], tz_q: str, te_q: str) -> tuple[str, str]:
+        # A threshold from a parameter is ours, not the paper's: say so with its value; its id
+        # stays in the rule (the report's technical appendix names it)
+        if param:
+            return (
+                threshold_phrase(op[0], tz, param, "zh"),
+                threshold_phrase(op[1], te, param, "en"),
+            )
+        return f"{op[0]} {tz_q}", f"{op[1]} {te_q}"
+
     if holds(c, fact):
         if c.op in ("eq", "in"):
             return BiText(zh=f"{lz}：{vz}", en=f"{le}: {ve}")
         if c.op == "ne":
             return BiText(zh=f"{lz}不是“{tz}”", en=f"{le} is not “{te}”")
-        oz, oe = _HOLDS_TEXT[c.op]
         tz_q, te_q = (tz, te) if numeric else (f"“{tz}”", f"“{te}”")
-        return BiText(zh=f"{lz}：{vz}（{oz} {tz_q}{pz}）", en=f"{le}: {ve} ({oe} {te_q}{pe})")
+        bz, be = bound(_op_words("op_holds", c.op), tz_q, te_q)
+        return BiText(zh=f"{lz}：{vz}（{bz}）", en=f"{le}: {ve} ({be})")
     # failed: "<label>为“否”，需为“是”" (no second colon inside a reason that follows one)
-    nz, ne = _NEEDS_TEXT[c.op]
+    nz, ne = _op_words("op_needs", c.op)
     if numeric:
+        bz, be = bound((nz, ne), tz, te)
         if fact.get(c.fact) is None:
-            return BiText(zh=f"{lz}未填写，{nz} {tz}{pz}", en=f"{le} is not given, {ne} {te}{pe}")
-        return BiText(zh=f"{lz}为 {vz}，{nz} {tz}{pz}", en=f"{le} is {ve}, {ne} {te}{pe}")
+            return BiText(zh=f"{lz}未填写，{bz}", en=f"{le} is not given, {be}")
+        return BiText(zh=f"{lz}为 {vz}，{bz}", en=f"{le} is {ve}, {be}")
     if c.op == "in":
         parts = [value_text(kb, c.fact, v) for v in c.value]  # type: ignore[union-attr]
         tz = "”或“".join(p[0] for p in parts)
@@ -393,28 +319,29 @@ def why_not(
     zh: list[str] = []
     en: list[str] = []
     if not rules_for_action:
-        return BiText(
-            zh="没有规则针对本案例提出这项行动。",
-            en="No rule proposes this action for any case yet.",
-        )
-    # Officials read the reason; the rule ids stay in brackets for reviewers. A second rule of
-    # the same action is another way to the action, and says so.
+        return bitext("explain", "no_rule")
+    # Officials read the reason; the rule ids stay in the entry's own fields (``rules``,
+    # ``overruled_by``). A second rule of the same action is another way to the action, and says
+    # so.
     for i, r in enumerate(rules_for_action):
-        head_zh = "条件" if i == 0 else "另一条件"
-        head_en = "the condition" if i == 0 else "the other condition"
+        head = bitext("explain", "condition" if i == 0 else "other_condition")
         if r.id in overruled_by:
             for g in overruled_by[r.id]:
                 name = rule_names.get(g, BiText(zh=g, en=g))
-                zh.append(f"{head_zh}成立，但被护栏规则否决（{r.id}，{g}）：{name.zh}")
-                en.append(f"{head_en} holds but a guard rule overrules it ({r.id}, {g}): {name.en}")
+                zh.append(text("explain", "overruled", "zh", head=head.zh, name=name.zh))
+                en.append(text("explain", "overruled", "en", head=head.en, name=name.en))
             continue
         parts = failed_parts(kb, r.when, fact, dx)
         if not parts:
-            zh.append(f"{head_zh}不成立（{r.id}）")
-            en.append(f"{head_en} does not hold ({r.id})")
+            zh.append(text("explain", "not_holds", "zh", head=head.zh))
+            en.append(text("explain", "not_holds", "en", head=head.en))
             continue
-        zh.append(f"{head_zh}不成立：" + "；".join(p.zh for p in parts) + f"（{r.id}）")
-        en.append(f"{head_en} fails: " + "; ".join(p.en for p in parts) + f" ({r.id})")
+        zh.append(
+            text("explain", "fails", "zh", head=head.zh, parts="；".join(p.zh for p in parts))
+        )
+        en.append(
+            text("explain", "fails", "en", head=head.en, parts="; ".join(p.en for p in parts))
+        )
     # a guard's name may end a sentence itself: one full stop, never two
     zh = [z.rstrip("。") for z in zh]
     en = [e.rstrip(".") for e in en]
@@ -582,26 +509,22 @@ class Explainer:
         en = [item.summary.en]
         if addressed:
             labs = [diagnosis_label(self.kb, d) for d in addressed]
-            zh.append("本案例中它针对：" + "、".join(lab.zh for lab in labs) + "。")
-            en.append("In this case it addresses: " + ", ".join(lab.en for lab in labs) + ".")
+            zh.append(text("explain", "addresses", "zh", labels="、".join(lab.zh for lab in labs)))
+            en.append(text("explain", "addresses", "en", labels=", ".join(lab.en for lab in labs)))
             ours = self._links_ours(action, addressed, item.provenance.kind)
             if ours:
                 olabs = [diagnosis_label(self.kb, d) for d in ours]
                 zh.append(
-                    "其中与"
-                    + "、".join(lab.zh for lab in olabs)
-                    + "的关联是本工具的推论，论文没有这样说。"
+                    text("explain", "link_ours", "zh", labels="、".join(lab.zh for lab in olabs))
                 )
                 en.append(
-                    "Its link to "
-                    + ", ".join(lab.en for lab in olabs)
-                    + " is our inference; the paper does not say so."
+                    text("explain", "link_ours", "en", labels=", ".join(lab.en for lab in olabs))
                 )
         for rid in rids:
             r = self.by_id[rid]
             if r.kind == "guard":
-                zh.append(f"护栏规则：{r.name.zh}")
-                en.append(f"Guard rail: {r.name.en}")
+                zh.append(text("explain", "guard_rail", "zh", name=r.name.zh))
+                en.append(text("explain", "guard_rail", "en", name=r.name.en))
         return BiText(zh="".join(zh), en=" ".join(en))
 
     # ---- why not
@@ -627,6 +550,7 @@ class Explainer:
                     actor=nr.actor,
                     reason=nr.reason,
                     rules=list(nr.rules),
+                    overruled_by=list(nr.overruled_by),
                 )
             )
         return out
@@ -652,6 +576,7 @@ class Explainer:
                 actor=self.kb.items[a].actor,
                 reason=why_not(self.kb, rs, fact, dx_set, overruled, self.rule_names),
                 rules=[r.id for r in rs],
+                overruled_by=list(dict.fromkeys(g for _, gs in over for g in gs)),
             )
 
         return memo.get(memo.why_not, key, build)
@@ -669,12 +594,18 @@ class Explainer:
                 AssessmentWarning(
                     code="development_mode_inferred",
                     message=BiText(
-                        zh="档案未填写发展模式，本工具按培育者类型推断为“"
-                        + enum_label("development_mode", ix.development_mode.value, "zh")
-                        + "”。",
-                        en="The profile gives no development mode; this tool inferred “"
-                        + enum_label("development_mode", ix.development_mode.value, "en")
-                        + "” from who cultivated the force.",
+                        zh=text(
+                            "explain",
+                            "development_mode_inferred",
+                            "zh",
+                            mode=enum_label("development_mode", ix.development_mode.value, "zh"),
+                        ),
+                        en=text(
+                            "explain",
+                            "development_mode_inferred",
+                            "en",
+                            mode=enum_label("development_mode", ix.development_mode.value, "en"),
+                        ),
                     ),
                 )
             )
@@ -686,7 +617,11 @@ class Explainer:
                 profile.funding.government_via_third_party > 0
                 or profile.funding.third_party_own > 0
             ):
-                tp_fields.append("funding")
+                tp_fields.extend(
+                    f
+                    for f in ("funding.government_via_third_party", "funding.third_party_own")
+                    if getattr(profile.funding, f.split(".")[1]) > 0
+                )
             if profile.human_resources.recruited_by.third_party > 0:
                 tp_fields.append("human_resources.recruited_by.third_party")
             if profile.knowledge.training_provider == "third_party":
@@ -698,13 +633,22 @@ class Explainer:
                     AssessmentWarning(
                         code="third_party_missing",
                         message=BiText(
-                            zh="档案没有第三方（third_party 为空），但以下字段提到第三方："
-                            + "、".join(tp_fields)
-                            + "。需要第三方的行动不会被提出。",
-                            en="The profile has no third party (third_party is null) but these "
-                            "fields mention one: "
-                            + ", ".join(tp_fields)
-                            + ". Actions that need a third party are not proposed.",
+                            zh=text(
+                                "explain",
+                                "third_party_missing",
+                                "zh",
+                                fields="、".join(
+                                    "“" + profile_field_label(f, "zh") + "”" for f in tp_fields
+                                ),
+                            ),
+                            en=text(
+                                "explain",
+                                "third_party_missing",
+                                "en",
+                                fields=", ".join(
+                                    "“" + profile_field_label(f, "en") + "”" for f in tp_fields
+                                ),
+                            ),
                         ),
                     )
                 )
@@ -713,9 +657,12 @@ class Explainer:
                 AssessmentWarning(
                     code="knowledge_item_missing",
                     message=BiText(
-                        zh="知识库缺少以下条目，相关文字和出处不完整：" + "、".join(missing),
-                        en="The knowledge base lacks these items, so some labels and sources "
-                        "are incomplete: " + ", ".join(missing),
+                        zh=text(
+                            "explain", "knowledge_item_missing", "zh", items="、".join(missing)
+                        ),
+                        en=text(
+                            "explain", "knowledge_item_missing", "en", items=", ".join(missing)
+                        ),
                     ),
                 )
             )

@@ -357,6 +357,8 @@ class NotRecommended(Strict):
     actor: Actor
     reason: BiText
     rules: list[str] = []
+    #: the guard rules that overruled this action's rules (ids; the reason names them in words)
+    overruled_by: list[str] = []
 
 
 class AssessmentWarning(Strict):

@@ -244,7 +244,8 @@ def _context(
         if kind == "not_recommended":
             texts.append(item.reason.get(lang))
         params, rules_named = technical_refs(*texts)
-        rules = list(dict.fromkeys([*item.rules, *rules_named]))
+        guards = getattr(item, "overruled_by", [])
+        rules = list(dict.fromkeys([*item.rules, *guards, *rules_named]))
         params = list(dict.fromkeys([*params, *rule_params(rules)]))
         return {"kind": kind, "label": name, "rules": rules, "params": params}
 

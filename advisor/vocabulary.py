@@ -259,6 +259,15 @@ def _scale(param: str, lang: str) -> str:
     return f"；取值 0–{top}" if lang == "zh" else f"; scale 0–{top}"
 
 
+def threshold_phrase(op: str, value: str, param: str, lang: str) -> str:
+    """A comparison with a threshold of ours, named as ours with its value and the scale of the
+    level it bounds: ``低于本工具设定的阈值 6；取值 0–4``. ``op`` is the comparison's words
+    before the value (``低于``, ``需不高于``; ``below``, ``needs at most``); the parameter id
+    stays out of the sentence (the report's technical appendix names it)."""
+    ops = _ZH_OPS if lang == "zh" else _EN_OPS
+    return ops[op].format(v=value) + _scale(param, lang)
+
+
 def plain(sentence: str, lang: str) -> str:
     """A sentence of the engine's explanations as an official reads it: a threshold of ours
     named as ours with its value (and the scale of a level), no parameter or rule id, a field

@@ -40,8 +40,8 @@ keeps working):
 - ``output``: whole-line writes, recovering a cut output, guarding the output paths (resume);
 - ``run``: ``run_batch``, the process pool with bounded in-flight work and the reorder buffer;
 - ``warm``: what a fork server imports once for all the workers (the command's default);
-- ``summary``: the summary report (Markdown and HTML templates, strings in
-  ``summary_strings.yaml``).
+- ``summary``: the summary report (Markdown and HTML templates, strings in the
+  ``batch_summary`` namespace of ``advisor/templates/strings.yaml``).
 """
 
 from advisor.batch.aggregate import (

@@ -113,7 +113,7 @@ LEVEL_RANK = {level: i for i, level in enumerate(ASYMMETRY_LEVELS)}
 
 def attention_key(d: Digest) -> tuple[float, ...]:
     """The 'attention first' sort key (higher is more urgent); stated in words by
-    ``attention_rule`` in ``summary_strings.yaml``."""
+    ``batch_summary.attention_rule`` in ``advisor/templates/strings.yaml``."""
     sevs = [s for _, s in d.diagnoses]
     return (
         float(LEVEL_RANK.get(d.level, 0)),

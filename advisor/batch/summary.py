@@ -6,42 +6,28 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from advisor.batch.aggregate import Summary
 from advisor.batch.worker import Digest
 from advisor.errors import AdvisorError
 from advisor.models import ASYMMETRY_LEVELS, DIMENSIONS
 from advisor.textsafe import md_code, md_text
+from advisor.vocabulary import label, strings
 
 TOP_DIAGNOSES = 12
 TOP_ACTIONS_PER_ACTOR = 5
 
 
-# The summary's wording is data: ``summary_strings.yaml`` beside this module (headings, labels and
-# the ordering sentence, {zh, en}), so a translator edits the catalogue, not Python.
-STRINGS_PATH = Path(__file__).resolve().parent / "summary_strings.yaml"
-
-
-def _catalogue() -> dict[str, Any]:
-    data = yaml.safe_load(STRINGS_PATH.read_text(encoding="utf-8"))
-    for key, entry in (*data["ui"].items(), ("attention_rule", data["attention_rule"])):
-        if set(entry) != {"zh", "en"}:  # a catalogue edit must keep both languages
-            raise AdvisorError(f"{STRINGS_PATH.name}: {key} needs exactly zh and en")
-    return data
-
-
-_CATALOGUE = _catalogue()
-UI: dict[str, dict[str, str]] = _CATALOGUE["ui"]
-ATTENTION_RULE: dict[str, str] = _CATALOGUE["attention_rule"]
+# The summary's wording is data: the ``batch_summary`` namespace of the one catalogue
+# (``advisor/templates/strings.yaml``, loaded by ``advisor.vocabulary``), so a translator edits
+# the catalogue, not Python.
+UI: dict[str, dict[str, str]] = strings()["batch_summary"]
+ATTENTION_RULE: dict[str, str] = UI["attention_rule"]
 # Levels, dimensions and actors use the reports' labels (templates/strings.yaml), so a batch
 # summary and a single report name things alike; co-production stages use the knowledge base's.
 ACTORS_SHOWN = ("government", "third_party", "volunteers", "residents")
 
 
 def _ui_label(namespace: str, key: str, lang: str) -> str:
-    from advisor.report import label
-
     return label(namespace, key, lang)
 
 

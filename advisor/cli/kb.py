@@ -62,6 +62,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
+    from advisor.vocabulary import label, text  # the catalogue only when coverage is printed
     from knowledge_base.coverage import REQUIRED_SECTIONS, coverage, unaccounted
     from knowledge_base.loader import DATA_DIR, read_items, read_special
     from knowledge_base.passages import SECTION_TITLES, load_paper, normalise
@@ -87,7 +88,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
                 offset = par.norm.find(normalise(src.quote_zh))
                 if par.id not in first_quote or offset < first_quote[par.id][0]:
                     first_quote[par.id] = (max(offset, 0), src.quote_en)
-    quote_en = {pid: text for pid, (_offset, text) in first_quote.items()}
+    quote_en = {pid: quote for pid, (_offset, quote) in first_quote.items()}
     section = None
     mark = {"encoded": "+", "not_encoded": "-", "unaccounted": "!", "contradiction": "x"}
     for row in rows:
@@ -98,7 +99,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
             _out(f"§ {section} {SECTION_TITLES.get(section, '')}")
         status = row.status
         if status == "unaccounted" and not row.required:
-            status_text = "not required" if lang == "en" else "不要求"
+            status_text = text("kb_coverage", "not_required", lang)
             sign = " "
         else:
             sign = mark[status]
@@ -109,23 +110,19 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         knowledge = [i for i in row.items if items[i].kind != "parameter"]
         params = [i for i in row.items if items[i].kind == "parameter"]
         if knowledge:
-            head = "编码条目" if lang == "zh" else "encoded by"
+            head = text("kb_coverage", "encoded_by", lang)
             _out(f"  {'':<9} {head}: {', '.join(knowledge)}")
         if params:
-            head = "参数" if lang == "zh" else "parameters"
+            head = text("kb_coverage", "parameters", lang)
             _out(f"  {'':<9} {head}: {', '.join(params)}")
         if row.not_encoded:
-            head = "不编码" if lang == "zh" else "not encoded"
+            head = text("kb_coverage", "not_encoded", lang)
             _out(f"  {'':<9} {head}: {row.not_encoded.reason.get(lang)}")
         if status == "unaccounted" and row.required:
-            msg = (
-                "未说明：既无条目编码，也未列出不编码的理由" if lang == "zh" else "UNACCOUNTED FOR"
-            )
+            msg = text("kb_coverage", "unaccounted", lang)
             _out(f"  {'':<9} {msg}")
         elif status == "contradiction":
-            msg = (
-                "矛盾：已编码却列为不编码" if lang == "zh" else "CONTRADICTION: encoded and listed"
-            )
+            msg = text("kb_coverage", "contradiction", lang)
             _out(f"  {'':<9} {msg}")
         elif status_text:
             _out(f"  {'':<9} {status_text}")
@@ -134,16 +131,18 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     enc = sum(1 for r in required if r.status == "encoded")
     ne = sum(1 for r in required if r.status == "not_encoded")
     _out()
-    if lang == "zh":
-        _out(
-            f"第 {'、'.join(REQUIRED_SECTIONS)} 节共 {len(required)} 段：{enc} 段已编码，"
-            f"{ne} 段注明不编码，{len(bad)} 段有问题。"
+    _out(
+        text(
+            "kb_coverage",
+            "summary",
+            lang,
+            sections=label("punct", "sep", lang).join(REQUIRED_SECTIONS),
+            n=len(required),
+            encoded=enc,
+            not_encoded=ne,
+            bad=len(bad),
         )
-    else:
-        _out(
-            f"sections {', '.join(REQUIRED_SECTIONS)}: {len(required)} paragraphs, {enc} encoded, "
-            f"{ne} deliberately not encoded, {len(bad)} with a problem"
-        )
+    )
     return 1 if bad else 0
 
 

@@ -13,6 +13,7 @@ from advisor.errors import ProfileError
 from advisor.models import Assessment
 from advisor.pipeline import PRESETS, assess, assess_data, preset
 from knowledge_base.loader import load_kb
+from rules.dsl import load_rules
 
 P_CAPACITY = {int(k): float(v) for k, v in load_kb().param("priority.third_party_capacity").items()}
 
@@ -110,15 +111,18 @@ def test_why_not_names_the_failed_condition() -> None:
 
 
 def test_why_not_names_the_overruling_guard() -> None:
-    """An action overruled by a guard rail says which guard overruled it."""
+    """An action overruled by a guard rail says which guard overruled it: by its name in the
+    reason, by its id in ``overruled_by``."""
     p = preset("case-h").model_copy(deep=True)
     assert p.third_party is not None
     p.third_party.capacity = 1
     p.legitimacy.status = "via_government"
     p.agenda.pattern = "fragmented"
     a = assess(p)
-    reasons = {n.id: n.reason.en for n in a.not_recommended}
-    assert "guard_weak_third_party_capacity_first" in reasons["tp_five_social_linkage"]
+    entry = next(n for n in a.not_recommended if n.id == "tp_five_social_linkage")
+    assert entry.overruled_by == ["guard_weak_third_party_capacity_first"]
+    guard = next(r for r in load_rules() if r.id == "guard_weak_third_party_capacity_first")
+    assert guard.name.en in entry.reason.en and guard.name.zh in entry.reason.zh
 
 
 def test_conflicting_actions_never_come_together(profiles: list[Any]) -> None:
@@ -167,8 +171,11 @@ def test_a_third_party_mentioned_without_one_is_warned() -> None:
     """Third-party resources in a profile without a third party give a warning."""
     p = preset("case-h").model_copy(deep=True)
     p.third_party = None
-    codes = {w.code for w in assess(p).warnings}
-    assert "third_party_missing" in codes
+    warning = next(w for w in assess(p).warnings if w.code == "third_party_missing")
+    # a sentence with the fields' labels, no field path or "null" (issue 13)
+    assert "third_party" not in warning.message.zh + warning.message.en
+    assert "null" not in warning.message.en and "为空" not in warning.message.zh
+    assert "“社会组织招募”" in warning.message.zh
 
 
 def test_results_do_not_depend_on_what_was_assessed_before(profiles: list[Any]) -> None:

@@ -192,7 +192,7 @@ def test_whatif_roadmap_and_batch_summary_as_documents(tmp_path):
     text = docx_text(tmp_path / "out.jsonl.summary.docx")
     assert text[0] == "批量评估汇总报告" and "30" in text
     first = pdf_pages(tmp_path / "out.jsonl.summary.pdf")[0]
-    assert "批量评估汇总报告" in first and "不对称依赖等级分布" in first
+    assert "批量评估汇总报告" in first and "非对称程度分布" in first
 
 
 def test_binary_formats_need_an_output_file():

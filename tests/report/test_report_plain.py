@@ -92,3 +92,29 @@ def test_case_y_shows_governments_need_as_counted_after_its_alternatives(lang: s
     assert "0.75" in figures and "0.16" in figures
     note = next(x for x in figures.splitlines() if x.startswith(("政府对这支队伍", "Government's")))
     assert ("本工具" in note) if lang == "zh" else ("this tool's choice" in note)
+
+
+def test_the_json_text_fields_carry_no_ids_and_plain_changes_nothing(case: tuple) -> None:
+    """The engine builds its sentences in plain words at the source: every because_text,
+    rationale, reason and warning of the JSON reads without a rule id, parameter id, field path
+    or Python value, and ``plain`` leaves them as they are. The ids live in their own fields."""
+    _p, a = case
+    texts = [
+        *(b for d in a.diagnoses for b in d.because_text),
+        *(x.rationale for x in a.actions),
+        *(n.reason for n in a.not_recommended),
+        *(w.message for w in a.warnings),
+    ]
+    fields = [f for f in load_fields() if "." in f]
+    for t in texts:
+        for lang in ("zh", "en"):
+            s = t.get(lang)
+            assert RULE_ID.findall(s) == [], s
+            assert PARAM_ID.findall(s) == [], s
+            assert PYTHON.findall(s) == [], s
+            assert [f for f in fields if re.search(rf"(?<![\w.]){re.escape(f)}\b", s)] == [], s
+            assert plain(s, lang) == s
+    # a guard that overrules an action is named by id in the entry's own field
+    guarded = [n for n in a.not_recommended if "护栏规则" in n.reason.zh]
+    assert all(n.overruled_by for n in guarded)
+    assert all(g.startswith("guard_") for n in a.not_recommended for g in n.overruled_by)
