@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from st_helpers import (
     click_button,
     expand,
@@ -55,11 +56,22 @@ def expected_json(lang: str) -> dict[str, Any]:
     return out
 
 
-def mode(page: Any, path: str, label: str) -> None:
-    """Click an option of a field's 'how it is filled in' control (keyed ``<path>.__mode__``)."""
+def mode(page: Any, path: str, label: str, section: str) -> None:
+    """Click an option of a field's 'how it is filled in' control (keyed ``<path>.__mode__``).
+
+    The section's expander may be drawn closed again by the rerun the toggle starts; then it is
+    opened again (up to three tries) before the click."""
     key = path.replace(".", "-") + "-__mode__"
-    box = page.locator(f'[class*="{key}"]').first
-    box.get_by_text(label, exact=True).first.click()
+    option = page.locator(f'[class*="{key}"]').first.get_by_text(label, exact=True).first
+    for _ in range(3):
+        try:
+            option.click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            wait_idle(page)
+            expand(page, section)
+    else:
+        option.click()
     wait_idle(page)
 
 
@@ -67,12 +79,16 @@ def enter_uncertain(page: Any, lang: str) -> None:
     page.get_by_text(s("uform.toggle", lang), exact=True).first.click()
     wait_idle(page)
     expand(page, s("section.management", lang))
-    mode(page, "management.incentives", s("uform.mode.unknown", lang))
+    mode(
+        page, "management.incentives", s("uform.mode.unknown", lang), s("section.management", lang)
+    )
     expand(page, s("section.funding", lang))
-    mode(page, "funding.charity", s("uform.mode.range", lang))
+    mode(page, "funding.charity", s("uform.mode.range", lang), s("section.funding", lang))
     fill(page, s("uform.high_pct", lang, label=field_label("funding.charity", lang)), "20")
     expand(page, s("section.coproduction", lang))
-    mode(page, "coproduction.planning", s("uform.mode.range", lang))
+    mode(
+        page, "coproduction.planning", s("uform.mode.range", lang), s("section.coproduction", lang)
+    )
     box = page.get_by_role("combobox", name=field_label("coproduction.planning", lang)).first
     box.click()
     option = value_label("coproduction.planning", 2, lang)
