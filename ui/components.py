@@ -184,48 +184,6 @@ def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool
         st.error(md_text(msg), icon=":material/error:")
 
 
-def profile_form_sections(expanded: bool = False) -> None:
-    """The whole case profile as a form in sections; edits go straight into the session draft."""
-    values = draft()
-    found = problems()
-    for msg in found.get("", []):
-        st.error(md_text(msg), icon=":material/error:")
-    for section in profile_form.sections():
-        n_problems = sum(
-            len(v) for k, v in found.items() if k == section.id or k.startswith(section.id + ".")
-        )
-        if section.id == "basics":
-            n_problems = sum(
-                len(v) for k, v in found.items() if any(k == f.path for f in section.fields) and k
-            )
-        title = t(f"section.{section.id}")
-        if n_problems:
-            title = t("form.section_with_problems", title=title, n=n_problems)
-        with st.expander(title, expanded=expanded or bool(n_problems), icon=_section_icon(section)):
-            hint = f"section_hint.{section.id}"
-            from ui.i18n import catalogue
-
-            if hint in catalogue():
-                st.caption(t(hint))
-            for msg in found.get(section.id, []):
-                st.error(md_text(msg), icon=":material/error:")
-            present = True
-            if section.optional:
-                pkey = f"{section.id}.{profile_form.PRESENT}"
-                wkey = form_key(pkey)
-                if wkey not in st.session_state:
-                    st.session_state[wkey] = bool(values.get(pkey))
-                st.toggle(
-                    t(f"form.present.{section.id}"), key=wkey, on_change=_commit, args=(pkey, wkey)
-                )
-                values[pkey] = present = bool(st.session_state[wkey])
-            cols = st.columns(2)
-            for i, spec in enumerate(section.fields):
-                with cols[i % 2]:
-                    _widget(spec, values, disabled=not present)
-            _share_sums(section, values)
-
-
 def _share_sums(section: profile_form.Section, values: dict[str, Any]) -> None:
     """Under a group of shares, their running total, so a person sees why it must reach 1."""
     groups: dict[str, list[str]] = {}
