@@ -138,9 +138,10 @@ def gate(raw_store: Any) -> Principal:
 
 def _oidc_sign_in(acc: Accounts) -> Principal | None:
     """The account of the person the identity provider vouched for (``st.user``), with a new
-    session; None if nobody signed in there; ``NO_RIGHTS`` (after ``_halt``) if refused. A refused identity is shown the refusal (and a
-    way to sign out of the provider) and asked about once per browser session, not at every
-    click (each attempt is audited)."""
+    session; None if nobody signed in there; ``NO_RIGHTS`` (after ``_halt``) if refused.
+
+    A refused identity sees the refusal and a way to sign out of the provider, and is asked
+    about once per browser session, not at every click (each attempt is audited)."""
     user = _oidc_user()
     if user is None:
         return None
