@@ -27,6 +27,7 @@ from advisor.classroom import TRAINER_ROLES
 from advisor.db import StoreError
 from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
 from advisor.store import CaseStore
+from advisor.textsafe import md_text
 from ui.i18n import current_lang, language_selector, t
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ def _oidc_sign_in(acc: Accounts) -> Principal | None:
     with st.sidebar:
         language_selector()
     st.title(t("auth.title"))
-    st.error(t("store.oidc_refused", identity=refused["identity"]), icon=":material/lock:")
+    identity = md_text(refused["identity"])  # the provider's claim, shown as plain text
+    st.error(t("store.oidc_refused", identity=identity), icon=":material/lock:")
     st.button(t("auth.oidc_other"), on_click=_oidc_sign_out, icon=":material/logout:")
     return _halt()
 
