@@ -77,6 +77,7 @@ def message(exc: StoreError) -> str:
 
 NO_RIGHTS = Principal("anonymous", "", Role.TRAINEE, via="none")
 VIA = "_advisor_session_via"  # how this session's token was obtained (password or oidc)
+EXPIRED = "_advisor_expired"  # the session this browser had ended: say so on the sign-in page
 OIDC_REFUSED = "_advisor_oidc_refused"  # the identity refused in this session (asked once)
 
 
@@ -115,10 +116,16 @@ def gate(raw_store: Any) -> Principal:
         token = st.session_state.get(TOKEN)
         via = st.session_state.get(VIA, "password")
         who = acc.principal_for(token, via=via if via in ("password", "oidc") else "password")
+        if who is None and token:  # expired, signed out elsewhere, or the account disabled
+            st.session_state.pop(TOKEN, None)
+            st.session_state.pop(VIA, None)
+            st.session_state[EXPIRED] = True  # the sign-in page says why
         if who is None and _oidc_configured():
             who = _oidc_sign_in(acc)
             if who is NO_RIGHTS:  # refused: the refusal is on the page, the run has ended
                 return who
+            if who is not None:
+                st.session_state.pop(EXPIRED, None)
     except StoreError as exc:
         with st.sidebar:
             language_selector()
@@ -218,7 +225,7 @@ def _sign_in_page(acc: Accounts) -> None:
         language_selector()
     st.title(t("auth.title"))
     st.caption(t("auth.intro"))
-    if st.session_state.pop("_advisor_expired", False):
+    if st.session_state.pop(EXPIRED, False):
         st.warning(t("auth.expired"))
     if acc.count() == 0:
         st.error(t("auth.no_accounts"))
