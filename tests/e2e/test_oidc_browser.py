@@ -62,6 +62,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ("lin", "sub-lin", "lin@district.example"),
         ("stranger", "sub-stranger", "stranger@example.org"),
         ("dis", "sub-dis", "dis@district.example"),
+        ("wu", "sub-wu", "wu@agency.example"),  # matched by the subject set in advance
     ):
         idp.people[who] = Person(
             "idp passphrase", {"sub": sub, "email": email, "email_verified": True, "name": who}
@@ -188,4 +189,29 @@ def test_a_disabled_account_stays_out(district: Any, browser: Any) -> None:
         assert failed[0].detail["reason"] == "oidc-disabled"
         assert acc.user("dis@district.example").oidc_subject is None
     finally:
+        page.context.close()
+
+
+def test_disabling_an_account_ends_its_oidc_session_at_the_next_click(
+    district: Any, browser: Any
+) -> None:
+    """Wu (bound in advance by subject) signs in through the provider in Chinese and sees the
+    agency's cases; the administrator disables the account; Wu's next click shows the refusal,
+    although the provider's identity cookie is still valid."""
+    _, acc, _, server = district
+    page = new_page(browser, "zh")
+    try:
+        through_provider(page, server.url, "wu", "zh")
+        wait_text(page, "已登录：吴（阳光社工服务中心")
+        nav(page, "案例库")
+        wait_text(page, "Agency A's case")
+        assert "Office B's case" not in main_text(page)
+        shoot(page, "oidc-signed-in-zh")
+        acc.set_disabled("wu")
+        nav(page, "评估")
+        wait_text(page, "统一身份认证确认了您的身份（wu@agency.example）")
+        assert "Agency A's case" not in main_text(page)
+        assert "已登录" not in page.inner_text("body")
+    finally:
+        acc.set_disabled("wu", False)
         page.context.close()
