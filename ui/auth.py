@@ -212,6 +212,20 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _oidc_problem() -> str | None:
+    """Why the ``[auth]`` section cannot be used (Streamlit's own check, for the log), or None."""
+    from streamlit.auth_util import is_authlib_installed, validate_auth_credentials
+    from streamlit.errors import StreamlitAuthError
+
+    if not is_authlib_installed():
+        return "Authlib is not installed (pip install 'streamlit[auth]')"
+    try:
+        validate_auth_credentials("default")
+    except StreamlitAuthError as exc:
+        return str(exc)
+    return None
+
+
 def _oidc_user() -> dict[str, Any] | None:
     try:
         user = st.user
@@ -250,7 +264,12 @@ def _sign_in_page(acc: Accounts) -> None:
                 st.session_state.pop("signin_password", None)
                 st.rerun()
     if _oidc_configured():
-        st.button(t("auth.oidc"), on_click=st.login, icon=":material/badge:")
+        problem = _oidc_problem()
+        if problem is None:
+            st.button(t("auth.oidc"), on_click=st.login, icon=":material/badge:")
+        else:  # a half-filled [auth]: say so, rather than an error page at the click
+            log.error("OpenID Connect sign-in is unavailable: %s", " ".join(problem.split()))
+            st.warning(t("auth.oidc_unavailable"), icon=":material/badge:")
 
 
 def sidebar(who: Principal, store: CaseStore) -> None:

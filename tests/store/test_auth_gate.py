@@ -123,3 +123,40 @@ def test_an_ended_session_is_explained_on_the_sign_in_page(
     assert notice in texts(at)
     st.cache_resource.clear()
     store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("en", "Sign-in through the identity provider is unavailable"),
+        ("zh", "统一身份认证登录暂不可用"),
+    ],
+)
+def test_a_half_filled_auth_section_is_a_notice_not_an_error_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str, notice: str
+) -> None:
+    """``[auth]`` without ``cookie_secret`` or ``client_secret``: ``st.login`` raised at the
+    click ("This app has encountered an error", in English); now the sign-in page says in the
+    person's language that this way is unavailable, and offers no button. (AppTest's secrets
+    are no secrets file, so Streamlit's own check fails here whatever the section holds; that a
+    complete section on a real server gets the button is in tests/e2e/test_oidc_browser.py.)"""
+    monkeypatch.setenv("ADVISOR_DB", str(tmp_path / "cases.sqlite3"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    store = CaseStore(tmp_path / "cases.sqlite3")
+    Accounts(store.as_principal(Principal("ada", "local", Role.ADMIN))).add_user(
+        "ada", "local", "admin", "a long password"
+    )
+    at = AppTest.from_file(str(Path(auth.__file__).with_name("app.py")), default_timeout=90)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "client_id": "advisor",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    assert notice in texts(at)
+    assert len(at.button) == 1  # the password form's submit button only
+    st.cache_resource.clear()
+    store.dispose()
