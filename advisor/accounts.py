@@ -7,9 +7,10 @@ sessions at their next click. These three numbers are ours (common practice for 
 application), not the paper's. Every sign-in, failure, lock-out and account change is audited.
 
 A user signed in through OpenID Connect (Streamlit's ``st.login``) is matched to an account by its
-``oidc_subject`` or, failing that, by its e-mail as user name: the identity provider says who the
-person is, the district's administrator says which organisation and role they have. An unknown
-identity is refused.
+``oidc_subject`` or, failing that, by its e-mail as user name (unless the provider says the address
+is unverified, or the account is already bound to another subject): the identity provider says
+who the person is, the district's administrator says which organisation and role they have. An
+unknown identity, or a disabled account, is refused (``OidcRefusedError``) and audited.
 
 Everything here reduces to a :class:`~advisor.principal.Principal`, which the store takes. An API
 token can later map to the same (see ``docs/DEPLOY.md``).
