@@ -7,9 +7,10 @@ sessions at their next click. These three numbers are ours (common practice for 
 application), not the paper's. Every sign-in, failure, lock-out and account change is audited.
 
 A user signed in through OpenID Connect (Streamlit's ``st.login``) is matched to an account by its
-``oidc_subject`` or, failing that, by its e-mail as user name: the identity provider says who the
-person is, the district's administrator says which organisation and role they have. An unknown
-identity is refused.
+``oidc_subject`` or, failing that, by its e-mail as user name (unless the provider says the address
+is unverified, or the account is already bound to another subject): the identity provider says
+who the person is, the district's administrator says which organisation and role they have. An
+unknown identity, or a disabled account, is refused (``OidcRefusedError``) and audited.
 
 Everything here reduces to a :class:`~advisor.principal.Principal`, which the store takes. An API
 token can later map to the same (see ``docs/DEPLOY.md``).
@@ -57,6 +58,12 @@ class SignInError(AccountError):
     """Wrong user name or password, or a disabled account (the message does not say which)."""
 
     code = "sign_in_failed"
+
+
+class OidcRefusedError(SignInError):
+    """The identity provider vouched for a person this library has no (enabled) account for."""
+
+    code = "oidc_refused"
 
 
 class LockedOutError(AccountError):
@@ -448,21 +455,50 @@ class Accounts:
         # the failure is committed (the count and the audit entry), then reported
         raise err
 
-    def sign_in_oidc(self, subject: str, email: str | None = None) -> Session:
-        """Open a session for a person the identity provider vouched for (``st.user``)."""
+    def sign_in_oidc(
+        self, subject: str, email: str | None = None, email_verified: bool | None = None
+    ) -> Session:
+        """Open a session for a person the identity provider vouched for (``st.user``).
+
+        The account is found by ``oidc_subject`` (the provider's stable id for the person), else
+        by the e-mail as user name, and the subject is then recorded on that account so the next
+        sign-in no longer depends on the e-mail. The e-mail is not used when the provider says it
+        is unverified (``email_verified`` false), nor for an account already tied to another
+        subject (a re-used or changed address must not open someone else's account). An unknown
+        person, or a disabled account, is refused with :class:`OidcRefusedError` and audited.
+        """
+        subject = (subject or "").strip()
+        address = (email or "").strip().lower()
+        identity = (address or subject or "?")[:64]
         with self.store._write() as conn:
-            row = conn.execute(sa.select(T.users).where(T.users.c.oidc_subject == subject)).first()
-            if row is None and email:
+            row = None
+            if subject:
                 row = conn.execute(
-                    sa.select(T.users).where(T.users.c.username == email.strip().lower())
+                    sa.select(T.users).where(T.users.c.oidc_subject == subject)
                 ).first()
-            if row is None or row.disabled:
-                attempt = Principal((email or subject)[:64], "", Role.TRAINEE, via="oidc")
-                record(conn, attempt, "sign_in_failed", None, reason="oidc-unknown")
-                failure: AccountError = SignInError(
-                    "your identity is not registered here (or is disabled): ask the "
-                    "administrator for an account",
-                    "您的身份尚未在本系统登记（或已停用），请向管理员申请账户。",
+            reason = "oidc-unknown"
+            if row is None and subject and address:
+                by_mail = conn.execute(
+                    sa.select(T.users).where(T.users.c.username == address)
+                ).first()
+                if by_mail is None:
+                    pass
+                elif email_verified is False:
+                    reason = "oidc-email-unverified"
+                elif by_mail.oidc_subject is not None:
+                    reason = "oidc-other-subject"
+                else:
+                    row = by_mail
+            if row is not None and row.disabled:
+                reason, row = "oidc-disabled", None
+            if row is None:
+                attempt = Principal(identity, "", Role.TRAINEE, via="oidc")
+                record(conn, attempt, "sign_in_failed", None, reason=reason, subject=subject[:128])
+                failure: AccountError = OidcRefusedError(
+                    f"your identity ({identity}) is not registered here, or its account is "
+                    "disabled: ask the administrator for an account",
+                    f"您的身份（{identity}）尚未在本系统登记，或其账户已停用，请向管理员申请账户。",
+                    identity=identity,
                 )
             else:
                 if row.oidc_subject is None:
@@ -471,6 +507,7 @@ class Accounts:
                     )
                 token = secrets.token_urlsafe(32)
                 expires = _later(hours=SESSION_HOURS)
+                conn.execute(T.sessions.delete().where(T.sessions.c.expires_at < now()))
                 conn.execute(
                     T.sessions.insert().values(
                         token_hash=_hash_token(token),

@@ -22,11 +22,12 @@ from typing import Any
 
 import streamlit as st
 
-from advisor.accounts import Accounts
+from advisor.accounts import Accounts, OidcRefusedError
 from advisor.classroom import TRAINER_ROLES
 from advisor.db import StoreError
 from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
 from advisor.store import CaseStore
+from advisor.textsafe import md_text
 from ui.i18n import current_lang, language_selector, t
 
 log = logging.getLogger(__name__)
@@ -74,16 +75,30 @@ def message(exc: StoreError) -> str:
         return exc.text(current_lang())
 
 
+NO_RIGHTS = Principal("anonymous", "", Role.TRAINEE, via="none")
+VIA = "_advisor_session_via"  # how this session's token was obtained (password or oidc)
+EXPIRED = "_advisor_expired"  # the session this browser had ended: say so on the sign-in page
+OIDC_REFUSED = "_advisor_oidc_refused"  # the identity refused in this session (asked once)
+
+
 def principal() -> Principal:
     """The principal of this run (set by ``gate``); a no-rights one if the gate did not run."""
     found = st.session_state.get(PRINCIPAL)
     if isinstance(found, Principal):
         return found
-    return Principal("anonymous", "", "trainee", via="none")  # type: ignore[arg-type]
+    return NO_RIGHTS
+
+
+def _halt() -> Principal:
+    """End this run (the page shown so far stays). ``st.stop`` raises inside a Streamlit run;
+    outside one (a bare script, a unit test) it only warns, so the caller still gets a
+    principal without any right rather than running on."""
+    st.stop()
+    return NO_RIGHTS
 
 
 def gate(raw_store: Any) -> Principal:
-    """Return who is using the app, or show the sign-in page and stop the run."""
+    """Return who is using the app, or show the sign-in page and stop the run (see ``_halt``)."""
     st.session_state.pop(PRINCIPAL, None)
     try:
         store = raw_store()
@@ -92,18 +107,25 @@ def gate(raw_store: Any) -> Principal:
         with st.sidebar:
             language_selector()
         show_store_failure(exc)
-        st.stop()
+        return _halt()
     if how == "single-user":
         st.session_state[PRINCIPAL] = LOCAL_PRINCIPAL
         return LOCAL_PRINCIPAL
     acc = Accounts(store)
     try:
-        who = acc.principal_for(st.session_state.get(TOKEN))
-        if who is None and _oidc_configured() and _oidc_user() is not None:
-            user = _oidc_user()
-            session = acc.sign_in_oidc(str(user.get("sub", "")), user.get("email"))
-            st.session_state[TOKEN] = session.token
-            who = session.principal
+        token = st.session_state.get(TOKEN)
+        via = st.session_state.get(VIA, "password")
+        who = acc.principal_for(token, via=via if via in ("password", "oidc") else "password")
+        if who is None and token:  # expired, signed out elsewhere, or the account disabled
+            st.session_state.pop(TOKEN, None)
+            st.session_state.pop(VIA, None)
+            st.session_state[EXPIRED] = True  # the sign-in page says why
+        if who is None and _oidc_configured():
+            who = _oidc_sign_in(acc)
+            if who is NO_RIGHTS:  # refused: the refusal is on the page, the run has ended
+                return who
+            if who is not None:
+                st.session_state.pop(EXPIRED, None)
     except StoreError as exc:
         with st.sidebar:
             language_selector()
@@ -111,7 +133,7 @@ def gate(raw_store: Any) -> Principal:
             show_store_failure(exc)
         else:
             st.error(message(exc))
-        st.stop()
+        return _halt()
     if who is not None:
         st.session_state[PRINCIPAL] = who
         return who
@@ -119,7 +141,48 @@ def gate(raw_store: Any) -> Principal:
         st.session_state[PRINCIPAL] = GUEST_PRINCIPAL
         return GUEST_PRINCIPAL
     _sign_in_page(acc)
-    st.stop()
+    return _halt()
+
+
+def _oidc_sign_in(acc: Accounts) -> Principal | None:
+    """The account of the person the identity provider vouched for (``st.user``), with a new
+    session; None if nobody signed in there; ``NO_RIGHTS`` (after ``_halt``) if refused.
+
+    A refused identity sees the refusal and a way to sign out of the provider, and is asked
+    about once per browser session, not at every click (each attempt is audited)."""
+    user = _oidc_user()
+    if user is None:
+        return None
+    subject = str(user.get("sub") or "")
+    refused = st.session_state.get(OIDC_REFUSED)
+    if refused is None or refused["sub"] != subject:
+        verified = user.get("email_verified")
+        try:
+            session = acc.sign_in_oidc(
+                subject,
+                user.get("email"),
+                None if verified is None else str(verified).lower() == "true",
+            )
+        except OidcRefusedError as exc:
+            refused = {"sub": subject, "identity": exc.params.get("identity", subject)}
+            st.session_state[OIDC_REFUSED] = refused
+        else:
+            st.session_state.pop(OIDC_REFUSED, None)
+            st.session_state[TOKEN] = session.token
+            st.session_state[VIA] = "oidc"
+            return session.principal
+    with st.sidebar:
+        language_selector()
+    st.title(t("auth.title"))
+    identity = md_text(refused["identity"])  # the provider's claim, shown as plain text
+    st.error(t("store.oidc_refused", identity=identity), icon=":material/lock:")
+    st.button(t("auth.oidc_other"), on_click=_oidc_sign_out, icon=":material/logout:")
+    return _halt()
+
+
+def _oidc_sign_out() -> None:
+    st.session_state.pop(OIDC_REFUSED, None)
+    st.logout()
 
 
 def guest_home_page() -> Any:
@@ -149,6 +212,20 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _oidc_problem() -> str | None:
+    """Why the ``[auth]`` section cannot be used (Streamlit's own check, for the log), or None."""
+    from streamlit.auth_util import is_authlib_installed, validate_auth_credentials
+    from streamlit.errors import StreamlitAuthError
+
+    if not is_authlib_installed():
+        return "Authlib is not installed (pip install 'streamlit[auth]')"
+    try:
+        validate_auth_credentials("default")
+    except StreamlitAuthError as exc:
+        return str(exc)
+    return None
+
+
 def _oidc_user() -> dict[str, Any] | None:
     try:
         user = st.user
@@ -162,7 +239,7 @@ def _sign_in_page(acc: Accounts) -> None:
         language_selector()
     st.title(t("auth.title"))
     st.caption(t("auth.intro"))
-    if st.session_state.pop("_advisor_expired", False):
+    if st.session_state.pop(EXPIRED, False):
         st.warning(t("auth.expired"))
     if acc.count() == 0:
         st.error(t("auth.no_accounts"))
@@ -183,10 +260,16 @@ def _sign_in_page(acc: Accounts) -> None:
                 st.error(message(exc), icon=":material/lock:")
             else:
                 st.session_state[TOKEN] = session.token
+                st.session_state[VIA] = "password"
                 st.session_state.pop("signin_password", None)
                 st.rerun()
     if _oidc_configured():
-        st.button(t("auth.oidc"), on_click=st.login, icon=":material/badge:")
+        problem = _oidc_problem()
+        if problem is None:
+            st.button(t("auth.oidc"), on_click=st.login, icon=":material/badge:")
+        else:  # a half-filled [auth]: say so, rather than an error page at the click
+            log.error("OpenID Connect sign-in is unavailable: %s", " ".join(problem.split()))
+            st.warning(t("auth.oidc_unavailable"), icon=":material/badge:")
 
 
 def sidebar(who: Principal, store: CaseStore) -> None:
@@ -207,10 +290,11 @@ def sidebar(who: Principal, store: CaseStore) -> None:
         )
         if st.button(t("auth.sign_out"), icon=":material/logout:", key="sign_out"):
             token = st.session_state.pop(TOKEN, None)
+            st.session_state.pop(VIA, None)
             if token:
                 Accounts(store).sign_out(token)
-            if who.via == "oidc":
-                st.logout()
+            if who.via == "oidc" or _oidc_user() is not None:
+                st.logout()  # else the provider's cookie would sign the person in again
             st.rerun()
     if store.readonly:
         st.info(t("auth.readonly"), icon=":material/lock:")
