@@ -19,7 +19,7 @@ from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
-from ui.components import TECHNICAL, field_widget
+from ui.components import TECHNICAL, field_widget, from_widget, widget_ok
 from ui.i18n import bi, in_lang, t
 from ui.kbtext import field_label
 from ui.services import md_text, problem_text
@@ -131,9 +131,22 @@ editing = min(state.get("editing", 0), len(variants) - 1)
 def _set_field(i: int, path: str, key: str) -> None:
     if key != services.form_key(f"val_{services.whatif_state().get('generation', 0)}_{i}_{path}"):
         return  # a widget of an earlier generation (see ui.services.form_key)
+    spec = specs[path]
     value = st.session_state.get(key)
-    if profile_form.accepts(specs[path], value):
-        services.whatif_set_field(i, path, value)
+    if not widget_ok(spec, value):
+        return
+    value = from_widget(spec, value)  # a share typed in % is kept as the model's 0-1 share
+    if spec.kind == "share" and value == _field_value(i, path):
+        return  # the same share: the variant keeps its own digits
+    services.whatif_set_field(i, path, value)
+
+
+def _field_value(i: int, path: str) -> Any:
+    """The value of ``path`` in variant ``i`` (None where a section is absent)."""
+    node: Any = services.whatif_state()["variants"][i]["data"]
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _combine_lever(i: int, key: str) -> None:
