@@ -92,7 +92,7 @@ def test_shares_in_percent_on_the_form_and_in_whatif(
         direct = s(
             "uform.percent_label", lang, label=field_label("funding.government_direct", lang)
         )
-        assert page.get_by_label(direct, exact=True).first.input_value() == "33.3"
+        assert page.get_by_role("spinbutton", name=direct, exact=True).first.input_value() == "33.3"
         shoot(page, f"share-percent-{lang}-01-form")
         click_button(page, s("assess.run", lang))
         wait_text(page, s("results.top_action", lang).split("{")[0])
@@ -104,7 +104,8 @@ def test_shares_in_percent_on_the_form_and_in_whatif(
         click_button(page, s("whatif.add_copy", lang))
         field = f"{s('section.third_party', lang)} · {field_label(PURCHASE, lang)}"
         select(page, s("whatif.field", lang), field)
-        box = page.get_by_label(s("uform.percent_label", lang, label=s("whatif.value", lang)))
+        value = s("uform.percent_label", lang, label=s("whatif.value", lang))
+        box = page.get_by_role("spinbutton", name=value, exact=True)
         assert box.first.input_value() == "33.3"
         box.first.fill("60")
         box.first.press("Enter")

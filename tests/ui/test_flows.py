@@ -116,4 +116,7 @@ def test_an_invalid_variant_is_named_and_left_out(make_app: Callable[..., AppTes
     assert not at.exception, at.exception
     errors = "\n".join(e.value for e in at.error)
     assert "left out of the comparison" in errors
-    assert "funding shares sum to" in errors
+    # said with the field's name and in %, as the shares are entered (no path, no 1.85)
+    shown = errors.replace("\\", "")  # as markdown shows it
+    assert "Funding: the shares add up to 185%; they must add up to 100%." in shown
+    assert "funding" not in errors

@@ -89,3 +89,25 @@ def test_the_assess_form_and_whatif_use_one_widget(make_app: Callable[..., AppTe
     at.selectbox(key=fk(at, "field_1_0")).set_value("funding.charity").run()
     edit = at.number_input(key=fk(at, "val_1_0_funding.charity"))
     assert (edit.value, edit.proto.min, edit.proto.max, edit.proto.step) == shown[1:]
+
+
+def test_problems_name_the_field_and_say_share_sums_in_percent() -> None:
+    """A variant's problems as an official reads them: the field's name, never its path, and the
+    sum of the shares in % (the contract's own message says 1.85, expected 1)."""
+    from advisor.errors import ProfileError
+    from advisor.io import profile_from_data
+
+    data = preset("case-h").model_dump(mode="json")
+    data["funding"]["charity"] = 0.9
+    data["human_resources"]["recruited_by"]["self"] = 0.5
+    data["third_party"]["capacity"] = 9
+    with pytest.raises(ProfileError) as caught:
+        profile_from_data(data)
+    zh = [profile_form.problem_line(p, "zh") for p in caught.value.problems]
+    en = [profile_form.problem_line(p, "en") for p in caught.value.problems]
+    assert "资金来源：目前合计 185%，应为 100%。" in zh
+    assert "招募渠道：目前合计 135%，应为 100%。" in zh
+    assert "第三方专业能力：须不大于 4" in zh
+    assert "Funding: the shares add up to 185%; they must add up to 100%." in en
+    for line in zh + en:
+        assert "." not in line.split(":")[0] and "_" not in line, line

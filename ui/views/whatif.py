@@ -20,9 +20,9 @@ from advisor.io import profile_from_data
 from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
 from ui.components import TECHNICAL, field_widget, from_widget, widget_ok
-from ui.i18n import bi, in_lang, t
+from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_label
-from ui.services import md_text, problem_text
+from ui.services import md_text
 from ui.views import plan_view
 
 MAX_VARIANTS = services.WHATIF_MAX
@@ -60,6 +60,11 @@ variants: list[dict[str, Any]] = state["variants"]
 st.caption(t("plan.baseline_is", name=md_text(baseline.name)))
 
 
+def _problem(p: Any) -> str:
+    """A variant's problem in words: the field's name, never its path; shares in %."""
+    return md_text(profile_form.problem_line(p, current_lang()))
+
+
 def _label_of(levers: list[str]) -> dict[str, str]:
     """A variant made of levers is named after them, joined by " + "."""
     names = [whatif.LEVERS[n].label for n in levers if n in whatif.LEVERS]
@@ -87,7 +92,7 @@ def _add_lever(name: str) -> None:
     try:
         made = whatif.apply_lever(baseline, name)
     except ProfileError as exc:
-        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        services.flash("; ".join(_problem(p) for p in exc.problems), "error")
         return
     services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
 
@@ -157,7 +162,7 @@ def _combine_lever(i: int, key: str) -> None:
     try:
         made = whatif.apply_lever(profile_from_data(v["data"]), name)
     except ProfileError as exc:
-        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        services.flash("; ".join(_problem(p) for p in exc.problems), "error")
         return
     levers = [*v.get("levers", []), name]
     label = v.get("label")
@@ -270,7 +275,7 @@ for n, var in enumerate(variants):
             f"**{md_text(_variant_label(n, var))}**: "
             + t("whatif.invalid")
             + "\n\n"
-            + "\n".join(f"- {problem_text(p)}" for p in exc.problems),
+            + "\n".join(f"- {_problem(p)}" for p in exc.problems),
             icon=":material/error:",
         )
 valid_of = dict(valid)
