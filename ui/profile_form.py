@@ -64,17 +64,8 @@ class Section:
 def _form_spec(spec: fields.FieldSpec) -> FieldSpec:
     """The catalogue's spec as the form's (choices only for enums; ``optional``: may be empty)."""
     options = spec.values if spec.kind == "enum" else ()
-    if spec.path in _OPEN_COUNT:
-        return FieldSpec(spec.path, "count", optional=spec.nullable)
     kind = cast(FieldKind, spec.kind)
     return FieldSpec(spec.path, kind, options, spec.low, spec.high, optional=spec.nullable)
-
-
-# Optional levels the form still shows as an open count, as before the catalogue (whose walker
-# missed the bounds behind ``| None``). Known gap: offered as its five levels (the optional-level
-# selectbox), the browser form re-renders without end once case H is loaded
-# (tests/e2e/test_language_switch.py, hand-filled case); remove the entry once that is fixed.
-_OPEN_COUNT = frozenset({"community.non_government_resources"})
 
 
 def _form_fields() -> list[FieldSpec]:
