@@ -353,7 +353,8 @@ def assessment_view(a: Assessment, slots: dict[tuple[str, str], Any] | None = No
             ),
             icon=":material/flag:",
         )
-    c1, c2, c3, c4 = st.columns(4)
+    # the third label is the longest ("对政府依赖 / 政府的需要（计入）"): room for it whole
+    c1, c2, c3, c4 = st.columns([1, 1, 1.8, 1])
     c1.metric(t("results.asymmetry_level"), vocab("level", a.asymmetry.level))
     c2.metric(t("results.asymmetry_index"), f"{a.asymmetry.index:+.2f}")
     need = government_need(a.asymmetry)
