@@ -97,9 +97,11 @@ def _add_lever(name: str) -> None:
     services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
 
 
-cols = st.columns(3)
+# two a row: a button does not wrap its label, and in three columns the English "Government takes
+# an auxiliary role (enabler)" ended in "..."
+cols = st.columns(2)
 for n, (name, lever) in enumerate(choices):
-    col = cols[n % 3]
+    col = cols[n % 2]
     if lever is None:
         col.button(
             t("whatif.add_copy"),
