@@ -78,8 +78,7 @@ def test_the_catalogue_still_reads_the_models() -> None:
 
 def test_the_form_shows_the_catalogue_s_fields() -> None:
     """The Assess form's fields are the catalogue's value fields (but schema_version), with the
-    catalogue's kind, bounds and nullability, but for the optional levels it still shows as an
-    open count (``ui.profile_form._OPEN_COUNT``, each with its reason there)."""
+    catalogue's kind, bounds and nullability (an optional level is offered as its levels)."""
     from advisor import fields
     from ui import profile_form
 
@@ -87,9 +86,5 @@ def test_the_form_shows_the_catalogue_s_fields() -> None:
     assert [f.path for f in form] == [s.path for s in fields.LEAVES if s.path != "schema_version"]
     for f in form:
         s = fields.spec(f.path)
-        if f.path in profile_form._OPEN_COUNT:
-            assert s.kind == "level" and (f.kind, f.low, f.high) == ("count", None, None)
-            assert f.optional == s.nullable
-            continue
         assert (f.kind, f.low, f.high, f.optional) == (s.kind, s.low, s.high, s.nullable)
     assert [s.id for s in profile_form.sections() if s.optional] == list(fields.OPTIONAL_GROUPS)

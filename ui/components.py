@@ -19,9 +19,38 @@ from advisor.vocabulary import government_need
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import draft, form_key, keep_draft, md_text, problems, validate_draft
+from ui.services import md_text
 
 # --------------------------------------------------------------------------- form
+
+
+def to_widget(spec: profile_form.FieldSpec, value: Any) -> Any:
+    """A model value as its widget holds it: a share (0..1) as a percentage (0..100)."""
+    if spec.kind == "share" and isinstance(value, int | float) and not isinstance(value, bool):
+        return profile_form.share_to_percent(value)
+    return value
+
+
+def from_widget(spec: profile_form.FieldSpec, value: Any) -> Any:
+    """A widget's value as the model keeps it: a percentage as a share (exact in decimal digits)."""
+    if spec.kind == "share" and isinstance(value, int | float) and not isinstance(value, bool):
+        return profile_form.percent_to_share(value)
+    return value
+
+
+def widget_ok(spec: profile_form.FieldSpec, value: Any) -> bool:
+    """Whether a widget's state is something this field's widget can hold (shares in %)."""
+    if spec.kind == "share":
+        if value is None:
+            return spec.optional
+        return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
+    return profile_form.accepts(spec, value)
+
+
+def widget_label(spec: profile_form.FieldSpec, label: str | None = None) -> str:
+    """The label of a field's input: its name (or ``label``), with "(%)" for a share."""
+    label = label or field_label(spec.path)
+    return t("uform.percent_label", label=label) if spec.kind == "share" else label
 
 
 def field_widget(
@@ -33,19 +62,29 @@ def field_widget(
     on_change: Any = None,
     args: tuple[Any, ...] = (),
 ) -> Any:
-    """One input for a profile field, bound to ``key``, showing ``initial`` (the draft's value).
+    """One input for a profile field, bound to ``key``, showing ``initial`` (the model's value);
+    returns the widget's value as the model keeps it. Used by the Assess form and What-if alike.
+
+    Shares are entered and shown as percentages (35 means 35 %); ``initial`` and the value
+    returned are the model's share (0.35). The conversion goes through decimal digits and
+    happens only here, so a value the user does not touch goes back unchanged (0.333 is shown as
+    33.3 and stays 0.333); callers write back only a value that differs (see ``from_widget``).
 
     The draft (or the variant), not the widget, is the one source of truth: ``initial`` is the
-    widget's declared default in every run, so a new key (see ``ui.services.form_key``: keys
-    change after a load, a language switch or a page change) starts from it even when the run
-    that first drew it was interrupted; a state that is not a value the field can hold is
-    replaced by it; each change goes back into the draft through ``on_change``.
+    widget's declared default in every run, rather than a value put into Session State once. A
+    value set through Session State reaches the browser only with the run that set it, and when
+    that run is interrupted by the next click (Streamlit then drops its unsent messages), the
+    next run draws the widget with its declared default; the browser then showed a blank form
+    and sent the blanks back into the draft (the district benchmark's stuck sessions). A new key
+    (see ``ui.services.form_key``: keys change after a load, a language switch or a page change)
+    starts from it; Session State is written only to replace a state the field cannot hold; each
+    change goes back through ``on_change``.
     """
-    # the value is the widget's declared default in every run, not only put into Session State
-    # once: a run interrupted by the next click loses that one message (``ui.form_view``)
-    shown = initial if profile_form.accepts(spec, initial) else None
-    if key in st.session_state and not profile_form.accepts(spec, st.session_state[key]):
-        st.session_state[key] = initial
+    shown = to_widget(spec, initial)
+    if not widget_ok(spec, shown):
+        shown = None
+    if key in st.session_state and not widget_ok(spec, st.session_state[key]):
+        st.session_state[key] = shown
     common: dict[str, Any] = {
         "key": key,
         "help": field_help(spec.path),
@@ -53,40 +92,48 @@ def field_widget(
         "on_change": on_change,
         "args": args,
     }
-    label = label or field_label(spec.path)
-    if spec.optional and spec.kind in ("level", "bool"):
-        # an optional level or yes/no may stay unknown: a choice with no default
-        options: list[Any] = (
-            list(range(int(spec.low or 0), int(spec.high or 4) + 1))
-            if spec.kind == "level"
-            else [True, False]
-        )
-        st.selectbox(
-            label,
-            options,
-            index=options.index(shown) if shown in options else None,
-            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
-            placeholder=t("form.unknown"),
-            **common,
-        )
-    elif spec.optional and spec.kind in ("share", "count"):
+    label = widget_label(spec, label)
+    fmt = in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang))
+    if spec.kind == "share":
         st.number_input(
             label,
-            min_value=0.0 if spec.kind == "share" else int(spec.low or 0),
-            max_value=1.0 if spec.kind == "share" else None,
-            step=0.05 if spec.kind == "share" else 1,
-            format="%.2f" if spec.kind == "share" else "%d",
-            placeholder=t("form.unknown"),
-            value=float(shown) if spec.kind == "share" and shown is not None else shown,
+            min_value=0.0,
+            max_value=100.0,
+            step=5.0,
+            format="%.1f",
+            placeholder=t("form.unknown") if spec.optional else None,
+            value=shown if shown is not None or spec.optional else 0.0,
             **common,
         )
-    elif spec.kind == "enum":
-        choices = list(spec.options)
+    elif spec.optional and spec.kind in ("level", "bool"):
+        # an optional level or yes/no may stay unknown: a choice with no default
+        choices = profile_form.choices_of(spec)
         st.selectbox(
             label,
             choices,
             index=choices.index(shown) if shown in choices else None,
-            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
+            format_func=fmt,
+            placeholder=t("form.unknown"),
+            **common,
+        )
+    elif spec.optional and spec.kind == "count":
+        st.number_input(
+            label,
+            min_value=int(spec.low or 0),
+            max_value=int(spec.high) if spec.high is not None else None,
+            step=1,
+            format="%d",
+            placeholder=t("form.unknown"),
+            value=shown,
+            **common,
+        )
+    elif spec.kind == "enum":
+        options = list(spec.options)
+        st.selectbox(
+            label,
+            options,
+            index=options.index(shown) if shown in options else None,
+            format_func=fmt,
             placeholder=(
                 t("form.choose")
                 if not spec.optional
@@ -97,23 +144,12 @@ def field_widget(
             **common,
         )
     elif spec.kind == "level":
-        low, high = int(spec.low or 0), int(spec.high or 4)
-        levels = list(range(low, high + 1))
+        levels = profile_form.choices_of(spec)
         st.select_slider(
             label,
             levels,
-            value=shown if shown in levels else low,
-            format_func=in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang)),
-            **common,
-        )
-    elif spec.kind == "share":
-        st.number_input(
-            label,
-            min_value=0.0,
-            max_value=1.0,
-            step=0.05,
-            format="%.2f",
-            value=float(shown) if shown is not None else 0.0,
+            value=shown if shown in levels else levels[0],
+            format_func=fmt,
             **common,
         )
     elif spec.kind == "count":
@@ -131,92 +167,7 @@ def field_widget(
         st.date_input(label, value=shown, format="YYYY-MM-DD", **common)
     else:
         st.text_input(label, value=shown or "", max_chars=200, **common)
-    return st.session_state[key]
-
-
-def _commit(path: str, key: str) -> None:
-    """A form widget changed: its value goes into the draft now (before the page is redrawn), and
-    problems already on screen are checked again, so a fixed field loses its message at once."""
-    if key != form_key(path):
-        return  # a widget of an earlier generation, which the browser reports as emptied
-    spec = _specs().get(path)
-    value = st.session_state.get(key)
-    if spec is not None and profile_form.accepts(spec, value):
-        draft()[path] = value
-    elif path.endswith(profile_form.PRESENT):
-        draft()[path] = bool(value)
-    if problems():
-        validate_draft()
-    keep_draft()
-
-
-def _specs() -> dict[str, profile_form.FieldSpec]:
-    return {f.path: f for f in profile_form.all_fields()}
-
-
-def _id_note(values: dict[str, Any]) -> None:
-    """Under the case number: the id the case is kept under, when it is not what was typed."""
-    typed = str(values.get("id") or "").strip()
-    made = profile_form.case_id_for(typed, str(values.get("name") or ""))
-    if made is None or made == typed:
-        return
-    if typed:
-        st.caption(t("form.id_made_from_number", id=made, number=md_text(typed)))
-    else:
-        st.caption(t("form.id_made_from_name", id=made))
-
-
-def _widget(spec: profile_form.FieldSpec, values: dict[str, Any], disabled: bool) -> None:
-    key = form_key(spec.path)
-    value = field_widget(
-        spec,
-        key,
-        values.get(spec.path),
-        disabled=disabled,
-        on_change=_commit,
-        args=(spec.path, key),
-    )
-    if profile_form.accepts(spec, value):
-        values[spec.path] = value
-    if spec.path == "id":
-        _id_note(values)
-    for msg in problems().get(spec.path, []):
-        st.error(md_text(msg), icon=":material/error:")
-
-
-def _share_sums(section: profile_form.Section, values: dict[str, Any]) -> None:
-    """Under a group of shares, their running total, so a person sees why it must reach 1."""
-    groups: dict[str, list[str]] = {}
-    for spec in section.fields:
-        if spec.kind == "share":
-            groups.setdefault(spec.path.rsplit(".", 1)[0], []).append(spec.path)
-    for parent, paths in groups.items():
-        if len(paths) < 2:
-            continue
-        total = sum(float(values.get(p) or 0.0) for p in paths)
-        what, shown = field_label(parent), f"{total:.2f}"
-        if abs(total - 1.0) <= 0.01:
-            st.caption(":green[" + t("form.share_sum_ok", what=what, total=shown) + "]")
-        else:
-            st.caption(":orange[" + t("form.share_sum", what=what, total=shown) + "]")
-
-
-def _section_icon(section: profile_form.Section) -> str:
-    icons = {
-        "basics": ":material/badge:",
-        "legitimacy": ":material/verified:",
-        "funding": ":material/payments:",
-        "human_resources": ":material/groups:",
-        "knowledge": ":material/school:",
-        "government": ":material/account_balance:",
-        "agenda": ":material/event_note:",
-        "management": ":material/tune:",
-        "third_party": ":material/handshake:",
-        "community": ":material/location_city:",
-        "coproduction": ":material/diversity_3:",
-        "linkage": ":material/hub:",
-    }
-    return icons.get(section.id, ":material/list:")
+    return from_widget(spec, st.session_state[key])
 
 
 # --------------------------------------------------------------------------- results
@@ -402,7 +353,8 @@ def assessment_view(a: Assessment, slots: dict[tuple[str, str], Any] | None = No
             ),
             icon=":material/flag:",
         )
-    c1, c2, c3, c4 = st.columns(4)
+    # the third label is the longest ("对政府依赖 / 政府的需要（计入）"): room for it whole
+    c1, c2, c3, c4 = st.columns([1, 1, 1.8, 1])
     c1.metric(t("results.asymmetry_level"), vocab("level", a.asymmetry.level))
     c2.metric(t("results.asymmetry_index"), f"{a.asymmetry.index:+.2f}")
     need = government_need(a.asymmetry)

@@ -29,8 +29,9 @@ import streamlit as st
 from advisor import basis as basis_mod
 from advisor.models import FieldBasis
 from ui import profile_form
+from ui.components import field_widget, from_widget, to_widget, widget_label, widget_ok
 from ui.i18n import catalogue, current_lang, in_lang, t
-from ui.kbtext import field_help, field_label, value_label
+from ui.kbtext import field_label, value_label
 from ui.profile_form import MODE, PRESENT, RANGE, UNCERTAIN_UI, FieldSpec
 from ui.services import draft, form_key, keep_draft, md_text, problems, validate_draft
 
@@ -40,132 +41,10 @@ def _specs() -> dict[str, FieldSpec]:
 
 
 # --------------------------------------------------------------------------- values in widgets
-
-
-def _to_widget(spec: FieldSpec, value: Any) -> Any:
-    """A draft value as its widget holds it (a share as a percentage)."""
-    if spec.kind == "share":
-        return profile_form.share_to_percent(value)
-    return value
-
-
-def _from_widget(spec: FieldSpec, value: Any) -> Any:
-    """A widget's value as the draft keeps it (a percentage as a share)."""
-    if spec.kind == "share" and isinstance(value, int | float) and not isinstance(value, bool):
-        return profile_form.percent_to_share(value)
-    return value
-
-
-def _widget_ok(spec: FieldSpec, value: Any) -> bool:
-    """Whether a widget's state is something this field's widget can hold."""
-    if spec.kind == "share":
-        if value is None:
-            return spec.optional
-        return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
-    return profile_form.accepts(spec, value)
-
-
-def _label(spec: FieldSpec) -> str:
-    label = field_label(spec.path)
-    return t("uform.percent_label", label=label) if spec.kind == "share" else label
-
-
+# One input per field, shared with What-if: ``ui.components.field_widget`` (shares in %).
 def _value_widget(spec: FieldSpec, key: str, initial: Any, disabled: bool) -> None:
-    """The input for a field's exact value (as in ``ui.components.field_widget``, shares in %).
-
-    The draft's value is the widget's declared default, in every run, rather than a value put
-    into Session State once: a value set through Session State reaches the browser only with
-    the run that set it, and when that run is interrupted by the next click (Streamlit then drops
-    its unsent messages), the next run draws the widget with its declared default; the browser
-    then showed a blank form and sent the blanks back into the draft (the district benchmark's
-    stuck sessions). Session State is written only to replace a state the field cannot hold.
-    """
-    shown = _to_widget(spec, initial)
-    if not _widget_ok(spec, shown):
-        shown = None
-    if key in st.session_state and not _widget_ok(spec, st.session_state[key]):
-        st.session_state[key] = _to_widget(spec, initial)
-    common: dict[str, Any] = {
-        "key": key,
-        "help": field_help(spec.path),
-        "disabled": disabled,
-        "on_change": _commit,
-        "args": (spec.path, key),
-    }
-    label = _label(spec)
-    fmt = in_lang(lambda v, lang, p=spec.path: value_label(p, v, lang))
-    if spec.kind == "share":
-        st.number_input(
-            label,
-            min_value=0.0,
-            max_value=100.0,
-            step=5.0,
-            format="%.1f",
-            placeholder=t("form.unknown") if spec.optional else None,
-            value=shown if shown is not None or spec.optional else 0.0,
-            **common,
-        )
-    elif spec.optional and spec.kind in ("level", "bool"):
-        # an optional level or yes/no may stay unknown: a choice with no default
-        choices = profile_form.choices_of(spec)
-        st.selectbox(
-            label,
-            choices,
-            index=choices.index(shown) if shown in choices else None,
-            format_func=fmt,
-            placeholder=t("form.unknown"),
-            **common,
-        )
-    elif spec.optional and spec.kind == "count":
-        st.number_input(
-            label,
-            min_value=int(spec.low or 0),
-            step=1,
-            format="%d",
-            placeholder=t("form.unknown"),
-            value=shown,
-            **common,
-        )
-    elif spec.kind == "enum":
-        options = list(spec.options)
-        st.selectbox(
-            label,
-            options,
-            index=options.index(shown) if shown in options else None,
-            format_func=fmt,
-            placeholder=(
-                t("form.choose")
-                if not spec.optional
-                else t("form.infer")
-                if spec.path == "development_mode"
-                else t("form.unknown")
-            ),
-            **common,
-        )
-    elif spec.kind == "level":
-        levels = profile_form.choices_of(spec)
-        st.select_slider(
-            label,
-            levels,
-            value=shown if shown in levels else levels[0],
-            format_func=fmt,
-            **common,
-        )
-    elif spec.kind == "count":
-        st.number_input(
-            label,
-            min_value=int(spec.low or 0),
-            max_value=int(spec.high) if spec.high is not None else None,
-            step=1,
-            value=shown if shown is not None else int(spec.low or 0),
-            **common,
-        )
-    elif spec.kind == "bool":
-        st.toggle(label, value=bool(shown), **common)
-    elif spec.kind == "date":
-        st.date_input(label, value=shown, format="YYYY-MM-DD", **common)
-    else:
-        st.text_input(label, value=shown or "", max_chars=200, **common)
+    """The input for a field's exact value (``ui.components.field_widget``, shares in %)."""
+    field_widget(spec, key, initial, disabled=disabled, on_change=_commit, args=(spec.path, key))
 
 
 def _commit(path: str, key: str) -> None:
@@ -175,8 +54,8 @@ def _commit(path: str, key: str) -> None:
         return  # a widget of an earlier generation, which the browser reports as emptied
     spec = _specs().get(path)
     value = st.session_state.get(key)
-    if spec is not None and _widget_ok(spec, value):
-        new = _from_widget(spec, value)
+    if spec is not None and widget_ok(spec, value):
+        new = from_widget(spec, value)
         if spec.kind != "share" or new != draft().get(path):
             draft()[path] = new
     elif path.endswith(PRESENT):
@@ -223,8 +102,8 @@ def _commit_range(path: str, *keys: str) -> None:
         return
     if len(keys) == 2:
         lo, hi = (st.session_state.get(k) for k in keys)
-        if all(_widget_ok(spec, v) and v is not None for v in (lo, hi)):
-            draft()[f"{path}.{RANGE}"] = [_from_widget(spec, lo), _from_widget(spec, hi)]
+        if all(widget_ok(spec, v) and v is not None for v in (lo, hi)):
+            draft()[f"{path}.{RANGE}"] = [from_widget(spec, lo), from_widget(spec, hi)]
     else:
         chosen = st.session_state.get(keys[0]) or []
         order = profile_form.choices_of(spec)
@@ -262,8 +141,8 @@ def _range_widget(spec: FieldSpec, disabled: bool) -> None:
     if spec.kind in ("share", "count"):
         k_lo, k_hi = form_key(f"{path}.{RANGE}.low"), form_key(f"{path}.{RANGE}.high")
         for k, v in ((k_lo, rng[0]), (k_hi, rng[1])):
-            if k in st.session_state and not _widget_ok(spec, st.session_state[k]):
-                st.session_state[k] = _to_widget(spec, v)
+            if k in st.session_state and not widget_ok(spec, st.session_state[k]):
+                st.session_state[k] = to_widget(spec, v)
         pct = spec.kind == "share"
         c1, c2 = st.columns(2)
         for col, k, which, v in ((c1, k_lo, "low", rng[0]), (c2, k_hi, "high", rng[1])):
@@ -273,7 +152,7 @@ def _range_widget(spec: FieldSpec, disabled: bool) -> None:
                 max_value=100.0 if pct else (int(spec.high) if spec.high is not None else None),
                 step=5.0 if pct else 1,
                 format="%.1f" if pct else "%d",
-                value=_to_widget(spec, v),  # the draft's, in every run (see _value_widget)
+                value=to_widget(spec, v),  # the draft's, in every run (see _value_widget)
                 key=k,
                 disabled=disabled,
                 on_change=_commit_range,
@@ -303,7 +182,7 @@ def _range_widget(spec: FieldSpec, disabled: bool) -> None:
 def _unknown_widget(spec: FieldSpec) -> None:
     key = form_key(f"{spec.path}.__unknown_shown__")
     st.session_state[key] = t("uform.unknown_value")
-    st.text_input(_label(spec), key=key, disabled=True, help=t("uform.unknown_help"))
+    st.text_input(widget_label(spec), key=key, disabled=True, help=t("uform.unknown_help"))
 
 
 # --------------------------------------------------------------------------- basis marks

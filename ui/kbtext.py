@@ -53,8 +53,21 @@ def field_help(path: str) -> str | None:
 
 
 def value_label(path: str, value: Any, lang: str | None = None) -> str:
-    """A field value as the user reads it (enum label, level label, yes/no)."""
+    """A field value as the user reads it (enum label, level label, yes/no; a share in %, as
+    the form takes it: 0.333 is "33.3%")."""
+    if is_share(path) and isinstance(value, int | float) and not isinstance(value, bool):
+        from ui.profile_form import share_to_percent
+
+        return f"{share_to_percent(value):g}%"
     return vocabulary.value_label(path, value, lang or current_lang())
+
+
+def is_share(path: str) -> bool:
+    """Whether the field at ``path`` is a share (0-1 in the profile, shown in %)."""
+    from advisor import fields
+
+    spec = fields.FIELDS.get(path)
+    return spec is not None and spec.kind == "share"
 
 
 def vocab(namespace: str, key: Any) -> str:

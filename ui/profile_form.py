@@ -64,17 +64,8 @@ class Section:
 def _form_spec(spec: fields.FieldSpec) -> FieldSpec:
     """The catalogue's spec as the form's (choices only for enums; ``optional``: may be empty)."""
     options = spec.values if spec.kind == "enum" else ()
-    if spec.path in _OPEN_COUNT:
-        return FieldSpec(spec.path, "count", optional=spec.nullable)
     kind = cast(FieldKind, spec.kind)
     return FieldSpec(spec.path, kind, options, spec.low, spec.high, optional=spec.nullable)
-
-
-# Optional levels the form still shows as an open count, as before the catalogue (whose walker
-# missed the bounds behind ``| None``). Known gap: offered as its five levels (the optional-level
-# selectbox), the browser form re-renders without end once case H is loaded
-# (tests/e2e/test_language_switch.py, hand-filled case); remove the entry once that is fixed.
-_OPEN_COUNT = frozenset({"community.non_government_resources"})
 
 
 def _form_fields() -> list[FieldSpec]:
@@ -401,6 +392,46 @@ def problems_by_path(problems: list[Any], lang: str = "en") -> dict[str, list[st
                 target = probe
                 break
             probe = probe.rsplit(".", 1)[0] if "." in probe else ""
-        text = getattr(p, "text", None)
-        out.setdefault(target, []).append(text(lang) if callable(text) else str(p))
+        out.setdefault(target, []).append(problem_message(p, lang))
     return out
+
+
+_SUM = re.compile(r"shares sum to (-?[0-9]+(?:\.[0-9]+)?)")
+
+
+def problem_message(problem: Any, lang: str) -> str:
+    """A field problem's message in ``lang`` as the form says it (no path): shares that do not
+    add up are said in percent, as they are entered ("合计 185%，应为 100%", not "1.85，应为 1")."""
+    path = str(getattr(problem, "path", ""))
+    text = getattr(problem, "text", None)
+    message = text(lang) if callable(text) else str(problem)
+    found = _SUM.search(str(getattr(problem, "message", "")))
+    if path in fields.SHARE_GROUPS and found:
+        from ui.i18n import t
+        from ui.kbtext import field_label
+
+        total = share_to_percent(float(found.group(1)))
+        return t("uform.share_sum", lang, what=field_label(path, lang), total=f"{total:g}")
+    return message
+
+
+def problem_line(problem: Any, lang: str) -> str:
+    """A field problem as "field name: message" in ``lang``: the field's label, never its path."""
+    from ui.i18n import catalogue
+    from ui.kbtext import field_label
+
+    path = str(getattr(problem, "path", ""))
+    message = problem_message(problem, lang)
+    if not path:
+        return message
+    if path in fields.SHARE_GROUPS:
+        return message  # the message names the group itself
+    probe, label = path, None
+    while probe and label is None:
+        if f"section.{probe}" in catalogue():
+            label = catalogue()[f"section.{probe}"][lang]
+        elif probe in fields.FIELDS:
+            label = field_label(probe, lang)
+        probe = probe.rsplit(".", 1)[0] if "." in probe else ""
+    sep = "：" if lang == "zh" else ": "
+    return f"{label}{sep}{message}" if label else message

@@ -132,6 +132,15 @@ def test_roadmap_shows_phases_and_history(
     at.radio(key="road:source").set_value("saved").run()
     assert not at.exception
     assert len(charts(at)) == 1
+    # the times are Beijing time, as everywhere in the UI (they were UTC)
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    from ui.services import beijing_time
+
+    chart = at.get("vega_lite_chart")[0].proto
+    rows = convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data)
+    when = set(rows["When (Beijing time)"])
+    assert when == {beijing_time(h.at) for h in store.history(case_y.id)}
 
 
 def test_exercise_question_in_both_languages(make_app: Callable[..., AppTest]) -> None:

@@ -112,8 +112,11 @@ def test_an_invalid_variant_is_named_and_left_out(make_app: Callable[..., AppTes
     at.switch_page("views/whatif.py").run()
     at.button(key="add_copy").click().run()
     at.selectbox(key=fk(at, "field_1_0")).set_value("funding.charity").run()
-    at.number_input(key=fk(at, "val_1_0_funding.charity")).set_value(0.9).run()
+    at.number_input(key=fk(at, "val_1_0_funding.charity")).set_value(90.0).run()  # in %
     assert not at.exception, at.exception
     errors = "\n".join(e.value for e in at.error)
     assert "left out of the comparison" in errors
-    assert "funding shares sum to" in errors
+    # said with the field's name and in %, as the shares are entered (no path, no 1.85)
+    shown = errors.replace("\\", "")  # as markdown shows it
+    assert "Funding: the shares add up to 185%; they must add up to 100%." in shown
+    assert "funding" not in errors

@@ -56,7 +56,8 @@ def test_blank_profile_shows_problems_next_to_fields_and_keeps_input(
     errors = [e.value for e in at.error]
     assert any("problems" in e and "Nothing you entered was lost" in e for e in errors)
     assert any("required field is missing" in e for e in errors)
-    assert any("funding shares sum to 0" in e for e in errors)
+    # shares are entered in %, and so is what is said about their sum
+    assert any("the shares add up to 0%; they must add up to 100%" in e for e in errors)
     # a case number that is not an id is not refused: an id is made from it and shown
     assert not any("a\\-z" in e for e in errors)
     assert any("bad-id-" in c.value and "Bad Id" in c.value for c in at.caption)
@@ -76,7 +77,7 @@ def test_problems_are_shown_in_chinese_on_the_chinese_form(
     assert not at.exception
     errors = "\n".join(e.value for e in at.error)
     assert "缺少必填字段" in errors or "各项比例之和为" in errors
-    assert "资金来源各项比例之和为 0" in errors
+    assert "资金来源：目前合计 0%，应为 100%。" in errors
     assert "required field is missing" not in errors
     assert "shares sum to" not in errors
 

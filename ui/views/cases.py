@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from advisor.errors import ProfileError
+from advisor.errors import AdvisorError, ProfileError
 from advisor.store import StoreError
 from knowledge_base.loader import load_kb
 from ui import auth, profile_form, services
@@ -182,6 +183,12 @@ else:
                     services.profile_data(rec.profile), {"id": rec.ref, "version": rec.version}
                 )
                 st.session_state.pop(services.RESULT, None)
+                # "open and assess" assesses (issue 13): the Assess page opens on the results,
+                # kept in the case's history as the Assess button keeps them
+                with contextlib.suppress(AdvisorError):
+                    res = services.assess_form()
+                    if res is not None:
+                        store.record_assessment(rec.ref, res.assessment)
                 st.switch_page("views/assess.py")
             if c2.button(t("cases.duplicate"), icon=":material/content_copy:", key="dup_case"):
                 try:

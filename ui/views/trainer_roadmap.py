@@ -86,12 +86,16 @@ else:
     )
     frame = pd.DataFrame(
         [
-            {when: p.at[:19], measure: t("trainer.road.asymmetry"), value: p.asymmetry_index}
+            {
+                when: services.beijing_time(p.at),
+                measure: t("trainer.road.asymmetry"),
+                value: p.asymmetry_index,
+            }
             for p in points
         ]
         + [
             {
-                when: p.at[:19],
+                when: services.beijing_time(p.at),
                 measure: t("trainer.road.coproduction"),
                 value: p.coproduction_score / 16,
             }

@@ -13,7 +13,7 @@ from knowledge_base.loader import load_kb
 from ui import services
 from ui.components import TECHNICAL, safe_frame
 from ui.i18n import bi, current_lang, in_lang, t
-from ui.kbtext import field_label, value_label, vocab
+from ui.kbtext import field_label, is_share, value_label, vocab
 from ui.services import md_text
 from ui.views.trainer_common import choose_case, show_case, show_error
 
@@ -73,8 +73,11 @@ value_col, index_col = t("trainer.sens.value"), t("trainer.sens.index")
 
 
 def short(value: object) -> str:
-    """The axis tick: the raw value (the full label is in the tooltip and the table)."""
-    return "–" if value is None else str(value)
+    """The axis tick: the raw value, a share in % as everywhere (the full label is in the
+    tooltip and the table)."""
+    if value is None:
+        return "–"
+    return value_label(path, value) if is_share(path) else str(value)
 
 
 ticks = [short(p.value) for p in points]

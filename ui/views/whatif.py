@@ -19,10 +19,10 @@ from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
-from ui.components import TECHNICAL, field_widget
-from ui.i18n import bi, in_lang, t
+from ui.components import TECHNICAL, field_widget, from_widget, widget_ok
+from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_label
-from ui.services import md_text, problem_text
+from ui.services import md_text
 from ui.views import plan_view
 
 MAX_VARIANTS = services.WHATIF_MAX
@@ -60,6 +60,11 @@ variants: list[dict[str, Any]] = state["variants"]
 st.caption(t("plan.baseline_is", name=md_text(baseline.name)))
 
 
+def _problem(p: Any) -> str:
+    """A variant's problem in words: the field's name, never its path; shares in %."""
+    return md_text(profile_form.problem_line(p, current_lang()))
+
+
 def _label_of(levers: list[str]) -> dict[str, str]:
     """A variant made of levers is named after them, joined by " + "."""
     names = [whatif.LEVERS[n].label for n in levers if n in whatif.LEVERS]
@@ -87,14 +92,16 @@ def _add_lever(name: str) -> None:
     try:
         made = whatif.apply_lever(baseline, name)
     except ProfileError as exc:
-        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        services.flash("; ".join(_problem(p) for p in exc.problems), "error")
         return
     services.whatif_add_variant(made.model_dump(mode="json"), _label_of([name]), [name])
 
 
-cols = st.columns(3)
+# two a row: a button does not wrap its label, and in three columns the English "Government takes
+# an auxiliary role (enabler)" ended in "..."
+cols = st.columns(2)
 for n, (name, lever) in enumerate(choices):
-    col = cols[n % 3]
+    col = cols[n % 2]
     if lever is None:
         col.button(
             t("whatif.add_copy"),
@@ -131,9 +138,22 @@ editing = min(state.get("editing", 0), len(variants) - 1)
 def _set_field(i: int, path: str, key: str) -> None:
     if key != services.form_key(f"val_{services.whatif_state().get('generation', 0)}_{i}_{path}"):
         return  # a widget of an earlier generation (see ui.services.form_key)
+    spec = specs[path]
     value = st.session_state.get(key)
-    if profile_form.accepts(specs[path], value):
-        services.whatif_set_field(i, path, value)
+    if not widget_ok(spec, value):
+        return
+    value = from_widget(spec, value)  # a share typed in % is kept as the model's 0-1 share
+    if spec.kind == "share" and value == _field_value(i, path):
+        return  # the same share: the variant keeps its own digits
+    services.whatif_set_field(i, path, value)
+
+
+def _field_value(i: int, path: str) -> Any:
+    """The value of ``path`` in variant ``i`` (None where a section is absent)."""
+    node: Any = services.whatif_state()["variants"][i]["data"]
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _combine_lever(i: int, key: str) -> None:
@@ -144,7 +164,7 @@ def _combine_lever(i: int, key: str) -> None:
     try:
         made = whatif.apply_lever(profile_from_data(v["data"]), name)
     except ProfileError as exc:
-        services.flash("; ".join(problem_text(p) for p in exc.problems), "error")
+        services.flash("; ".join(_problem(p) for p in exc.problems), "error")
         return
     levers = [*v.get("levers", []), name]
     label = v.get("label")
@@ -257,7 +277,7 @@ for n, var in enumerate(variants):
             f"**{md_text(_variant_label(n, var))}**: "
             + t("whatif.invalid")
             + "\n\n"
-            + "\n".join(f"- {problem_text(p)}" for p in exc.problems),
+            + "\n".join(f"- {_problem(p)}" for p in exc.problems),
             icon=":material/error:",
         )
 valid_of = dict(valid)
