@@ -19,7 +19,7 @@ from advisor.vocabulary import government_need
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import draft, form_key, keep_draft, md_text, problems, validate_draft
+from ui.services import TECHNICAL, draft, form_key, keep_draft, md_text, problems, validate_draft
 
 # --------------------------------------------------------------------------- form
 
@@ -298,9 +298,6 @@ def sources_block(sources: list[SourceRef]) -> None:
 def _code(value: Any) -> str:
     """A value shown inside a code span: a backtick in it cannot end the span."""
     return str(value).replace("`", "'")
-
-
-TECHNICAL = "show_technical"
 
 
 def technical_toggle() -> None:
