@@ -24,15 +24,16 @@ ALLOWED: dict[str, str] = {
 
 
 def _uses(path: Path) -> list[int]:
-    """Line numbers where the module touches ``st.session_state`` (or ``streamlit.session_state``)."""
+    """Line numbers where the module touches ``st.session_state`` (or imports it by name)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "session_state":
+        if (isinstance(node, ast.Attribute) and node.attr == "session_state") or (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "streamlit"
+            and any(alias.name == "session_state" for alias in node.names)
+        ):
             lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module == "streamlit":
-            if any(alias.name == "session_state" for alias in node.names):
-                lines.append(node.lineno)
     return sorted(lines)
 
 
