@@ -748,11 +748,16 @@ def district_run() -> DistrictRun | None:
     return st.session_state.get(DISTRICT_RUN)
 
 
-def set_district_run(run: DistrictRun | None) -> None:
-    if run is None:
-        st.session_state.pop(DISTRICT_RUN, None)
+def _keep(key: str, value: Any) -> None:
+    """Keep ``value`` under ``key`` for this session; None forgets it."""
+    if value is None:
+        st.session_state.pop(key, None)
     else:
-        st.session_state[DISTRICT_RUN] = run
+        st.session_state[key] = value
+
+
+def set_district_run(run: DistrictRun | None) -> None:
+    _keep(DISTRICT_RUN, run)
 
 
 def exercise_pack() -> ExercisePack | None:
@@ -762,8 +767,8 @@ def exercise_pack() -> ExercisePack | None:
 
 def set_exercise_pack(pack: ExercisePack) -> None:
     """A new pack; the score of a ranking of the old one is forgotten."""
-    st.session_state[EXERCISE_PACK] = pack
-    st.session_state.pop(EXERCISE_SCORE, None)
+    _keep(EXERCISE_PACK, pack)
+    _keep(EXERCISE_SCORE, None)
 
 
 def exercise_score() -> Score | None:
@@ -772,10 +777,7 @@ def exercise_score() -> Score | None:
 
 
 def set_exercise_score(score: Score | None) -> None:
-    if score is None:
-        st.session_state.pop(EXERCISE_SCORE, None)
-    else:
-        st.session_state[EXERCISE_SCORE] = score
+    _keep(EXERCISE_SCORE, score)
 
 
 def tornado_bars(profile_id: str) -> list[TornadoBar] | None:
@@ -806,9 +808,7 @@ class ClassSeat(NamedTuple):
 
 def trainer_seat() -> ClassSeat | None:
     """The class the trainer runs in this session (opened or resumed), if any."""
-    if TRAINER_CODE not in st.session_state:
-        return None
-    return ClassSeat(st.session_state[TRAINER_CODE], st.session_state[TRAINER_KEY])
+    return _seat(TRAINER_CODE, TRAINER_KEY)
 
 
 def set_trainer_seat(seat: ClassSeat | None) -> None:
@@ -818,9 +818,7 @@ def set_trainer_seat(seat: ClassSeat | None) -> None:
 
 def trainee_seat() -> ClassSeat | None:
     """The class a trainee joined in this session, if any."""
-    if TRAINEE_KEY not in st.session_state:
-        return None
-    return ClassSeat(st.session_state[TRAINEE_CODE], st.session_state[TRAINEE_KEY])
+    return _seat(TRAINEE_CODE, TRAINEE_KEY)
 
 
 def set_trainee_seat(seat: ClassSeat | None) -> None:
@@ -828,10 +826,11 @@ def set_trainee_seat(seat: ClassSeat | None) -> None:
     _set_seat(seat, TRAINEE_CODE, TRAINEE_KEY)
 
 
+def _seat(code_key: str, secret_key: str) -> ClassSeat | None:
+    code, key = st.session_state.get(code_key), st.session_state.get(secret_key)
+    return None if code is None or key is None else ClassSeat(code, key)
+
+
 def _set_seat(seat: ClassSeat | None, code_key: str, secret_key: str) -> None:
-    if seat is None:
-        for k in (code_key, secret_key):
-            st.session_state.pop(k, None)
-    else:
-        st.session_state[code_key] = seat.code
-        st.session_state[secret_key] = seat.key
+    _keep(code_key, seat and seat.code)
+    _keep(secret_key, seat and seat.key)
