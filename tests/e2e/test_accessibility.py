@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 from browser_support import Server
-from st_helpers import click_button, goto, load_start, nav, wait_text
-
-from ui.i18n import catalogue
+from st_helpers import browser_page, click_button, goto, load_preset, nav, s, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +25,6 @@ STREAMLIT_OWN = {
     ("list", 'data-testid="stSidebarNavItems"'),
     ("listitem", "<li"),
 }
-
-
-def s(key: str, lang: str = "zh", **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def audit(page: Any) -> list[tuple[str, str, str]]:
@@ -57,25 +50,14 @@ def ours(violations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
 def test_no_serious_accessibility_violation_of_ours(browser: Any, server: Server) -> None:
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run scripts/setup.sh --test")
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "zh") as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label"),
-            s("assess.start.case-y"),
-            s("assess.start.load"),
-            s("assess.start.loaded", what="").rstrip("。."),
-        )
-        click_button(page, s("assess.run"))
-        wait_text(page, s("results.top_action").split("{")[0])
+        load_preset(page, "case-y", "zh")
+        click_button(page, s("assess.run", "zh"))
+        wait_text(page, s("results.top_action", "zh").split("{")[0])
         found = {"nav.assess": ours(audit(page))}
         for key in ("nav.whatif", "nav.cases", "nav.knowledge", "nav.reports"):
-            nav(page, s(key))
+            nav(page, s(key, "zh"))
             page.wait_for_timeout(800)
             found[key] = ours(audit(page))
         assert not any(found.values()), {k: v for k, v in found.items() if v}
-    finally:
-        ctx.close()
