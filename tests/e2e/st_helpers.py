@@ -223,3 +223,36 @@ def shoot(page: Page, name: str, max_height: int = 7000) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     return path
+
+
+# --------------------------------------------------------------------------- accessibility
+
+AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+# (rule, a piece of the offending element's HTML): Streamlit's own, not ours
+STREAMLIT_OWN = {
+    # the sidebar page menu: Streamlit wraps each <li> in a <div> inside its <ul>
+    ("list", 'data-testid="stSidebarNavItems"'),
+    ("listitem", "<li"),
+}
+
+
+def audit(page: Page) -> list[tuple[str, str, str]]:
+    """Serious and critical violations on the page as (rule, impact, html)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}}))
+            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .flatMap(v => v.nodes.map(n => [v.id, v.impact, n.html.slice(0, 160)]))"""
+    )
+    return [tuple(x) for x in found]
+
+
+def ours(violations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The violations that are not Streamlit's own markup (``STREAMLIT_OWN``)."""
+    return [
+        v
+        for v in violations
+        if not any(v[0] == rule and bit in v[2] for rule, bit in STREAMLIT_OWN)
+    ]

@@ -1,50 +1,31 @@
 """An axe-core audit of the advisor's pages in real Chromium (Chinese, case Y assessed).
 
 axe-core comes from npm (``tests/e2e/node``, installed by ``scripts/setup.sh --test``) and is
-injected by Playwright. The test fails on any serious or critical violation that is ours; the
-ones that come from Streamlit's own markup, which the app cannot change, are listed below with
-the reason.
+injected by Playwright (``st_helpers.audit``). The test fails on any serious or critical
+violation that is ours; the ones that come from Streamlit's own markup, which the app cannot
+change, are listed with the reason in ``st_helpers.STREAMLIT_OWN``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import Server
-from st_helpers import browser_page, click_button, goto, load_preset, nav, s, wait_text
+from st_helpers import (
+    AXE,
+    audit,
+    browser_page,
+    click_button,
+    goto,
+    load_preset,
+    nav,
+    ours,
+    s,
+    wait_text,
+)
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
-
-# (rule, a piece of the offending element's HTML): Streamlit's own, not ours
-STREAMLIT_OWN = {
-    # the sidebar page menu: Streamlit wraps each <li> in a <div> inside its <ul>
-    ("list", 'data-testid="stSidebarNavItems"'),
-    ("listitem", "<li"),
-}
-
-
-def audit(page: Any) -> list[tuple[str, str, str]]:
-    """Serious and critical violations on the page as (rule, impact, html)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-              values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}}))
-            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .flatMap(v => v.nodes.map(n => [v.id, v.impact, n.html.slice(0, 160)]))"""
-    )
-    return [tuple(x) for x in found]
-
-
-def ours(violations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    return [
-        v
-        for v in violations
-        if not any(v[0] == rule and bit in v[2] for rule, bit in STREAMLIT_OWN)
-    ]
 
 
 def test_no_serious_accessibility_violation_of_ours(browser: Any, server: Server) -> None:

@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 from browser_support import Server, shoot
 from st_helpers import (
+    AXE,
+    audit,
     browser_page,
     click_button,
     goto,
     load_preset,
     main_text,
     nav,
+    ours,
     s,
     select,
     wait_idle,
@@ -107,8 +110,6 @@ def test_plan_from_whatif_to_smallest_change_roadmap_and_back(
 def test_sensitivity_tornado_and_parameter_view(browser: Any, server: Server, lang: str) -> None:
     """The sweep, the tornado (every bar named) and our choices that move case Y the most; the
     page passes the axe-core audit (no serious or critical violation of ours)."""
-    from test_accessibility import AXE, audit, ours
-
     with browser_page(browser, lang, timeout=40_000) as page:
         goto(page, server.url, f"sensitivity?lang={lang}")
         wait_text(page, s("sens_plan.params_title", lang))
