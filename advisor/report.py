@@ -233,10 +233,10 @@ def _context(
     stage_label = coproduction_stage_label(assessment.coproduction.stage, lang)
 
     def facts(diagnosis: Any) -> list[str]:
-        # the engine's sentences name our thresholds by parameter id: an official reads the
-        # value and that it is ours; the ids go to the technical appendix
+        # ``because_text`` is in plain words at the source (advisor.explain: a threshold of ours
+        # reads as ours with its value; the ids go to the technical appendix)
         if diagnosis.because_text:
-            return [plain(b.get(lang), lang) for b in diagnosis.because_text]
+            return [b.get(lang) for b in diagnosis.because_text]
         return list(diagnosis.because)
 
     def technical_row(kind: str, item: Any, name: str) -> dict[str, Any]:
@@ -335,7 +335,6 @@ def _context(
         "field_label": lambda path: field_label(path, lang),
         "value_label": lambda path, value: value_label(path, value, lang),
         "bi": lambda text: text.get(lang),
-        "pl": lambda text: plain(text.get(lang), lang),
         "technical": technical,
         "strengths": strength_rows,
         # a case with strengths and a low asymmetry: its problems read as what is left to do

@@ -501,20 +501,7 @@ class CaseStore:
                 ]
         rows.sort(key=lambda r: (r.case_id, r.org_id))
         rows.sort(key=lambda r: r.updated_at, reverse=True)
-        return [
-            CaseSummary(
-                r.case_id,
-                r.name,
-                int(r.version),
-                r.created_at,
-                r.updated_at,
-                int(r.n),
-                r.org_id,
-                "read" if r.access == "below" else r.access,
-                r.access == "below",
-            )
-            for r in rows
-        ]
+        return [_summary(r) for r in rows]
 
     def get(self, case_id: str) -> CaseRecord:
         """The case ``case_id`` (or ``owner/case_id`` for a shared one) names; CaseNotFoundError
@@ -553,7 +540,6 @@ class CaseStore:
                 [FieldProblem("id", f"the id of a saved case cannot change (it is {ref_id!r})")]
             )
         stamp = now()
-        body = profile.model_dump_json()
         who = self.principal.username
         try:
             with self._write() as conn:
@@ -562,23 +548,19 @@ class CaseStore:
                     if owner and owner != self.principal.org_id:
                         raise _not_found(ref)
                     org = self.principal.org_id
-                    conn.execute(
-                        T.cases.insert().values(
-                            org_id=org,
-                            case_id=profile.id,
-                            name=profile.name,
-                            profile=body,
-                            version=1,
-                            created_at=stamp,
-                            updated_at=stamp,
-                            created_by=who,
-                            updated_by=who,
-                        )
-                    )
+                    conn.execute(T.cases.insert().values(_new_case_row(org, profile, stamp, who)))
                     self._audit(conn, "create", org, profile.id, None, 1, name=profile.name)
                 else:
                     row, access = self._resolve(conn, ref, "edit")
-                    self._update(conn, row, ref, expected_version, profile.name, body, stamp)
+                    self._update(
+                        conn,
+                        row,
+                        ref,
+                        expected_version,
+                        profile.name,
+                        profile.model_dump_json(),
+                        stamp,
+                    )
                     self._audit(
                         conn,
                         "update",
@@ -672,15 +654,7 @@ class CaseStore:
                 stamp = now()
                 conn.execute(
                     T.cases.insert().values(
-                        org_id=org,
-                        case_id=profile.id,
-                        name=profile.name,
-                        profile=profile.model_dump_json(),
-                        version=1,
-                        created_at=stamp,
-                        updated_at=stamp,
-                        created_by=self.principal.username,
-                        updated_by=self.principal.username,
+                        _new_case_row(org, profile, stamp, self.principal.username)
                     )
                 )
                 self._audit(
@@ -892,10 +866,9 @@ class CaseStore:
                         source,
                     )
                 for p in profiles:
-                    body = p.model_dump_json()
                     if p.id in taken:
                         row = taken[p.id]
-                        self._update(conn, row, p.id, None, p.name, body, stamp)
+                        self._update(conn, row, p.id, None, p.name, p.model_dump_json(), stamp)
                         self._audit(
                             conn,
                             "import",
@@ -907,19 +880,7 @@ class CaseStore:
                             replaced=True,
                         )
                     else:
-                        conn.execute(
-                            T.cases.insert().values(
-                                org_id=org,
-                                case_id=p.id,
-                                name=p.name,
-                                profile=body,
-                                version=1,
-                                created_at=stamp,
-                                updated_at=stamp,
-                                created_by=who,
-                                updated_by=who,
-                            )
-                        )
+                        conn.execute(T.cases.insert().values(_new_case_row(org, p, stamp, who)))
                         self._audit(conn, "import", org, p.id, None, 1, source=source[:200])
                 rows = [self._resolve(conn, p.id)[0] for p in profiles]
         except sa_exc.IntegrityError:
@@ -1022,7 +983,41 @@ class CaseStore:
 # --------------------------------------------------------------------------- helpers
 
 
+# ---- one mapping between a row of ``case_library`` (``schema.cases``) and the models
+
+
+def _new_case_row(org_id: str, profile: CaseProfile, stamp: str, who: str | None) -> dict[str, Any]:
+    """The columns of a new case's row (version 1, created and updated at ``stamp`` by ``who``)."""
+    return {
+        "org_id": org_id,
+        "case_id": profile.id,
+        "name": profile.name,
+        "profile": profile.model_dump_json(),
+        "version": 1,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_by": who,
+        "updated_by": who,
+    }
+
+
+def _summary(row: Any) -> CaseSummary:
+    """A library row (with its assessments' count ``n`` and the caller's ``access``) as listed."""
+    return CaseSummary(
+        row.case_id,
+        row.name,
+        int(row.version),
+        row.created_at,
+        row.updated_at,
+        int(row.n),
+        row.org_id,
+        "read" if row.access == "below" else row.access,
+        row.access == "below",
+    )
+
+
 def _record(row: Any, access: str) -> CaseRecord:
+    """A library row as the case it holds, seen with the caller's ``access``."""
     return CaseRecord(
         id=row.case_id,
         name=row.name,

@@ -19,7 +19,7 @@ from advisor.vocabulary import government_need
 from ui import profile_form
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_help, field_label, value_label, vocab
-from ui.services import md_text
+from ui.services import TECHNICAL, md_text
 
 # --------------------------------------------------------------------------- form
 
@@ -249,9 +249,6 @@ def sources_block(sources: list[SourceRef]) -> None:
 def _code(value: Any) -> str:
     """A value shown inside a code span: a backtick in it cannot end the span."""
     return str(value).replace("`", "'")
-
-
-TECHNICAL = "show_technical"
 
 
 def technical_toggle() -> None:

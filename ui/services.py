@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 import streamlit as st
 
@@ -33,6 +33,13 @@ from advisor.models import Assessment, CaseProfile
 from advisor.store import CaseStore, default_target
 from ui import profile_form
 from ui.i18n import WIDGET_GENERATION, current_lang, renew_widgets
+
+if TYPE_CHECKING:  # the pages' own results, typed here without loading their modules
+    from advisor.office.district import DistrictRun
+    from advisor.store import CaseRecord
+    from advisor.trainer.exercise import ExercisePack, Score
+    from advisor.trainer.sensitivity import TornadoBar
+    from advisor.trainer.smallest_change import SearchResult
 
 DRAFT = "draft"
 DRAFT_TOKEN = "draft_token"
@@ -223,7 +230,7 @@ def beijing_time(iso: str | None) -> str:
     return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
-def load_draft(data: dict[str, Any] | None, case_ref: dict[str, Any] | None = None) -> None:
+def load_draft(data: dict[str, Any] | None, case_ref: CaseRef | None = None) -> None:
     """Replace the draft (None: blank) and forget the widgets' old values."""
     st.session_state[DRAFT] = (
         profile_form.draft_from_data(data) if data is not None else profile_form.blank_draft()
@@ -236,9 +243,31 @@ def load_draft(data: dict[str, Any] | None, case_ref: dict[str, Any] | None = No
     keep_draft()
 
 
-def case_ref() -> dict[str, Any] | None:
+class CaseRef(TypedDict):
+    """The saved case the draft came from: its reference in the library and the version read."""
+
+    id: str
+    version: int
+
+
+def case_ref() -> CaseRef | None:
     """``{"id", "version"}`` of the saved case the draft came from, or None."""
     return st.session_state.get(CASE_REF)
+
+
+def ref_of(rec: CaseRecord) -> CaseRef:
+    """A library record as the draft's case reference."""
+    return {"id": rec.ref, "version": rec.version}
+
+
+def set_case_ref(ref: CaseRef | None) -> None:
+    """The draft is now (a version of) this saved case, or (None) no saved case."""
+    st.session_state[CASE_REF] = ref
+
+
+def forget_result() -> None:
+    """Forget the last assessment (another case has been loaded)."""
+    st.session_state.pop(RESULT, None)
 
 
 def validate_draft() -> CaseProfile | None:
@@ -470,7 +499,7 @@ def send_variant(data: dict[str, Any], label: dict[str, str] | None, page_key: s
         "label": label,
         "baseline": whatif_state().get("baseline"),
     }
-    st.session_state[f"{page_key}:source"] = PLAN_SOURCE
+    st.session_state[source_key(page_key)] = PLAN_SOURCE
 
 
 def sent_variant() -> dict[str, Any] | None:
@@ -666,3 +695,142 @@ def conclusion_names(profile: CaseProfile) -> dict[str, str]:
             out[f"act:{item_id}"] = t("sens_plan.c_act", name=name)
             out[f"top:{item_id}"] = t("sens_plan.c_top", name=name)
     return out
+
+
+# --------------------------------------------------------------------------- the pages' own state
+#
+# Every key a page keeps in the session is named here, once; the pages call these accessors and
+# never index ``st.session_state`` themselves (``tests/ui/test_session_state_health.py``). A
+# widget's ``key=`` belongs to Streamlit; where a page reads such a value back outside the widget
+# (in a callback, or to set its first value), it goes through ``widget_value``/``widget_default``.
+
+TECHNICAL = "show_technical"  # the sidebar's "technical details" toggle (``ui.components``)
+DISTRICT_RUN = "district_run"
+EXERCISE_PACK = "ex:pack"
+EXERCISE_SCORE = "ex:score"
+TORNADO = "sens:bars"
+SMALLEST_CHANGE = "small:result"
+TRAINER_CODE, TRAINER_KEY = "cls:code", "cls:key"  # a live class, the trainer's page
+TRAINEE_CODE, TRAINEE_KEY = "cj:code", "cj:key"  # a live class, the trainee's page
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    """The value of the widget with this ``key=`` as Streamlit keeps it (``default`` before the
+    widget has been drawn)."""
+    return st.session_state.get(key, default)
+
+
+def widget_default(key: str, value: Any) -> None:
+    """Give the widget with this ``key=`` its first value (kept once it has one)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def source_key(page_key: str) -> str:
+    """The key of a trainer page's case-source radio (``ui.views.trainer_common.choose_case``)."""
+    return f"{page_key}:source"
+
+
+def keep_source_if(page_key: str, sources: tuple[str, ...]) -> None:
+    """Forget the page's chosen case source unless it is still one of ``sources``."""
+    key = source_key(page_key)
+    if st.session_state.get(key) not in (None, *sources):
+        del st.session_state[key]
+
+
+def show_technical() -> bool:
+    """Whether the sidebar's technical details (ids, field paths, rule ids) are switched on."""
+    return bool(st.session_state.get(TECHNICAL))
+
+
+def district_run() -> DistrictRun | None:
+    """The District page's background run in this session, if one was started."""
+    return st.session_state.get(DISTRICT_RUN)
+
+
+def _keep(key: str, value: Any) -> None:
+    """Keep ``value`` under ``key`` for this session; None forgets it."""
+    if value is None:
+        st.session_state.pop(key, None)
+    else:
+        st.session_state[key] = value
+
+
+def set_district_run(run: DistrictRun | None) -> None:
+    _keep(DISTRICT_RUN, run)
+
+
+def exercise_pack() -> ExercisePack | None:
+    """The exercise pack made or uploaded on the Exercises page."""
+    return st.session_state.get(EXERCISE_PACK)
+
+
+def set_exercise_pack(pack: ExercisePack) -> None:
+    """A new pack; the score of a ranking of the old one is forgotten."""
+    _keep(EXERCISE_PACK, pack)
+    _keep(EXERCISE_SCORE, None)
+
+
+def exercise_score() -> Score | None:
+    """The score of the last ranking checked against the pack."""
+    return st.session_state.get(EXERCISE_SCORE)
+
+
+def set_exercise_score(score: Score | None) -> None:
+    _keep(EXERCISE_SCORE, score)
+
+
+def tornado_bars(profile_id: str) -> list[TornadoBar] | None:
+    """The Sensitivity page's tornado of this profile, when it was worked out last."""
+    saved = st.session_state.get(TORNADO)
+    return saved[1] if saved and saved[0] == profile_id else None
+
+
+def set_tornado_bars(profile_id: str, bars: list[TornadoBar]) -> None:
+    st.session_state[TORNADO] = (profile_id, bars)
+
+
+def smallest_change_result() -> SearchResult | None:
+    """The Smallest change page's last search (for whichever profile and goal it was)."""
+    return st.session_state.get(SMALLEST_CHANGE)
+
+
+def set_smallest_change_result(res: SearchResult) -> None:
+    st.session_state[SMALLEST_CHANGE] = res
+
+
+class ClassSeat(NamedTuple):
+    """A place in a live class: its join code and the secret key that acts there."""
+
+    code: str
+    key: str
+
+
+def trainer_seat() -> ClassSeat | None:
+    """The class the trainer runs in this session (opened or resumed), if any."""
+    return _seat(TRAINER_CODE, TRAINER_KEY)
+
+
+def set_trainer_seat(seat: ClassSeat | None) -> None:
+    """Run this class from now on; None: leave it."""
+    _set_seat(seat, TRAINER_CODE, TRAINER_KEY)
+
+
+def trainee_seat() -> ClassSeat | None:
+    """The class a trainee joined in this session, if any."""
+    return _seat(TRAINEE_CODE, TRAINEE_KEY)
+
+
+def set_trainee_seat(seat: ClassSeat | None) -> None:
+    """The trainee's place from now on; None: leave the class."""
+    _set_seat(seat, TRAINEE_CODE, TRAINEE_KEY)
+
+
+def _seat(code_key: str, secret_key: str) -> ClassSeat | None:
+    code, key = st.session_state.get(code_key), st.session_state.get(secret_key)
+    return None if code is None or key is None else ClassSeat(code, key)
+
+
+def _set_seat(seat: ClassSeat | None, code_key: str, secret_key: str) -> None:
+    _keep(code_key, seat and seat.code)
+    _keep(secret_key, seat and seat.key)

@@ -43,7 +43,6 @@ from advisor.vocabulary import (
     field_label,
     government_need,
     label,
-    plain,
     rule_params,
     value_label,
 )
@@ -333,7 +332,7 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
     if a.warnings:
         b.append(Block("h2", _t("notes", lang)))
         for w in a.warnings:
-            b.append(Block("p", plain(w.message.get(lang), lang)))
+            b.append(Block("p", w.message.get(lang)))
     b.append(Block("note", _t("ours", lang)))
     b.append(Block("pagebreak"))
 
@@ -345,9 +344,9 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
         sev = _paren(f"{_t('severity', lang)} {_num(d.severity)}", lang)
         b.append(Block("h2", f"{diagnosis_phrase(d.id, d.label, lang)}{sev}"))
         b += _assumed_blocks(d, lang)
-        # the engine names our thresholds by parameter id: the body says the value and that it
-        # is ours; the ids stay in the appendix of the rules that fired
-        texts = [plain(t.get(lang), lang) for t in d.because_text] or list(d.because)
+        # in plain words at the source (advisor.explain); the ids stay in the appendix of the
+        # rules that fired
+        texts = [t.get(lang) for t in d.because_text] or list(d.because)
         for text in texts:
             b.append(Block("p", text))
     b.append(Block("h1", _t("actions", lang)))
@@ -372,7 +371,7 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
                     ),
                 )
             )
-            b.append(Block("p", plain(x.rationale.get(lang), lang)))
+            b.append(Block("p", x.rationale.get(lang)))
 
     b.append(Block("pagebreak"))
     b += _appendix_passages(a, lang)
@@ -386,7 +385,7 @@ def assessment_document(assessment: Any, lang: str = "zh", profile: Any = None) 
                 rows=[
                     [
                         n.label.get(lang) + _paren(_ui("actor", n.actor, lang), lang),
-                        plain(n.reason.get(lang), lang),
+                        n.reason.get(lang),
                     ]
                     for n in a.not_recommended
                 ],

@@ -140,14 +140,24 @@ def _ui(namespace: str, key: str, lang: str) -> str:
 
 # --------------------------------------------------------------------------- one row per case
 
+
+def _term(key: str) -> dict[str, str]:
+    """A column heading that names one of the product's terms, from the vocabulary catalogue
+    (``advisor/templates/strings.yaml``, namespace ``text``), so the workbook says what the
+    reports and the pages say."""
+    from advisor.vocabulary import strings
+
+    return dict(strings()["text"][key])
+
+
 HEAD: dict[str, dict[str, str]] = {
     "line": {"zh": "记录序号", "en": "Record"},
     "profile_id": {"zh": "档案编号", "en": "Profile id"},
     "name": {"zh": "名称", "en": "Name"},
     "status": {"zh": "状态", "en": "Status"},
-    "level": {"zh": "不对称依赖等级", "en": "Asymmetry level"},
+    "level": _term("asymmetry_level"),
     "direction": {"zh": "依赖方向", "en": "Direction"},
-    "index": {"zh": "不对称指数", "en": "Asymmetry index"},
+    "index": _term("asymmetry_index"),
     "force_on_government": {"zh": "队伍对政府的依赖", "en": "Force's dependence on government"},
     "government_on_force": {"zh": "政府对队伍的依赖", "en": "Government's dependence on force"},
     "dep_legitimacy": {"zh": "依赖度：合法性", "en": "Dependence: legitimacy"},

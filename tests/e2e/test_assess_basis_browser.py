@@ -12,8 +12,17 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, expand, fill, goto, load_start, main_text, wait_text
-from test_language_switch import s
+from st_helpers import (
+    browser_page,
+    click_button,
+    expand,
+    fill,
+    goto,
+    load_preset,
+    main_text,
+    s,
+    wait_text,
+)
 
 from advisor.basis import basis_kind
 from advisor.pipeline import preset
@@ -26,20 +35,9 @@ pytestmark = pytest.mark.browser
 def test_basis_marks_and_robustness_badges(
     browser: Any, server: Server, case: str, lang: str
 ) -> None:
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, lang) as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", lang),
-            s(f"assess.start.case-{case}", lang),
-            s("assess.start.load", lang),
-            s("assess.start.loaded", lang, what="").rstrip("。."),
-        )
+        load_preset(page, f"case-{case}", lang)
         profile = preset(f"case-{case}", with_basis=True)
         for section in ("funding", "management"):
             expand(page, s(f"section.{section}", lang))
@@ -99,5 +97,3 @@ def test_basis_marks_and_robustness_badges(
             ".split(w).length - 1 === 2",
             arg=edited,
         )
-    finally:
-        ctx.close()

@@ -18,6 +18,8 @@ from st_helpers import (
     load_start,
     main_text,
     nav,
+    reload,
+    s,
     select,
     wait_idle,
     wait_text,
@@ -27,17 +29,10 @@ from advisor.pipeline import assess, preset
 from advisor.report import field_label
 from advisor.store import CaseStore
 from advisor.whatif import LEVERS, apply_change
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
 
 CASE_NAME = "Riverside <b>volunteers</b> <script>alert(1)</script>"
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    """A UI string as the page shows it."""
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: Server) -> None:
@@ -99,9 +94,7 @@ def test_fill_assess_whatif_save_reload_download_and_chinese(page: Any, server: 
     assert main_text(page) != before
 
     # a new session (reload) finds the saved case in the library and loads it
-    page.reload()
-    page.locator("h1").first.wait_for()
-    wait_idle(page)
+    reload(page)
     nav(page, s("nav.cases"))
     wait_text(page, s("cases.library", n=1))
     assert CASE_NAME in main_text(page)

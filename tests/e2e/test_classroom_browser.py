@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, goto, main_text, select, wait_idle, wait_text
+from st_helpers import click_button, goto, main_text, s, select, wait_idle, wait_text
 
 from advisor.classroom import Classroom
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def wait_until(page: Any, pattern: str, timeout: float = 60.0) -> str:

@@ -8,19 +8,12 @@ from typing import Any
 import pytest
 from browser_support import Server, shoot
 from openpyxl import load_workbook
-from st_helpers import goto, wait_idle, wait_text
+from st_helpers import browser_page, goto, s, wait_idle, wait_text
 
 from advisor.office.xlsx_template import write_cases
 from advisor.synth import profile_data
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def s(key: str, lang: str, **kw: Any) -> str:
-    """A UI string as the page shows it."""
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -34,14 +27,7 @@ def test_upload_a_district_workbook_and_download_the_results(
     datas[4]["funding"]["charity"] = 0.95  # the shares no longer add up to 1
     workbook = tmp_path / f"district-{lang}.xlsx"
     write_cases(workbook, datas, lang)
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB",
-        viewport={"width": 1400, "height": 1300},
-        accept_downloads=True,
-    )
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    try:
+    with browser_page(browser, lang, downloads=True, height=1300, timeout=60_000) as pg:
         goto(pg, server.url, "district")
         wait_text(pg, s("district.title", lang))
         pg.locator('input[type="file"]').set_input_files(str(workbook))
@@ -68,5 +54,3 @@ def test_upload_a_district_workbook_and_download_the_results(
         header = {c.value: c.column for c in ws[1]}
         charity = "慈善与企业捐助" if lang == "zh" else "Charity and business"
         assert ws.cell(row=6, column=header[charity]).comment is not None
-    finally:
-        ctx.close()

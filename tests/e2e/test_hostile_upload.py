@@ -12,19 +12,13 @@ from typing import Any
 import psutil
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, goto, main_text, nav, wait_idle, wait_text
+from st_helpers import browser_page, click_button, goto, main_text, nav, s, wait_idle, wait_text
 
 from advisor.store import CaseStore
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
 
 CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def _upload(page: Any, path: Path, lang: str = "en") -> None:
@@ -88,15 +82,10 @@ def test_the_refusal_is_in_chinese_for_a_chinese_visitor(
 ) -> None:
     bomb = tmp_path / "bomb.yaml"
     bomb.write_bytes((CORPUS / "alias_bomb.yaml").read_bytes())
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "zh") as page:
         goto(page, server.url)
         nav(page, s("nav.cases", "zh"))
         _upload(page, bomb, "zh")
         click_button(page, s("cases.import_button", "zh"))
         wait_text(page, "不接受 YAML 锚点和别名")
         shoot(page, "hostile-upload-bomb-zh")
-    finally:
-        ctx.close()

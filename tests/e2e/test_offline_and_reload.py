@@ -8,44 +8,32 @@ from urllib.parse import urlparse
 import pytest
 from browser_support import Server, shoot
 from st_helpers import (
+    browser_page,
     click_button,
     expand,
     fill,
     goto,
+    load_preset,
     load_start,
     nav,
-    wait_idle,
+    reload,
+    s,
     wait_text,
 )
 
 from advisor.pipeline import preset
 from advisor.report import field_label
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
 
 
-def s(key: str, lang: str, **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
-
-
 def test_no_request_leaves_the_machine(browser: Any, server: Server) -> None:
     """Every page, case Y assessed: the browser's network log holds only the app's own address."""
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
     seen: list[str] = []
-    page.on("request", lambda r: seen.append(r.url))
-    try:
+    with browser_page(browser, "zh") as page:
+        page.on("request", lambda r: seen.append(r.url))
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", "zh"),
-            s("assess.start.case-y", "zh"),
-            s("assess.start.load", "zh"),
-            s("assess.start.loaded", "zh", what="").rstrip("。."),
-        )
+        load_preset(page, "case-y", "zh")
         click_button(page, s("assess.run", "zh"))
         try:
             wait_text(page, s("results.top_action", "zh").split("{")[0])
@@ -66,30 +54,17 @@ def test_no_request_leaves_the_machine(browser: Any, server: Server) -> None:
             "() => [...document.querySelectorAll('link[rel~=\"icon\"]')].map(l => l.href)"
         )
         assert icon and all(h.startswith((server.url, "data:")) for h in icon), icon
-    finally:
-        ctx.close()
 
 
 def test_a_reload_offers_the_unsaved_form_back(browser: Any, server: Server) -> None:
     """Case Y loaded and its region typed, then a reload: the form is offered and restored."""
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "en") as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", "en"),
-            s("assess.start.case-y", "en"),
-            s("assess.start.load", "en"),
-            s("assess.start.loaded", "en", what="").rstrip("。."),
-        )
+        load_preset(page, "case-y", "en")
         expand(page, s("section.basics", "en"))
         fill(page, field_label("region", "en"), "North bank")
         assert "draft=" in page.url
-        page.reload()
-        page.locator("h1").first.wait_for()
-        wait_idle(page)
+        reload(page)
         wait_text(page, "An unsaved profile")
         shoot(page, "en-reload-offer")
         click_button(page, s("assess.kept.restore", "en"))
@@ -103,8 +78,6 @@ def test_a_reload_offers_the_unsaved_form_back(browser: Any, server: Server) -> 
         assert page.get_by_label(field_label("name", "en"), exact=True).first.input_value() == (
             preset("case-y").name
         )
-    finally:
-        ctx.close()
 
 
 def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server) -> None:
@@ -115,10 +88,7 @@ def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server)
     name = "Y see https://evil.example/x and www.evil.example [here](https://evil.example)"
     case = apply_change(apply_change(preset("case-y"), "id", "url-name"), "name", name)
     CaseStore(server.db).save(case)
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "en") as page:
         goto(page, server.url)
         load_start(
             page,
@@ -141,19 +111,12 @@ def test_a_url_in_a_case_name_is_never_a_live_link(browser: Any, server: Server)
         # the report preview is a frame of its own
         for frame in page.frames:
             assert frame.evaluate(links) == []
-    finally:
-        ctx.close()
 
 
 def test_html_lang_follows_the_chosen_language(browser: Any, server: Server) -> None:
-    ctx = browser.new_context(locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "zh") as page:
         goto(page, server.url)
         page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
         page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
         wait_text(page, s("assess.title", "en"))
         page.wait_for_function("() => document.documentElement.lang === 'en'")
-    finally:
-        ctx.close()

@@ -10,17 +10,25 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, goto, load_start, main_text, nav, select, wait_idle, wait_text
+from st_helpers import (
+    AXE,
+    audit,
+    browser_page,
+    click_button,
+    goto,
+    load_preset,
+    main_text,
+    nav,
+    ours,
+    s,
+    select,
+    wait_idle,
+    wait_text,
+)
 
 from advisor.whatif import LEVERS
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def first_line(text: str) -> str:
@@ -42,20 +50,9 @@ def wait_robustness(page: Any, lang: str) -> None:
 def test_plan_from_whatif_to_smallest_change_roadmap_and_back(
     browser: Any, server: Server, lang: str
 ) -> None:
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(40_000)
-    try:
+    with browser_page(browser, lang, timeout=40_000) as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", lang),
-            s("assess.start.case-y", lang),
-            s("assess.start.load", lang),
-            s("assess.start.loaded", lang, what="").rstrip("。."),
-        )
+        load_preset(page, "case-y", lang)
         nav(page, s("nav.whatif", lang))
         for name in ("bring_in_strong_agency", "government_enabler", "volunteers_in_decisions"):
             click_button(page, LEVERS[name].label.get(lang))
@@ -107,22 +104,13 @@ def test_plan_from_whatif_to_smallest_change_roadmap_and_back(
         wait_text(page, first_line(s("plan.source_variant", lang, name="{")))
         wait_text(page, s("trainer.road.preconditions", lang))
         shoot(page, f"plan-{lang}-04-roadmap")
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sensitivity_tornado_and_parameter_view(browser: Any, server: Server, lang: str) -> None:
     """The sweep, the tornado (every bar named) and our choices that move case Y the most; the
     page passes the axe-core audit (no serious or critical violation of ours)."""
-    from test_accessibility import AXE, audit, ours
-
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(40_000)
-    try:
+    with browser_page(browser, lang, timeout=40_000) as page:
         goto(page, server.url, f"sensitivity?lang={lang}")
         wait_text(page, s("sens_plan.params_title", lang))
         click_button(page, s("trainer.sens.tornado_button", lang))
@@ -151,5 +139,3 @@ def test_sensitivity_tornado_and_parameter_view(browser: Any, server: Server, la
         wait_text(page, s("trainer.road.preconditions", lang))
         if lang == "zh" and AXE.exists():
             assert not ours(audit(page))
-    finally:
-        ctx.close()

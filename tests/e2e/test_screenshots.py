@@ -9,19 +9,22 @@ from typing import Any
 
 import pytest
 from browser_support import SCREENSHOTS, Server, shoot
-from st_helpers import click_button, expand, fill, goto, load_start, nav, wait_text
+from st_helpers import (
+    browser_page,
+    click_button,
+    expand,
+    fill,
+    goto,
+    load_preset,
+    nav,
+    s,
+    wait_text,
+)
 
 from advisor.report import field_label
 from advisor.whatif import LEVERS
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    """A UI string as the page shows it."""
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -30,21 +33,10 @@ def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> N
 
     The trainer pages keep their own screenshots (tests/e2e/test_trainer_browser.py).
     """
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB", viewport={"width": 1400, "height": 1000}
-    )
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, lang) as pg:
         goto(pg, server.url)
         shoot(pg, f"{lang}-00-start")
-        load_start(
-            pg,
-            s("assess.start.label", lang),
-            s("assess.start.case-y", lang),
-            s("assess.start.load", lang),
-            s("assess.start.loaded", lang, what="").rstrip("。."),
-        )
+        load_preset(pg, "case-y", lang)
         expand(pg, s("section.funding", lang))
         click_button(pg, s("assess.run", lang))
         wait_text(pg, s("results.top_action", lang).split("{")[0])
@@ -66,5 +58,3 @@ def test_screenshots_of_every_page(browser: Any, server: Server, lang: str) -> N
             pg.wait_for_timeout(500)
             shoot(pg, f"{lang}-{n:02d}-{key.split('.')[1]}")
         assert len(list(SCREENSHOTS.glob(f"{lang}-*.png"))) >= 6
-    finally:
-        ctx.close()

@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 from browser_support import Server, shoot
-from st_helpers import click_button, goto, main_text, wait_text
+from st_helpers import click_button, goto, main_text, s, wait_text
 
 from advisor.pipeline import preset
 from advisor.trainer.exercise import create_pack, score
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    """A UI string as the page shows it."""
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 def test_build_rank_and_reveal_an_exercise(page: Any, server: Server) -> None:

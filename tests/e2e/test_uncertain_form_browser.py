@@ -18,17 +18,22 @@ import pytest
 from browser_support import Server, shoot
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from st_helpers import (
+    assessment_json,
+    browser_page,
     click_button,
     expand,
     fill,
     goto,
-    load_start,
+    load_preset,
     main_text,
     nav,
+    reload,
+    s,
+    switch_language,
+    tour,
     wait_idle,
     wait_text,
 )
-from test_language_switch import assessment_json, s, switch_language, tour
 
 from advisor import report
 from advisor.pipeline import preset
@@ -102,22 +107,9 @@ def test_unknowns_and_ranges_survive_language_switches_and_a_reload(
     browser: Any, server: Server, lang: str
 ) -> None:
     other = "en" if lang == "zh" else "zh"
-    ctx = browser.new_context(
-        locale="zh-CN" if lang == "zh" else "en-GB",
-        viewport={"width": 1400, "height": 1000},
-        accept_downloads=True,
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, lang, downloads=True) as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", lang),
-            s("assess.start.case-y", lang),
-            s("assess.start.load", lang),
-            s("assess.start.loaded", lang, what="").rstrip("。."),
-        )
+        load_preset(page, "case-y", lang)
         enter_uncertain(page, lang)
         shoot(page, f"uncertain-form-{lang}")
         click_button(page, s("assess.run", lang))
@@ -138,34 +130,19 @@ def test_unknowns_and_ranges_survive_language_switches_and_a_reload(
         assert assessment_json(page, other) == expected_json(other)
         switch_language(page, lang)
         # a reload: the kept form is offered and restored with its unknowns and ranges
-        page.reload()  # on the Reports page, where the last assessment_json left it
-        page.locator("h1").first.wait_for()
-        wait_idle(page)
+        reload(page)  # on the Reports page, where the last assessment_json left it
         nav(page, s("nav.assess", lang))
         click_button(page, s("assess.kept.restore", lang))
         assert assessment_json(page, lang) == before
-    finally:
-        ctx.close()
 
 
 def test_a_share_typed_in_percent_is_stored_exactly(
     browser: Any, server: Server, tmp_path: Path
 ) -> None:
     """35 typed in the Chinese form is the share 0.35 in the assessment, not 0.35000000000000003."""
-    ctx = browser.new_context(
-        locale="zh-CN", viewport={"width": 1400, "height": 1000}, accept_downloads=True
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, "zh", downloads=True) as page:
         goto(page, server.url)
-        load_start(
-            page,
-            s("assess.start.label", "zh"),
-            s("assess.start.case-y", "zh"),
-            s("assess.start.load", "zh"),
-            s("assess.start.loaded", "zh", what="").rstrip("。."),
-        )
+        load_preset(page, "case-y", "zh")
         expand(page, s("section.funding", "zh"))
         y = preset("case-y")
         label = s("uform.percent_label", "zh", label=field_label("funding.government_direct", "zh"))
@@ -184,5 +161,3 @@ def test_a_share_typed_in_percent_is_stored_exactly(
         profile = profile_from_data(data)
         want = json.loads(report.render(assess(profile), profile, "json", "zh"))
         assert got == want
-    finally:
-        ctx.close()

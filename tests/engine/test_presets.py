@@ -55,6 +55,19 @@ def test_facts_quote_the_paper_verbatim_and_assumptions_give_reasons(name: str) 
             assert b["reasoning"]["zh"] and b["reasoning"]["en"], path
 
 
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_reasoning_names_fields_in_words(name: str) -> None:
+    """The basis's reasoning is read by officials: it names a field by its label, never by its
+    dotted path (``funding.charity``), in both languages."""
+    from advisor.fields import FIELDS
+
+    for path, b in preset_basis(name).items():
+        for lang in ("zh", "en"):
+            text = (b.get("reasoning") or {}).get(lang) or ""
+            named = [p for p in re.findall(r"[a-z_]+(?:\.[a-z_]+)+", text) if p in FIELDS]
+            assert not named, f"{name} {path} ({lang}) names {named}: say it in words"
+
+
 def test_most_numbers_are_labelled_assumptions() -> None:
     """The paper gives few numbers: both presets say so by labelling most values assumptions."""
     for name in PRESETS:

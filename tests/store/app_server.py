@@ -1,39 +1,41 @@
-"""Real app servers for the store's browser tests and the benchmark: ``streamlit run ui/app.py``
-on a free port in its own process group, over a given ``ADVISOR_DB`` (a SQLite file or a
-PostgreSQL URL), killed as a group at the end; and a person's sign-in in Chromium."""
+"""Real app servers for the store's browser tests and the benchmark: the app as
+``tests/e2e/browser_support.py`` starts it (one implementation), over a given ``ADVISOR_DB`` (a
+SQLite file or a PostgreSQL URL) and sign-in mode, killed as a group at the end; and a person's
+sign-in in Chromium. ``bench/bench_district.py`` imports this module by path (tests/store on
+``sys.path``), so it puts tests/e2e there itself."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
+import functools
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
+import st_helpers
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    free_port,
+    launch_app,
+    stop_server,
+)
+from st_helpers import main_text
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# what the store's tests and bench/bench_district.py import from here
+__all__ = [
+    "CHROMIUM", "CHROMIUM_ARGS", "ROOT", "AppServer", "free_port", "main_text", "nav", "sign_in",
+    "start", "stop", "wait_idle", "wait_text",
+]  # fmt: skip
+
+# the store's servers run on a loaded machine over PostgreSQL: a step may take a minute
+wait_idle = functools.partial(st_helpers.wait_idle, timeout=60_000)
+wait_text = functools.partial(st_helpers.wait_text, timeout=60_000)
+nav = functools.partial(st_helpers.nav, timeout=60_000)
 
 
 @dataclass
@@ -45,62 +47,16 @@ class AppServer:
 
 def start(db: str, logdir: Path, auth: str = "accounts", timeout: float = 90.0) -> AppServer:
     """Start one app server over ``db``; wait until it answers its health check."""
-    port = free_port()
     logdir.mkdir(parents=True, exist_ok=True)
-    log = logdir / f"server-{port}.log"
-    env = {**os.environ, "ADVISOR_DB": db, "ADVISOR_AUTH": auth, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return AppServer(url, proc, log)
-        except OSError:
-            time.sleep(0.25)
-    stop(proc)
-    raise RuntimeError(f"the app did not become healthy in {timeout:.0f} s")
+    n = len(list(logdir.glob("server-*.log")))
+    log = logdir / f"server-{n + 1}.log"
+    url, proc = launch_app({"ADVISOR_DB": db, "ADVISOR_AUTH": auth}, log, timeout=timeout)
+    return AppServer(url, proc, log)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Kill the server's whole process group."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(15)
-
-
-def wait_idle(page: Any, timeout: float = 60_000) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
-    page.wait_for_timeout(150)
-
-
-def wait_text(page: Any, text: str, timeout: float = 60_000) -> None:
-    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout)
-
-
-def main_text(page: Any) -> str:
-    return str(page.locator('[data-testid="stMain"]').inner_text())
+    stop_server(proc)
 
 
 def sign_in(page: Any, base: str, user: str, password: str) -> None:
@@ -110,10 +66,4 @@ def sign_in(page: Any, base: str, user: str, password: str) -> None:
     page.get_by_label("User name", exact=True).fill(user)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_idle(page)
-
-
-def nav(page: Any, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.wait_for_timeout(200)
     wait_idle(page)

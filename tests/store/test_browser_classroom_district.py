@@ -14,23 +14,18 @@ from typing import Any
 import pytest
 from app_server import main_text, nav, sign_in, start, stop, wait_idle
 from app_server import wait_text as wait_for
+from st_helpers import s
 
 from advisor.accounts import Accounts
 from advisor.classroom import Classroom
 from advisor.principal import Principal, Role
 from advisor.store import CaseStore
-from ui.i18n import catalogue
 
 pytestmark = pytest.mark.browser
 
 ADMIN = Principal("ada", "local", Role.ADMIN)
 PW = "a long password"
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-
-
-def s(key: str, lang: str = "en", **kw: Any) -> str:
-    text = catalogue()[key][lang]
-    return text.format(**kw) if kw else text
 
 
 @pytest.fixture(scope="module")

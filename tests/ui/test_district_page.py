@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from advisor.office.results import HEAD
 from tests.apptest_support import texts
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
@@ -39,7 +40,8 @@ def test_district_sample_run_shows_summary_charts_and_filters(lang):
     assert len(charts) >= 3
     (df,) = [d.value for d in at.dataframe]
     assert len(df) == 60
-    level_col = "不对称依赖等级" if lang == "zh" else "Asymmetry level"
+    level_col = HEAD["level"][lang]
+    assert level_col == ("非对称程度" if lang == "zh" else "Asymmetry level")  # the product's term
     levels = sorted(set(df[level_col].dropna()))
     at.multiselect[0].set_value([levels[0]]).run(timeout=300)
     assert not at.exception, at.exception

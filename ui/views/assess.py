@@ -52,6 +52,7 @@ if offer is not None:
 
 # ---------------------------------------------------------------- where to start from
 PRESET_IDS = ("case-h", "case-y")
+START = "start"  # the start-point selectbox, read back by the Load button's callback
 try:
     saved = services.store().list()
 except AdvisorError as exc:
@@ -73,20 +74,18 @@ def _load_start() -> None:
     A callback, not code after the button: it runs before the page is drawn, all at once, so a
     rerun that the browser asks for at the same moment cannot leave the form half replaced.
     """
-    choice = st.session_state.get("start") or "blank"
+    choice = services.widget_value(START) or "blank"
     try:
         if choice == "blank":
             services.load_draft(None)
         elif choice.startswith("saved:"):
             rec = services.store().get(choice[6:])
-            services.load_draft(
-                services.profile_data(rec.profile), {"id": rec.ref, "version": rec.version}
-            )
+            services.load_draft(services.profile_data(rec.profile), services.ref_of(rec))
         else:
             services.load_draft(
                 services.profile_data(services.pipeline().preset(choice, with_basis=True))
             )
-        st.session_state.pop(services.RESULT, None)
+        services.forget_result()
         what = md_text(_choice_label(choice, current_lang()))
         services.flash(t("assess.start.loaded", what=what))
     except StoreError as exc:
@@ -98,7 +97,7 @@ def _load_start() -> None:
 services.show_flash()
 with st.container(border=True):
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    c1.selectbox(t("assess.start.label"), choices, format_func=in_lang(_choice_label), key="start")
+    c1.selectbox(t("assess.start.label"), choices, format_func=in_lang(_choice_label), key=START)
     c2.button(
         t("assess.start.load"),
         icon=":material/upload_file:",
@@ -149,7 +148,7 @@ if save_clicked:
             rec = services.store().save_as(ref["id"], profile, expected_version=ref["version"])
         else:
             rec = services.store().save(profile)
-        st.session_state[services.CASE_REF] = {"id": rec.ref, "version": rec.version}
+        services.set_case_ref(services.ref_of(rec))
         st.toast(
             t("assess.saved", name=md_text(rec.name), version=rec.version), icon=":material/check:"
         )

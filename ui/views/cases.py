@@ -136,7 +136,7 @@ with st.container(border=True):
                     rec = store.save_as(ref["id"], profile, expected_version=ref["version"])
                 else:
                     rec = store.save(profile)
-                st.session_state[services.CASE_REF] = {"id": rec.ref, "version": rec.version}
+                services.set_case_ref(services.ref_of(rec))
                 st.success(t("assess.saved", name=md_text(rec.name), version=rec.version))
             except StoreError as exc:
                 _store_error(exc)
@@ -179,10 +179,8 @@ else:
             st.markdown(t("cases.selected", name=md_text(rec.name), id=rec.id, v=rec.version))
             c1, c2, c3 = st.columns(3)
             if c1.button(t("cases.open"), icon=":material/edit:", key="open_case", type="primary"):
-                services.load_draft(
-                    services.profile_data(rec.profile), {"id": rec.ref, "version": rec.version}
-                )
-                st.session_state.pop(services.RESULT, None)
+                services.load_draft(services.profile_data(rec.profile), services.ref_of(rec))
+                services.forget_result()
                 # "open and assess" assesses (issue 13): the Assess page opens on the results,
                 # kept in the case's history as the Assess button keeps them
                 with contextlib.suppress(AdvisorError):
@@ -207,7 +205,7 @@ else:
                         store.delete(rec.ref, expected_version=rec.version)
                         ref = services.case_ref()
                         if ref and ref["id"] == rec.ref:
-                            st.session_state[services.CASE_REF] = None
+                            services.set_case_ref(None)
                         services.flash(t("cases.deleted", name=md_text(rec.name)))
                         st.rerun()
                     except StoreError as exc:

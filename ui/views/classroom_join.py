@@ -17,8 +17,6 @@ from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text, problem_text
 
-PKEY = "cj:key"
-PCODE = "cj:code"
 REFRESH_SECONDS = 3
 
 
@@ -39,7 +37,8 @@ def _error(exc: Exception) -> None:
 
 st.title(t("classroom.join.title"))
 
-if PKEY not in st.session_state:
+seat = services.trainee_seat()
+if seat is None:
     st.caption(t("classroom.join.intro"))
     with st.form("cj:join_form"):
         code_in = st.text_input(
@@ -57,21 +56,19 @@ if PKEY not in st.session_state:
     if go:
         try:
             me, key = room().join(code_in, name_in, principal=principal())
-            st.session_state[PKEY] = key
-            st.session_state[PCODE] = room().session(code_in).code
+            services.set_trainee_seat(services.ClassSeat(room().session(code_in).code, key))
             st.rerun()
         except AdvisorError as exc:
             _error(exc)
     st.stop()
 
-key: str = st.session_state[PKEY]
-code: str = st.session_state[PCODE]
+code, key = seat
 try:
     me = room().me(key)
     handout = room().handout(code)
 except AdvisorError as exc:
     _error(exc)
-    st.session_state.pop(PKEY, None)
+    services.set_trainee_seat(None)
     st.stop()
 
 st.caption(t("classroom.join.joined_as", name=md_text(me.name), code=code))
@@ -160,6 +157,5 @@ for x in d.actions:
         for s in x.sources[:2]:
             st.caption(f"[{s.section}] {s.quote_zh}" + ("" if lang == "zh" else f" — {s.quote_en}"))
 if st.button(t("classroom.join.leave"), key="cj:leave"):
-    for k in (PKEY, PCODE):
-        st.session_state.pop(k, None)
+    services.set_trainee_seat(None)
     st.rerun()

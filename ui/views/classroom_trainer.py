@@ -17,8 +17,6 @@ from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text, pipeline, problem_text
 
-CODE = "cls:code"
-KEY = "cls:key"
 SOURCES = ("preset_y", "preset_h", "upload")
 PRESET = {"preset_y": "case-y", "preset_h": "case-h"}
 REFRESH_SECONDS = 2
@@ -53,7 +51,8 @@ def _join_link(code: str) -> str:
 st.title(t("classroom.trainer.title"))
 st.caption(t("classroom.trainer.intro"))
 
-if CODE not in st.session_state:
+seat = services.trainer_seat()
+if seat is None:
     tab_new, tab_resume = st.tabs(
         [t("classroom.trainer.tab_new"), t("classroom.trainer.tab_resume")]
     )
@@ -91,8 +90,7 @@ if CODE not in st.session_state:
                 session, key = room().open_session(
                     pack, allow_guests=guests, roster=roster_text.splitlines()
                 )
-                st.session_state[CODE] = session.code
-                st.session_state[KEY] = key
+                services.set_trainer_seat(services.ClassSeat(session.code, key))
                 st.rerun()
             except AdvisorError as exc:
                 _error(exc)
@@ -106,20 +104,18 @@ if CODE not in st.session_state:
         if go:
             try:
                 session = room().check_trainer(code_in, key_in)
-                st.session_state[CODE] = session.code
-                st.session_state[KEY] = key_in.strip()
+                services.set_trainer_seat(services.ClassSeat(session.code, key_in.strip()))
                 st.rerun()
             except AdvisorError as exc:
                 _error(exc)
     st.stop()
 
-code: str = st.session_state[CODE]
-trainer_key: str = st.session_state[KEY]
+code, trainer_key = seat
 try:
     session: Session = room().check_trainer(code, trainer_key)
 except AdvisorError as exc:
     _error(exc)
-    st.session_state.pop(CODE, None)
+    services.set_trainer_seat(None)
     st.stop()
 
 pack = session.pack
@@ -250,6 +246,5 @@ else:
                 )
 
 if st.button(t("classroom.trainer.leave"), key="cls:leave"):
-    for k in (CODE, KEY):
-        st.session_state.pop(k, None)
+    services.set_trainer_seat(None)
     st.rerun()

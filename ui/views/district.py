@@ -20,11 +20,11 @@ from advisor.errors import AdvisorError
 from advisor.office.district import DistrictRun
 from advisor.office.results import HEAD
 from advisor.office.xlsx_template import build_template, write_cases
+from ui import services
 from ui.components import safe_frame
 from ui.i18n import current_lang, t
 
 SAMPLE_SIZE = 60
-RUN_KEY = "district_run"
 
 lang = current_lang()
 st.title(t("district.title"))
@@ -56,9 +56,9 @@ start_sample = right.button(t("district.sample", n=SAMPLE_SIZE))
 
 def _start(path: Path, folder: Path) -> None:
     try:
-        st.session_state[RUN_KEY] = DistrictRun.start(path, folder, lang)
+        services.set_district_run(DistrictRun.start(path, folder, lang))
     except AdvisorError as exc:
-        st.session_state.pop(RUN_KEY, None)
+        services.set_district_run(None)
         st.error(t("district.unusable", reason=str(exc)))
 
 
@@ -76,7 +76,7 @@ elif start_sample:
     write_cases(target, generate_data(SAMPLE_SIZE, seed=2024), lang)
     _start(target, folder)
 
-run: DistrictRun | None = st.session_state.get(RUN_KEY)
+run = services.district_run()
 if run is None:
     st.stop()
 

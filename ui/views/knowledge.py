@@ -10,6 +10,7 @@ import streamlit as st
 
 from knowledge_base.rule_index import rules_by_item as knowledge_rules_by_item
 from rules.dsl import load_rules
+from ui import services
 from ui.i18n import bi, current_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text
@@ -146,5 +147,5 @@ for para in shown[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
                     st.caption(md_text(src.quote_en))
                 st.caption(t("kb.provenance") + " " + vocab("provenance", item.provenance.kind))
                 rules = idx["rules_by_item"].get(item_id, [])
-                if rules and st.session_state.get("show_technical"):
+                if rules and services.show_technical():
                     st.markdown(t("kb.rules") + " " + ", ".join(f"`{r}`" for r in rules))

@@ -366,8 +366,9 @@ def variant_actions(
         c_save, c_small, c_road = st.columns([2, 1, 1], vertical_alignment="bottom")
         with c_save:
             key = services.form_key(f"savename_{services.whatif_state().get('generation', 0)}_{i}")
-            if key not in st.session_state:
-                st.session_state[key] = t("plan.case_name", base=baseline.name, variant=name)[:200]
+            services.widget_default(
+                key, t("plan.case_name", base=baseline.name, variant=name)[:200]
+            )
             case_name = st.text_input(t("plan.save_name"), key=key, max_chars=200)
             if st.button(t("plan.save"), key=f"plan_save_{i}", icon=":material/save:"):
                 if not (case_name or "").strip():

@@ -34,8 +34,7 @@ def choose_case(key: str) -> Chosen | None:
     """The case picker; None (with a message shown) when nothing usable is chosen."""
     sent = services.sent_variant()
     sources = (*SOURCES, services.PLAN_SOURCE) if sent else SOURCES
-    if st.session_state.get(f"{key}:source") not in (None, *sources):
-        del st.session_state[f"{key}:source"]
+    services.keep_source_if(key, sources)
 
     def _source(s: str, lang: str) -> str:
         if s == services.PLAN_SOURCE and sent:
@@ -47,7 +46,7 @@ def choose_case(key: str) -> Chosen | None:
         t("trainer.case.source"),
         sources,
         format_func=in_lang(_source),
-        key=f"{key}:source",
+        key=services.source_key(key),
         horizontal=True,
     )
     try:

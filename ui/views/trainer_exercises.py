@@ -16,13 +16,11 @@ from advisor.trainer.exercise import (
     score,
 )
 from advisor.trainer.text import bitext
+from ui import services
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text, problem_text
 from ui.views.trainer_common import choose_case, show_case, show_error
-
-PACK = "ex:pack"
-SCORE = "ex:score"
 
 st.title(t("trainer.ex.title"))
 st.caption(t("trainer.ex.intro"))
@@ -55,11 +53,10 @@ with tab_create:
                     max_actions=int(max_actions),
                     distractors=int(distractors),
                 )
-                st.session_state[PACK] = pack
-                st.session_state.pop(SCORE, None)
+                services.set_exercise_pack(pack)
             except AdvisorError as exc:
                 show_error(exc)
-    pack: ExercisePack | None = st.session_state.get(PACK)
+    pack: ExercisePack | None = services.exercise_pack()
     if pack is not None:
         st.success(t("trainer.ex.created", n=len(pack.actions)))
         lang = current_lang()
@@ -98,12 +95,11 @@ with tab_run:
     if upload is not None:
         try:
             uploaded = pack_from_text(upload.getvalue(), upload.name)
-            if st.session_state.get(PACK) != uploaded:
-                st.session_state[PACK] = uploaded
-                st.session_state.pop(SCORE, None)
+            if services.exercise_pack() != uploaded:
+                services.set_exercise_pack(uploaded)
         except ProfileError as exc:
             _refused(exc, "trainer.ex.pack_refused")
-    pack = st.session_state.get(PACK)
+    pack = services.exercise_pack()
     if pack is None:
         st.info(t("trainer.ex.no_pack"))
         st.stop()
@@ -131,7 +127,7 @@ with tab_run:
             by_rank.setdefault(r, []).append(aid)
         shared = {r: ids for r, ids in sorted(by_rank.items()) if len(ids) > 1}
         if shared:
-            st.session_state.pop(SCORE, None)
+            services.set_exercise_score(None)
             labels = {a.id: bi(a.label) for a in pack.actions}
             lines = "\n".join(
                 f"- {t('trainer.ex.rank_of')} {r}: " + "; ".join(md_text(labels[i]) for i in ids)
@@ -141,11 +137,11 @@ with tab_run:
         else:
             ranking = [aid for aid, _ in sorted(picks.items(), key=lambda kv: kv[1])]
             try:
-                st.session_state[SCORE] = score(pack, ranking)
+                services.set_exercise_score(score(pack, ranking))
             except ProfileError as exc:
-                st.session_state.pop(SCORE, None)
+                services.set_exercise_score(None)
                 _refused(exc, "trainer.ex.ranking_refused")
-    result = st.session_state.get(SCORE)
+    result = services.exercise_score()
     if result is not None and result.pack_id == pack.id:
         st.divider()
         m1, m2 = st.columns(2)

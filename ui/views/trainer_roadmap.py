@@ -10,7 +10,6 @@ from advisor.errors import AdvisorError
 from advisor.trainer._assess import assess_cached
 from advisor.trainer.roadmap import build_roadmap, render_roadmap, trajectory
 from ui import services
-from ui.components import TECHNICAL
 from ui.i18n import bi, current_lang, t
 from ui.kbtext import vocab
 from ui.views.trainer_common import choose_case, show_case, show_error
@@ -59,7 +58,7 @@ for actor in actors:
                             + t("trainer.road.sep").join(labels[p] for p in item.after)
                         )
 
-technical = st.session_state.get(TECHNICAL)
+technical = services.show_technical()
 with st.expander(t("trainer.road.preconditions")):
     for e in roadmap.preconditions:
         st.markdown(

@@ -11,7 +11,7 @@ from advisor.trainer.sensitivity import sweep, tornado
 from advisor.trainer.space import applicable_fields
 from knowledge_base.loader import load_kb
 from ui import services
-from ui.components import TECHNICAL, safe_frame
+from ui.components import safe_frame
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_label, is_share, value_label, vocab
 from ui.services import md_text
@@ -46,7 +46,7 @@ path = st.selectbox(
     # the field's path only for analysts (the sidebar's technical details)
     format_func=in_lang(
         (lambda p, lang: f"{field_label(p, lang)} ({p})")
-        if st.session_state.get(TECHNICAL)
+        if services.show_technical()
         else (lambda p, lang: field_label(p, lang))
     ),
     key="sens:field",
@@ -184,12 +184,12 @@ st.divider()
 st.subheader(t("trainer.sens.tornado_title"))
 if st.button(t("trainer.sens.tornado_button"), key="sens:tornado", icon=":material/tornado:"):
     try:
-        st.session_state["sens:bars"] = (profile.id, tornado(profile))
+        services.set_tornado_bars(profile.id, tornado(profile))
     except AdvisorError as exc:
         show_error(exc)
-saved = st.session_state.get("sens:bars")
-if saved and saved[0] == profile.id:
-    bars = [b for b in saved[1] if b.swing > 0]
+saved = services.tornado_bars(profile.id)
+if saved is not None:
+    bars = [b for b in saved if b.swing > 0]
     tf = pd.DataFrame(
         {
             t("trainer.sens.field_col"): [field_label(b.path) for b in bars],
@@ -258,7 +258,7 @@ def _said(items: list[str]) -> str:
 
 
 kb = load_kb()
-technical = st.session_state.get(TECHNICAL)
+technical = services.show_technical()
 
 
 def leaf_label(leaf: object) -> str:

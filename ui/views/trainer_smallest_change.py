@@ -18,7 +18,6 @@ from advisor.trainer.smallest_change import (
     search,
 )
 from ui import services
-from ui.components import TECHNICAL
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import vocab
 from ui.services import md_text
@@ -77,7 +76,7 @@ else:
             # the id only for analysts (the sidebar's technical details)
             format_func=(
                 (lambda d: f"{labels[d]} ({d})")
-                if st.session_state.get(TECHNICAL)
+                if services.show_technical()
                 else (lambda d: labels[d])
             ),
             key="small:dx",
@@ -95,13 +94,13 @@ depth = st.slider(t("trainer.small.max_depth"), 1, 8, 6, key="small:depth")
 if goal is not None and st.button(t("trainer.small.search"), key="small:go", type="primary"):
     try:
         with st.spinner():
-            st.session_state["small:result"] = search(
-                profile, goal, max_depth=depth, actors=actors or None
+            services.set_smallest_change_result(
+                search(profile, goal, max_depth=depth, actors=actors or None)
             )
     except AdvisorError as exc:
         show_error(exc)
 
-res = st.session_state.get("small:result")
+res = services.smallest_change_result()
 if res is not None and res.profile_id == profile.id and res.goal == goal:
     if res.already_met:
         st.success(t("trainer.small.already_met"))
