@@ -74,6 +74,8 @@ def test_single_user_mode_when_no_account_exists(library: CaseStore) -> None:
     assert "Single-user mode" in "\n".join(w.value for w in at.sidebar.warning)
     at = app("zh")
     assert "单机模式" in "\n".join(w.value for w in at.sidebar.warning)
+    at.switch_page("views/cases.py").run()
+    assert "能打开本页面的人都能看到和修改" in texts(at)  # who sees the library, said plainly
 
 
 def test_sign_in_is_required_once_accounts_exist(library: CaseStore) -> None:
@@ -128,6 +130,7 @@ def test_cases_page_shows_only_the_organisations_cases(library: CaseStore) -> No
     assert "Office B's case" in "\n".join(str(o) for o in at.selectbox(key="case_choice").options)
     assert "Agency A" not in page and "secret-a" not in page
     assert "Case library: the cases of 东城街道办事处" in page
+    assert "everyone who can open this page" not in page  # single-user mode's sentence
     assert "cases.sqlite3" not in page  # never the server's path
     # a crafted reference to Agency A's case, with a draft of the same id, saved from Cases
     from ui import profile_form

@@ -20,9 +20,12 @@ from ui.parser_text import zh_parser_message
 from ui.services import md_text, problem_text
 
 st.title(t("cases.title"))
-st.caption(t("cases.intro"))
 store = services.store()
-st.caption(auth.library_caption(store))  # h15: whose library this is (never the server's path)
+# whose library this is (never the server's path): with accounts, the organisation's cases and
+# those shared with it; in single-user mode, everyone who can open the page
+st.caption(
+    t("cases.intro") if store.principal.via == "single_user" else auth.library_caption(store)
+)
 can_export = store.principal.can("cases.export")  # h15
 services.show_flash()
 
