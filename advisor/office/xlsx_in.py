@@ -148,9 +148,16 @@ def _calamine_sheet(p: Path, sheet: str | None = None) -> tuple[str, Any] | None
         return None
 
 
+#: calamine holds a whole sheet in memory (about 1.3x its XML); a sheet whose XML is larger than
+#: this (some 130,000 rows of the template's columns, ~650 MiB) is streamed by openpyxl instead,
+#: in constant memory
+MAX_FAST_SHEET_XML = 512 * 2**20
+
+
 def _has_error_cells(p: Path) -> bool:
-    """Whether any worksheet of the workbook holds an error cell (``t="e"``), or the file cannot
-    be scanned (then openpyxl reads it and names the problem). Streams the sheets' XML."""
+    """Whether any worksheet of the workbook holds an error cell (``t="e"``), is too large to be
+    held in memory (``MAX_FAST_SHEET_XML``), or the file cannot be scanned (then openpyxl reads
+    it and names the problem). Streams the sheets' XML."""
     import zipfile
 
     marker = b't="e"'
@@ -159,6 +166,8 @@ def _has_error_cells(p: Path) -> bool:
             for info in z.infolist():
                 if not info.filename.startswith("xl/worksheets/"):
                     continue
+                if info.file_size > MAX_FAST_SHEET_XML:
+                    return True
                 with z.open(info) as fh:
                     tail = b""
                     while chunk := fh.read(1 << 20):

@@ -118,3 +118,15 @@ def test_error_cells_are_read_by_openpyxl_and_named(tmp_path):
     lay = X.read_layout(tmp_path / "err.xlsx")
     problems = X.row_problems(lay.header, fast[0].payload)
     assert any(p.path == "human_resources.volunteers" for p in problems)
+
+
+def test_a_sheet_too_large_to_hold_is_streamed_by_openpyxl(tmp_path, monkeypatch):
+    """calamine holds the whole sheet in memory; past ``MAX_FAST_SHEET_XML`` openpyxl streams
+    it (same rows), so memory stays bounded for any size of workbook."""
+    path = tmp_path / "cases.xlsx"
+    write_cases(path, (profile_data(i, seed=6) for i in range(40)), "zh")
+    assert X._calamine_sheet(path) is not None
+    monkeypatch.setattr(X, "MAX_FAST_SHEET_XML", 1_000)
+    assert X._calamine_sheet(path) is None
+    fast, slow = both(path)
+    assert len(fast) == 40 and fast == slow
