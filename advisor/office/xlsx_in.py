@@ -13,6 +13,7 @@ the valid rows and every value stay as the user wrote them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,7 +86,8 @@ def _read_layout(p: Path) -> Layout:
         first = next(rows, None)
         row1 = first[1] if first is not None and first[0] == 1 else []
         lay = _layout_of(p, name, row1[:MAX_COLUMNS])
-        _loaded[:] = [(_file_key(p), name, ws)]  # the rows are read next: parse the sheet once
+        with _loaded_lock:  # the rows are read next: parse the sheet once
+            _loaded[:] = [(_file_key(p), name, ws)]
         return lay
     wb = _open(p)
     try:
@@ -110,6 +112,7 @@ def _read_layout(p: Path) -> Layout:
 
 #: the sheet parsed for the layout, kept for the rows that follow: [(file key, name, sheet)]
 _loaded: list[tuple[tuple[Any, ...], str, Any]] = []
+_loaded_lock = threading.Lock()
 
 
 def _file_key(p: Path) -> tuple[Any, ...]:
@@ -123,10 +126,11 @@ def _file_key(p: Path) -> tuple[Any, ...]:
 def _calamine_sheet(p: Path, sheet: str | None = None) -> tuple[str, Any] | None:
     """The case sheet (or ``sheet``) parsed by python-calamine, with its name, or None when
     openpyxl must read the workbook."""
-    if _loaded and _loaded[0][0] == _file_key(p) and sheet in (None, _loaded[0][1]):
-        _key, name, ws = _loaded.pop()
-        return name, ws
-    _loaded.clear()
+    key = _file_key(p)
+    with _loaded_lock:  # the UI may read two workbooks at once, on two threads
+        hit = _loaded.pop() if _loaded else None
+    if hit is not None and hit[0] == key and sheet in (None, hit[1]):
+        return hit[1], hit[2]
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency; openpyxl still reads everything
@@ -268,8 +272,10 @@ def _openpyxl_rows(p: Path, lay: Layout) -> Iterator[RawRow]:
 def count_rows(path: str | Path) -> int:
     """The number of rows below the header as the workbook declares it (for progress only)."""
     p = Path(path)
-    if _loaded and _loaded[0][0] == _file_key(p):  # parsed for the layout, about to be read
-        end = _loaded[0][2].end
+    with _loaded_lock:
+        hit = _loaded[0] if _loaded else None
+    if hit is not None and hit[0] == _file_key(p):  # parsed for the layout, about to be read
+        end = hit[2].end
         return max(0, (end[0] + 1 if end else 1) - 1)
     wb = _open(p)
     try:
