@@ -610,24 +610,7 @@ class Explainer:
                 )
             )
         if profile.third_party is None:
-            tp_fields = []
-            if profile.legitimacy.status == "via_social_org":
-                tp_fields.append("legitimacy.status")
-            if (
-                profile.funding.government_via_third_party > 0
-                or profile.funding.third_party_own > 0
-            ):
-                tp_fields.extend(
-                    f
-                    for f in ("funding.government_via_third_party", "funding.third_party_own")
-                    if getattr(profile.funding, f.split(".")[1]) > 0
-                )
-            if profile.human_resources.recruited_by.third_party > 0:
-                tp_fields.append("human_resources.recruited_by.third_party")
-            if profile.knowledge.training_provider == "third_party":
-                tp_fields.append("knowledge.training_provider")
-            if profile.human_resources.leadership == "social_worker":
-                tp_fields.append("human_resources.leadership")
+            tp_fields = third_party_fields(profile)
             if tp_fields:
                 out.append(
                     AssessmentWarning(
@@ -667,6 +650,39 @@ class Explainer:
                 )
             )
         return out
+
+
+def third_party_fields(profile: CaseProfile) -> list[str]:
+    """The fields that give the force third-party resources (the ``third_party_missing``
+    warning names them when the profile has no third party)."""
+    tp_fields: list[str] = []
+    if profile.legitimacy.status == "via_social_org":
+        tp_fields.append("legitimacy.status")
+    if profile.funding.government_via_third_party > 0 or profile.funding.third_party_own > 0:
+        tp_fields.extend(
+            f
+            for f in ("funding.government_via_third_party", "funding.third_party_own")
+            if getattr(profile.funding, f.split(".")[1]) > 0
+        )
+    if profile.human_resources.recruited_by.third_party > 0:
+        tp_fields.append("human_resources.recruited_by.third_party")
+    if profile.knowledge.training_provider == "third_party":
+        tp_fields.append("knowledge.training_provider")
+    if profile.human_resources.leadership == "social_worker":
+        tp_fields.append("human_resources.leadership")
+    return tp_fields
+
+
+def warning_codes(profile: CaseProfile, ix: Indices, missing: list[str]) -> list[str]:
+    """The codes of ``Explainer.warnings``, in its order, without building the messages."""
+    codes: list[str] = []
+    if ix.development_mode.inferred:
+        codes.append("development_mode_inferred")
+    if profile.third_party is None and third_party_fields(profile):
+        codes.append("third_party_missing")
+    if missing:
+        codes.append("knowledge_item_missing")
+    return codes
 
 
 def _factors(rk: Ranked) -> list[PriorityFactor]:

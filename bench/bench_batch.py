@@ -74,15 +74,22 @@ def machine() -> dict[str, str]:
 
 
 def run_command(
-    inp: Path, out: Path, workers: int, extra: tuple[str, ...] = ()
+    inp: Path,
+    out: Path,
+    workers: int,
+    extra: tuple[str, ...] = (),
+    python: str = sys.executable,
+    cwd: Path = ROOT,
 ) -> dict[str, float]:
-    """Run one batch; return wall seconds, peak tree RSS and peak single-process RSS (MiB)."""
-    cmd = [sys.executable, "-m", "advisor.cli", "batch", str(inp), "-o", str(out)]
+    """Run one batch; return wall seconds, peak tree RSS and peak single-process RSS (MiB).
+
+    ``python`` and ``cwd``: another tree's interpreter and checkout (bench_ab.py)."""
+    cmd = [python, "-m", "advisor.cli", "batch", str(inp), "-o", str(out)]
     cmd += ["--workers", str(workers), *extra]
     load = os.getloadavg()[0]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     ps = psutil.Process(proc.pid)
     peak_tree = peak_one = 0
     cpu_seen: dict[int, float] = {}  # pid -> user+system seconds at its last sample

@@ -413,14 +413,28 @@ class Engine:
 
     def run(self, fact: dict[str, Any]) -> EngineResult:
         """Run one case fact; return the fired rules. Raises EngineError on any engine failure."""
+        run, attempt = self._checked(fact)
+        return EngineResult(fired=self._trace(run), sid=run.sid, attempts=attempt)
+
+    def fired_ids(self, fact: dict[str, Any]) -> set[str]:
+        """Run one case fact; return only the ids of the rules that fired, without the trace.
+
+        The same run as ``run`` (same durable-rules session, same errors), minus merging what
+        each firing matched: for callers that read no trace (the batch's compact records).
+        ``set(run(fact).fired) == fired_ids(fact)``.
+        """
+        run, _attempt = self._checked(fact)
+        return {rid for rid, _dname in run.firings}
+
+    def _checked(self, fact: dict[str, Any]) -> tuple[_Run, int]:
+        """Run one case fact (retrying once on a hash collision); the run and its attempt."""
         with self._lock:
             for attempt in (1, 2):
                 run, error = self._once(fact)
                 if error is None:
                     if not run.sentinel:
                         raise EngineError("the rules engine did not run (the sentinel never fired)")
-                    fired = self._trace(run)
-                    return EngineResult(fired=fired, sid=run.sid, attempts=attempt)
+                    return run, attempt
                 if isinstance(error, durable_engine.MessageObservedException) and attempt == 1:
                     continue  # a 32-bit hash collision: retry once with a fresh sid
                 if isinstance(error, durable_engine.MessageNotHandledException):

@@ -14,56 +14,117 @@ so a change to the pipeline that this module does not follow fails there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic_core import to_json
 
 from advisor import pipeline as P
 from advisor.errors import KnowledgeBaseError
+from advisor.explain import warning_codes
 from advisor.indices import derive
 from advisor.models import DIMENSIONS, CaseProfile
-from advisor.priority import rank
-from rules.dsl import case_fact, conclude, severity_of
+from advisor.priority import rank_values
+from rules.dsl import Rule, case_fact, severity_of
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What ``rules.dsl.conclude`` and ``severity_of`` read of the rules, laid out once."""
+
+    guards: tuple[tuple[str, tuple[str, ...]], ...]  # fired guard id -> the rules it overrules
+    # rules that conclude something, in rule order: (id, is a diagnosis, what it concludes)
+    concluding: tuple[tuple[str, bool, str], ...]
+    # diagnosis rule id -> its constant severity, or the rule when the severity is graded
+    severity: dict[str, float | Rule]
+    # action id -> (actor, phase, stage) for the actions the knowledge base has with a phase
+    actions: dict[str, tuple[Any, Any, Any]]
+
+
+_tables: list[tuple[Any, _Tables]] = []
+
+
+def _tables_for(st: Any) -> _Tables:
+    """The tables of the pipeline's static data (built once per process)."""
+    if _tables and _tables[0][0] is st:
+        return _tables[0][1]
+    severity: dict[str, float | Rule] = {}
+    for r in st.rules:
+        if r.kind == "diagnosis":
+            graded = r.severity is not None and r.severity.value is None
+            severity[r.id] = r if graded else severity_of(r, {})
+    t = _Tables(
+        guards=tuple((r.id, tuple(r.overrules)) for r in st.rules if r.kind == "guard"),
+        concluding=tuple(
+            (r.id, r.kind == "diagnosis", r.concludes) for r in st.rules if r.concludes is not None
+        ),
+        severity=severity,
+        actions={
+            i.id: (i.actor, i.phase, i.stage)
+            for i in st.kb.by_kind("action")
+            if i.phase is not None
+        },
+    )
+    _tables[:] = [(st, t)]
+    return t
 
 
 def compact_parts(profile: CaseProfile) -> tuple[dict[str, Any], Any]:
-    """The compact record's data and the indices (``advisor.indices.Indices``) of a profile."""
+    """The compact record's data and the indices (``advisor.indices.Indices``) of a profile.
+
+    The steps of ``pipeline.assess`` up to the ranking, reading no more than the record needs:
+    the engine without its trace (``Engine.fired_ids``), the conclusions of ``rules.dsl.conclude``
+    from tables laid out once, the priorities without their breakdowns
+    (``priority.rank_values``), the warnings' codes without their messages.
+    """
     st = P._static()
     kb = st.kb
+    tb = _tables_for(st)
     ix = derive(profile)
     fact = case_fact(profile, ix)
-    result = st.engine.run(fact)
-    concl = conclude(set(result.fired), st.rules)
-    missing = [d for d in concl.diagnoses if d not in kb.items]
-    severities: dict[str, float] = {
-        d: max(severity_of(st.by_id[r], fact) for r in rids) for d, rids in concl.diagnoses.items()
-    }
+    fired = st.engine.fired_ids(fact)
+    # rules.dsl.conclude: the fired guards' overrules, then diagnoses and actions in rule order
+    overruled = {t for gid, targets in tb.guards if gid in fired for t in targets}
+    by_diagnosis: dict[str, list[str]] = {}
+    concluded: dict[str, None] = {}  # the actions, in rule order
+    for rid, is_dx, what in tb.concluding:
+        if rid not in fired:
+            continue
+        if is_dx:
+            by_diagnosis.setdefault(what, []).append(rid)
+        elif rid not in overruled:
+            concluded[what] = None
+    severities: dict[str, float] = {}
+    for d, rids in by_diagnosis.items():
+        values = []
+        for rid in rids:
+            sev = tb.severity[rid]
+            values.append(sev if isinstance(sev, float) else severity_of(sev, fact))
+        severities[d] = max(values)
+    missing = [d for d in by_diagnosis if d not in kb.items]
     diagnoses = [
         {"id": d, "severity": severities[d]}
-        for d in sorted(concl.diagnoses, key=lambda d: (-severities[d], d))
+        for d in sorted(by_diagnosis, key=lambda d: (-severities[d], d))
     ]
     specs = []
-    for a in concl.actions:
-        item = kb.items.get(a)
-        if item is None or item.phase is None:
+    for a in concluded:
+        if a not in tb.actions:
             raise KnowledgeBaseError(
                 f"the rules conclude action {a!r}, which the knowledge base lacks"
             )
         specs.append(st.specs[a])
-    ranked = rank(
-        specs, severities, st.priority, cast("int | None", fact.get("third_party.capacity"))
-    )
+    capacity = cast("int | None", fact.get("third_party.capacity"))
     actions = []
-    for rk in ranked:
-        item = kb.items[rk.id]
+    for aid, rnk, priority in rank_values(specs, severities, st.priority, capacity):
+        actor, phase, stage = tb.actions[aid]
         actions.append(
             {
-                "id": rk.id,
-                "rank": rk.rank,
-                "priority": rk.priority,
-                "actor": item.actor,
-                "phase": item.phase,
-                "stage": item.stage,
+                "id": aid,
+                "rank": rnk,
+                "priority": priority,
+                "actor": actor,
+                "phase": phase,
+                "stage": stage,
             }
         )
     asym = ix.asymmetry
@@ -93,7 +154,7 @@ def compact_parts(profile: CaseProfile) -> tuple[dict[str, Any], Any]:
     rec["coproduction"] = {"score": ix.coproduction.score, "stage": ix.coproduction.stage}
     rec["diagnoses"] = diagnoses
     rec["actions"] = actions
-    rec["warnings"] = [w.code for w in P._warnings(profile, ix, missing)]
+    rec["warnings"] = warning_codes(profile, ix, missing)
     return rec, ix
 
 

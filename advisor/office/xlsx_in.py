@@ -13,6 +13,7 @@ the valid rows and every value stay as the user wrote them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,6 +79,16 @@ def _cached_layout(path: str, mtime_ns: int, size: int) -> Layout:
 
 
 def _read_layout(p: Path) -> Layout:
+    fast = _calamine_sheet(p)
+    if fast is not None:
+        name, ws = fast
+        rows = _calamine_rows(ws)
+        first = next(rows, None)
+        row1 = first[1] if first is not None and first[0] == 1 else []
+        lay = _layout_of(p, name, row1[:MAX_COLUMNS])
+        with _loaded_lock:  # the rows are read next: parse the sheet once
+            _loaded[:] = [(_file_key(p), name, ws)]
+        return lay
     wb = _open(p)
     try:
         ws = _case_sheet(wb)
@@ -85,6 +96,111 @@ def _read_layout(p: Path) -> Layout:
         return _layout_of(p, ws.title, list(header)[:MAX_COLUMNS])
     finally:
         wb.close()
+
+
+# --------------------------------------------------------------------------- fast reading
+#
+# openpyxl parses a sheet in Python (~0.4 ms of CPU a row of ~60 cells, the larger part of a
+# 100,000-row batch); python-calamine parses it in Rust, about 8x faster. Its values differ from
+# openpyxl's in ways that are mapped back here: an empty cell is "" (openpyxl: None), every number
+# a float (openpyxl: an int when the file writes it without a point, as Excel does for whole
+# numbers), a date a ``date`` (openpyxl: a ``datetime`` at midnight, which ``cell_text`` renders
+# the same). One difference cannot be mapped: calamine reads an error cell (#N/A, #DIV/0! ...) as
+# empty, where openpyxl gives its text, which validation then names; so a workbook with any error
+# cell is read with openpyxl, as are workbooks calamine cannot open (openpyxl gives the message).
+
+
+#: the sheet parsed for the layout, kept for the rows that follow: [(file key, name, sheet)]
+_loaded: list[tuple[tuple[Any, ...], str, Any]] = []
+_loaded_lock = threading.Lock()
+
+
+def _file_key(p: Path) -> tuple[Any, ...]:
+    try:
+        st = p.stat()
+    except OSError:
+        return (str(p),)
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _calamine_sheet(p: Path, sheet: str | None = None) -> tuple[str, Any] | None:
+    """The case sheet (or ``sheet``) parsed by python-calamine, with its name, or None when
+    openpyxl must read the workbook."""
+    key = _file_key(p)
+    with _loaded_lock:  # the UI may read two workbooks at once, on two threads
+        hit = _loaded.pop() if _loaded else None
+    if hit is not None and hit[0] == key and sheet in (None, hit[1]):
+        return hit[1], hit[2]
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - a dependency; openpyxl still reads everything
+        return None
+    if _has_error_cells(p):
+        return None
+    try:
+        book = CalamineWorkbook.from_path(str(p))
+        try:
+            names = [m.name for m in book.sheets_metadata if _is_worksheet(m)]
+            if sheet is None:
+                sheet = next((n for n in CASE_SHEETS if n in names), names[0] if names else None)
+            if sheet is None or sheet not in names:
+                return None
+            return sheet, book.get_sheet_by_name(sheet)
+        finally:
+            book.close()
+    except Exception:  # not a workbook calamine reads: openpyxl's path names the problem
+        return None
+
+
+#: calamine holds a whole sheet in memory (about 1.3x its XML); a sheet whose XML is larger than
+#: this (some 130,000 rows of the template's columns, ~650 MiB) is streamed by openpyxl instead,
+#: in constant memory
+MAX_FAST_SHEET_XML = 512 * 2**20
+
+
+def _has_error_cells(p: Path) -> bool:
+    """Whether any worksheet of the workbook holds an error cell (``t="e"``), is too large to be
+    held in memory (``MAX_FAST_SHEET_XML``), or the file cannot be scanned (then openpyxl reads
+    it and names the problem). Streams the sheets' XML."""
+    import zipfile
+
+    marker = b't="e"'
+    try:
+        with zipfile.ZipFile(p) as z:
+            for info in z.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                if info.file_size > MAX_FAST_SHEET_XML:
+                    return True
+                with z.open(info) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if marker in tail + chunk[: len(marker)] or marker in chunk:
+                            return True
+                        tail = chunk[-len(marker) :]
+    except Exception:
+        return True
+    return False
+
+
+def _is_worksheet(meta: Any) -> bool:
+    return str(meta.typ).rsplit(".", 1)[-1].lower() == "worksheet"
+
+
+def _calamine_rows(ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, values as openpyxl gives them) of every row of a calamine sheet."""
+    first_row, first_col = ws.start or (0, 0)
+    pad = [None] * first_col
+    for n, row in enumerate(ws.iter_rows(), start=first_row + 1):
+        yield n, pad + [_openpyxl_value(v) for v in row]
+
+
+def _openpyxl_value(v: Any) -> Any:
+    if v == "" and isinstance(v, str):
+        return None
+    if type(v) is float and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
 
 
 def _layout_of(path: Path, sheet: str, header: list[Any]) -> Layout:
@@ -121,6 +237,23 @@ def xlsx_rows(path: str | Path, layout: Layout | None = None) -> Iterator[RawRow
     """Stream the workbook's cases as RawRows whose payload is the cells' text in header order."""
     p = Path(path)
     lay = layout or read_layout(p)
+    source = str(p)
+    fast = _calamine_sheet(p, lay.sheet)
+    if fast is None:
+        yield from _openpyxl_rows(p, lay)
+        return
+    for n, values in _calamine_rows(fast[1]):
+        if n >= 2:
+            cells = [
+                cell_text(col_path, values[i] if i < len(values) else None)
+                for i, col_path in lay.columns
+            ]
+            if any(cells):
+                yield RawRow(n, source, cells)
+
+
+def _openpyxl_rows(p: Path, lay: Layout) -> Iterator[RawRow]:
+    """``xlsx_rows`` read with openpyxl (workbooks with error cells; the reference reader)."""
     wb = _open(p)
     try:
         ws = wb[lay.sheet]
@@ -138,7 +271,13 @@ def xlsx_rows(path: str | Path, layout: Layout | None = None) -> Iterator[RawRow
 
 def count_rows(path: str | Path) -> int:
     """The number of rows below the header as the workbook declares it (for progress only)."""
-    wb = _open(Path(path))
+    p = Path(path)
+    with _loaded_lock:
+        hit = _loaded[0] if _loaded else None
+    if hit is not None and hit[0] == _file_key(p):  # parsed for the layout, about to be read
+        end = hit[2].end
+        return max(0, (end[0] + 1 if end else 1) - 1)
+    wb = _open(p)
     try:
         ws = _case_sheet(wb)
         return max(0, (ws.max_row or 1) - 1)
