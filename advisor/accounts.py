@@ -327,6 +327,17 @@ class Accounts:
         with self.store._read() as conn:
             return [_user(r) for r in conn.execute(q)]
 
+    def last_sign_ins(self) -> dict[str, str]:
+        """User name to the time of its last successful sign-in, as the audit trail records it
+        (an account that never signed in, or whose entries predate the trail, is absent)."""
+        q = (
+            sa.select(T.audit.c.actor, sa.func.max(T.audit.c.at))
+            .where(T.audit.c.action == "sign_in")
+            .group_by(T.audit.c.actor)
+        )
+        with self.store._read() as conn:
+            return {str(actor): str(at) for actor, at in conn.execute(q)}
+
     def count(self) -> int:
         """How many accounts exist (0: the app may run in single-user mode)."""
         with self.store._read() as conn:

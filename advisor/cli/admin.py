@@ -13,14 +13,37 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from typing import Any
 
 from advisor.principal import ROLE_LABELS, Principal, Role
 
+_LANG: list[str] = []  # set by --lang for this command (else $ADVISOR_LANG, then $LANG)
+
 
 def _lang() -> str:
+    if _LANG:
+        return _LANG[-1]
     raw = os.environ.get("ADVISOR_LANG") or os.environ.get("LANG") or ""
     return "zh" if raw.lower().startswith("zh") else "en"
+
+
+def _take_lang(args: argparse.Namespace) -> None:
+    lang = getattr(args, "lang", None)
+    _LANG.clear()
+    if lang in ("zh", "en"):
+        _LANG.append(lang)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    # on the command and on its actions, so that both `users --lang zh list` and
+    # `users list --lang zh` work (SUPPRESS: an action's absent option leaves the command's)
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=argparse.SUPPRESS,
+        help="the language of messages and tables (default: $ADVISOR_LANG, then $LANG)",
+    )
 
 
 def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
@@ -175,6 +198,7 @@ def _check(store: Any, args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for commands that open the database
     quiet_store_log()
+    _take_lang(args)
     from advisor import backup
     from advisor.db import StoreError
     from advisor.store import current_revision, head_revision
@@ -214,10 +238,108 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- users
 
+USERS_TEXT: dict[str, dict[str, str]] = {
+    "none": {
+        "en": "no accounts (the app runs in single-user mode)",
+        "zh": "尚无账户（应用以单机模式运行）。",
+    },
+    "head": {
+        "en": "User name|Organisation|Role|Signs in with|State|Last sign-in (UTC)",
+        "zh": "用户名|单位|角色|登录方式|状态|最近登录（UTC）",
+    },
+    "password": {"en": "password", "zh": "密码"},
+    "oidc_bound": {"en": "OIDC (bound)", "zh": "统一身份认证（已绑定）"},
+    "oidc_email": {
+        "en": "OIDC (not yet bound: by e-mail at first sign-in)",
+        "zh": "统一身份认证（未绑定：首次登录时按邮箱匹配）",
+    },
+    "nothing": {"en": "nothing (cannot sign in)", "zh": "无（无法登录）"},
+    "and": {"en": " + ", "zh": "＋"},
+    "active": {"en": "active", "zh": "正常"},
+    "locked": {"en": "locked until {until}", "zh": "锁定至 {until}"},
+    "disabled": {"en": "disabled", "zh": "已停用"},
+    "org_disabled": {"en": "organisation disabled", "zh": "所在单位已停用"},
+    "never": {"en": "never", "zh": "从未登录"},
+    "org_mark": {"en": " (disabled)", "zh": "（已停用）"},
+}
+
+
+def _account_facts(user: Any, org_disabled: bool, last_sign_in: str | None) -> dict[str, Any]:
+    """How an account signs in and whether it can now (the JSON keys of `users list`)."""
+    from advisor.store import now
+
+    methods = (["password"] if user.has_password else []) + (
+        ["oidc"] if user.oidc_subject or "@" in user.username else []
+    )
+    locked = bool(user.locked_until and user.locked_until > now())
+    state = (
+        "disabled"
+        if user.disabled
+        else "org_disabled"
+        if org_disabled
+        else "locked"
+        if locked
+        else "active"
+        if methods
+        else "no_sign_in"
+    )
+    return {
+        "sign_in_methods": methods,
+        "oidc_bound": user.oidc_subject is not None,
+        "state": state,
+        "org_disabled": org_disabled,
+        "last_sign_in": last_sign_in,
+    }
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    """Columns padded by display width (a Chinese character takes two terminal cells)."""
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = []
+    for r in [head, ["-" * w for w in widths], *rows]:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _users_table(users: list[Any], facts: list[dict[str, Any]], lang: str) -> str:
+    txt = {k: v[lang] for k, v in USERS_TEXT.items()}
+    rows = []
+    for u, f in zip(users, facts, strict=True):
+        how = [txt["password"]] if u.has_password else []
+        if u.oidc_subject:
+            how.append(txt["oidc_bound"])
+        elif "oidc" in f["sign_in_methods"]:
+            how.append(txt["oidc_email"])
+        state = f["state"]
+        if state == "locked":
+            shown = txt["locked"].format(until=u.locked_until[:16].replace("T", " "))
+        elif state == "no_sign_in":
+            shown = txt["active"]
+        else:
+            shown = txt[state]
+        last = f["last_sign_in"]
+        rows.append(
+            [
+                u.username,
+                u.org_id + (txt["org_mark"] if f["org_disabled"] else ""),
+                ROLE_LABELS[Role(u.role)][lang],
+                txt["and"].join(how) or txt["nothing"],
+                shown,
+                last[:16].replace("T", " ") if last else txt["never"],
+            ]
+        )
+    return _table(txt["head"].split("|"), rows)
+
 
 def cmd_users(args: argparse.Namespace) -> int:
     # SQLAlchemy and argon2 load only for commands that open the database
     quiet_store_log()
+    _take_lang(args)
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -241,15 +363,18 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"added {user.username} ({user.role}) to {user.org_id}")
         elif cmd == "list":
             rows = acc.users(args.org)
+            disabled_orgs = {o.id for o in acc.organisations() if o.disabled}
+            last = acc.last_sign_ins()
+            facts = [
+                _account_facts(u, u.org_id in disabled_orgs, last.get(u.username)) for u in rows
+            ]
             if args.format == "json":
-                print(json.dumps([u.__dict__ for u in rows], ensure_ascii=False, indent=2))
+                out = [{**u.__dict__, **f} for u, f in zip(rows, facts, strict=True)]
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+            elif not rows:
+                print(USERS_TEXT["none"][_lang()])
             else:
-                for u in rows:
-                    state = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
-                    label = ROLE_LABELS[Role(u.role)]["en"]
-                    print(f"{u.username:24} {u.org_id:20} {label:24} {state}")
-                if not rows:
-                    print("no accounts (the app runs in single-user mode)")
+                print(_users_table(rows, facts, _lang()))
         elif cmd in ("disable", "enable"):
             user = acc.set_disabled(args.username, cmd == "disable")
             print(f"{user.username} is now {'disabled' if user.disabled else 'enabled'}")
@@ -325,6 +450,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("db", help="the case library's database: upgrade, backup, restore, check")
     p.add_argument("--db", help=db_help)
+    _add_lang(p)
     dsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     dsub.add_parser("upgrade", help="bring the schema to this version (safe to repeat)")
     b = dsub.add_parser("backup", help="a consistent copy while the app runs (new file only)")
@@ -338,6 +464,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("users", help="accounts and organisations (administrators)")
     p.add_argument("--db", help=db_help)
+    _add_lang(p)
     usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     a = usub.add_parser("add", help="add an account (asks for the password)")
     a.add_argument("username")
@@ -352,6 +479,7 @@ def register(sub: Any) -> None:
     lst = usub.add_parser("list", help="list accounts")
     lst.add_argument("--org")
     lst.add_argument("--format", choices=["text", "json"], default="text")
+    _add_lang(lst)
     for name, text in (("disable", "disable an account"), ("enable", "enable it again")):
         d = usub.add_parser(name, help=text)
         d.add_argument("username")

@@ -1,0 +1,81 @@
+"""What a district's IT office needs from the administrator's commands: how each account signs
+in (`advisor users list`), backups an office can open (`advisor db backup`), and organisations
+whose contract has ended (`advisor users disable-org`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from advisor.accounts import AccountError, Accounts
+from advisor.principal import Principal, Role
+from advisor.store import CaseStore
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = Principal("ada", "local", Role.ADMIN)
+PW = "a long password"
+
+
+def cli(*args: str, db: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "advisor.cli.main", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "ADVISOR_DB": db, "LANG": "C.UTF-8", **(env or {})},
+        timeout=120,
+    )
+
+
+def test_users_list_says_how_each_account_signs_in(tmp_path: Path) -> None:
+    """Password, OIDC bound or still to be bound by e-mail, locked, disabled, last sign-in: as a
+    table in the chosen language (columns aligned by display width) and as JSON."""
+    db = str(tmp_path / "u.sqlite3")
+    acc = Accounts(CaseStore(db, principal=ADMIN))
+    acc.add_organisation("office-b", "东城街道办事处", "street_office")
+    acc.add_user("bob", "office-b", "official", PW)
+    acc.add_user("li@x.cn", "office-b", "planner")
+    acc.add_user("wang", "office-b", "admin", PW, oidc_subject="sub-1")
+    acc.add_user("zoe", "office-b", "official", PW)
+    acc.sign_in("bob", PW)
+    for _ in range(5):
+        try:
+            acc.sign_in("wang", "wrong")
+        except AccountError:  # SignInError, then LockedOutError
+            continue
+    acc.set_disabled("zoe")
+
+    res = cli("users", "list", "--lang", "zh", db=db)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].split() == ["用户名", "单位", "角色", "登录方式", "状态", "最近登录（UTC）"]
+    by_name = {line.split()[0]: line for line in lines[2:]}
+    assert (
+        "密码" in by_name["bob"] and "正常" in by_name["bob"] and "从未登录" not in by_name["bob"]
+    )
+    assert "统一身份认证（未绑定：首次登录时按邮箱匹配）" in by_name["li@x.cn"]
+    assert "密码＋统一身份认证（已绑定）" in by_name["wang"] and "锁定至" in by_name["wang"]
+    assert "已停用" in by_name["zoe"] and "从未登录" in by_name["zoe"]
+    # the state column starts at the same terminal cell on every row
+    from advisor.cli.admin import _width
+
+    starts = {
+        _width(line[: line.index(w)])
+        for line, w in zip(lines[2:], ["正常", "正常", "锁定至", "已停用"], strict=True)
+    }
+    assert len(starts) == 1, res.stdout
+
+    en = cli("users", "--lang", "en", "list", db=db, env={"LANG": "zh_CN.UTF-8"}).stdout
+    assert "Signs in with" in en and "OIDC (bound)" in en and "locked until" in en
+
+    rows = {
+        r["username"]: r for r in json.loads(cli("users", "list", "--format", "json", db=db).stdout)
+    }
+    assert rows["bob"]["sign_in_methods"] == ["password"] and rows["bob"]["last_sign_in"]
+    assert rows["li@x.cn"]["sign_in_methods"] == ["oidc"] and not rows["li@x.cn"]["oidc_bound"]
+    assert rows["wang"]["state"] == "locked" and rows["wang"]["oidc_bound"]
+    assert rows["zoe"]["state"] == "disabled" and rows["zoe"]["last_sign_in"] is None
+    assert rows["bob"]["has_password"] and "password_hash" not in rows["bob"]
