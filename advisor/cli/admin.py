@@ -195,6 +195,24 @@ def _check(store: Any, args: argparse.Namespace) -> int:
     return 1
 
 
+BACKUP_TEXT = {
+    "written": {"en": "backup written to {file} ({kind}): ", "zh": "备份已写入 {file}（{kind}）："},
+    "sqlite": {
+        "en": "a SQLite database file: sqlite3 opens it, ADVISOR_DB can point at it",
+        "zh": "SQLite 数据库文件：可用 sqlite3 直接打开，也可作为 ADVISOR_DB 使用",
+    },
+    "portable": {
+        "en": "the portable backup: advisor db restore loads it into SQLite or PostgreSQL",
+        "zh": "通用备份：advisor db restore 可将其恢复到 SQLite 或 PostgreSQL",
+    },
+    "restored": {"en": "restored: ", "zh": "已恢复："},
+}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for commands that open the database
     quiet_store_log()
@@ -211,18 +229,18 @@ def cmd_db(args: argparse.Namespace) -> int:
             else:
                 print(f"the case library was upgraded from schema {before or 'none'} to {after}")
             return 0
+        lang = _lang()
         if args.db_command == "restore":
             store = _store(args)
             counts = backup.restore(store, args.file)
-            print("restored: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            print(BACKUP_TEXT["restored"][lang] + _counts(counts))
             return 0
         store = _store(args)
         if args.db_command == "backup":
+            kind = backup.kind_for(store, args.file)
             counts = backup.backup(store, args.file)
-            print(
-                f"backup written to {args.file}: "
-                + ", ".join(f"{k} {v}" for k, v in counts.items())
-            )
+            text = BACKUP_TEXT["written"][lang].format(file=args.file, kind=BACKUP_TEXT[kind][lang])
+            print(text + _counts(counts))
             return 0
         if args.db_command == "check":
             return _check(store, args)
@@ -454,9 +472,15 @@ def register(sub: Any) -> None:
     dsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     dsub.add_parser("upgrade", help="bring the schema to this version (safe to repeat)")
     b = dsub.add_parser("backup", help="a consistent copy while the app runs (new file only)")
-    b.add_argument("file")
+    b.add_argument(
+        "file",
+        help="NAME.sqlite3 (or .db): a SQLite database file, SQLite libraries only; "
+        "NAME.jsonl.gz: the portable backup, either engine",
+    )
+    _add_lang(b)
     r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
-    r.add_argument("file")
+    r.add_argument("file", help="a backup of either kind (told apart by its content)")
+    _add_lang(r)
     c = dsub.add_parser("check", help="check the database's integrity")
     c.add_argument("--details", action="store_true", help="list the problems the check found")
     dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
