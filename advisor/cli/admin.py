@@ -79,6 +79,11 @@ ACTING = {
         "en": "the account {user!r} is disabled",
         "zh": "账号 {user} 已停用。",
     },
+    "org_disabled": {
+        "en": "the account {user!r} belongs to {org!r}, which is disabled (an administrator "
+        "reads its cases with --org {org})",
+        "zh": "账号 {user} 所在的单位 {org} 已停用（管理员可用 --org {org} 读取其案例）。",
+    },
 }
 
 
@@ -115,6 +120,8 @@ def acting_store(
         account = acc.user(user)
         if account.disabled:
             raise refuse("disabled", user=account.username)
+        if account.org_id in {o.id for o in acc.organisations() if o.disabled}:
+            raise refuse("org_disabled", user=account.username, org=account.org_id)
         return store.as_principal(account.principal("cli"))
     if org:
         if org not in {o.id for o in acc.organisations()}:
@@ -279,6 +286,16 @@ USERS_TEXT: dict[str, dict[str, str]] = {
     "org_disabled": {"en": "organisation disabled", "zh": "所在单位已停用"},
     "never": {"en": "never", "zh": "从未登录"},
     "org_mark": {"en": " (disabled)", "zh": "（已停用）"},
+    "org_now_disabled": {
+        "en": "{org} ({name}) is now disabled: its users cannot sign in and their sessions have "
+        "ended; its cases and their shares are kept (advisor users enable-org {org} undoes it)",
+        "zh": "{org}（{name}）已停用：其用户无法登录，已登录的会话已结束；该单位的案例及其共享"
+        "保持不变（advisor users enable-org {org} 可恢复）。",
+    },
+    "org_now_enabled": {
+        "en": "{org} ({name}) is enabled: its users can sign in again",
+        "zh": "{org}（{name}）已启用：其用户可以重新登录。",
+    },
 }
 
 
@@ -407,9 +424,10 @@ def cmd_users(args: argparse.Namespace) -> int:
             else:
                 from advisor.accounts import org_tree
 
+                mark = USERS_TEXT["org_mark"][_lang()]
                 for depth, o in org_tree(orgs):
                     label = "  " * depth + o.id
-                    print(f"{label:24} {o.kind:14} {o.name}")
+                    print(f"{label:24} {o.kind:14} {o.name}{mark if o.disabled else ''}")
         elif cmd == "add-org":
             o = acc.add_organisation(args.org_id, args.name, args.kind, args.parent)
             under = f", under {o.parent_org}" if o.parent_org else ""
@@ -420,6 +438,10 @@ def cmd_users(args: argparse.Namespace) -> int:
                 print(f"{o.id} is now under {o.parent_org}: its cases are readable there")
             else:
                 print(f"{o.id} is now at the top (under no organisation)")
+        elif cmd in ("disable-org", "enable-org"):
+            o = acc.set_org_disabled(args.org_id, cmd == "disable-org")
+            key = "org_now_disabled" if o.disabled else "org_now_enabled"
+            print(USERS_TEXT[key][_lang()].format(org=o.id, name=o.name))
         elif cmd == "count":
             print(acc.count())
         return 0
@@ -477,13 +499,13 @@ def register(sub: Any) -> None:
         help="NAME.sqlite3 (or .db): a SQLite database file, SQLite libraries only; "
         "NAME.jsonl.gz: the portable backup, either engine",
     )
-    _add_lang(b)
     r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
     r.add_argument("file", help="a backup of either kind (told apart by its content)")
-    _add_lang(r)
     c = dsub.add_parser("check", help="check the database's integrity")
     c.add_argument("--details", action="store_true", help="list the problems the check found")
     dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
+    for action in dsub.choices.values():
+        _add_lang(action)
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("users", help="accounts and organisations (administrators)")
@@ -503,7 +525,6 @@ def register(sub: Any) -> None:
     lst = usub.add_parser("list", help="list accounts")
     lst.add_argument("--org")
     lst.add_argument("--format", choices=["text", "json"], default="text")
-    _add_lang(lst)
     for name, text in (("disable", "disable an account"), ("enable", "enable it again")):
         d = usub.add_parser(name, help=text)
         d.add_argument("username")
@@ -524,7 +545,18 @@ def register(sub: Any) -> None:
     where = sp.add_mutually_exclusive_group(required=True)
     where.add_argument("parent", nargs="?", help="the organisation directly above")
     where.add_argument("--top", action="store_true", help="under no organisation")
+    for name, text in (
+        (
+            "disable-org",
+            "disable an organisation (e.g. its contract ended): no sign-in, cases kept",
+        ),
+        ("enable-org", "enable an organisation again"),
+    ):
+        d = usub.add_parser(name, help=text)
+        d.add_argument("org_id")
     usub.add_parser("count", help="how many accounts exist (0: single-user mode)")
+    for action in usub.choices.values():
+        _add_lang(action)
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("audit", help="the audit trail (newest last)")
