@@ -216,6 +216,8 @@ def read_header(src: str | Path) -> dict[str, Any]:
             raise _not_a_backup(src) from None
         finally:
             engine.dispose()
+        if rev is None:  # a SQLite file, but not a case library made by a migrated advisor
+            raise _not_a_backup(src)
         return {"format": FORMAT, "revision": rev, "source": "sqlite-file", "counts": counts}
     try:
         with gzip.open(src, "rt", encoding="utf-8") as f:

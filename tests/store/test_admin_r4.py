@@ -168,3 +168,16 @@ def test_db_backup_cli_refuses_a_name_in_the_users_language(tmp_path: Path) -> N
         "db", "restore", str(tmp_path / "c.db"), "--lang", "zh", db=str(tmp_path / "n.sqlite3")
     )
     assert res.returncode == 0 and res.stdout.startswith("已恢复："), res.stderr
+
+
+def test_restore_refuses_a_sqlite_file_that_is_not_a_case_library(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    store = CaseStore(tmp_path / "t.sqlite3")
+    with pytest.raises(backup.BackupError, match="not a case-library backup") as err:
+        backup.restore(store, other)
+    assert "不是案例库的备份文件" in err.value.text("zh")
+    assert store.list() == []
