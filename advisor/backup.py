@@ -59,12 +59,13 @@ class BackupError(StoreError):
     code = "backup_error"
 
 
-def kind_for(store: CaseStore, dest: str | Path) -> str:
-    """``"sqlite"`` or ``"portable"``: what a backup named ``dest`` holds; BackupError (naming
-    the choices) for a name that says neither, or a SQLite file of a PostgreSQL library."""
+def kind_for(backend: str, dest: str | Path) -> str:
+    """``"sqlite"`` or ``"portable"``: what a backup named ``dest`` of a library on ``backend``
+    (``sqlite`` or ``postgresql``) holds; BackupError (naming the choices) for a name that says
+    neither, or a SQLite file of a PostgreSQL library."""
     name = Path(dest).name.lower()
     if name.endswith(SQLITE_SUFFIXES):
-        if store.backend != "sqlite":
+        if backend != "sqlite":
             raise BackupError(
                 f"{Path(dest).name}: a .sqlite3/.db backup is a copy of a SQLite library's file, "
                 f"and this library is on PostgreSQL; name the file *{PORTABLE_SUFFIX} for the "
@@ -93,7 +94,7 @@ def backup(store: CaseStore, dest: str | Path) -> dict[str, int]:
     """Write a consistent copy of the library to ``dest`` (which must not exist), in the format
     its name says (see :func:`kind_for`); row counts per table."""
     dest = Path(dest)
-    kind = kind_for(store, dest)
+    kind = kind_for(store.backend, dest)
     if dest.exists() or dest.is_symlink():
         raise BackupError(
             f"{dest} already exists; choose a new file name (a backup never replaces a file)",

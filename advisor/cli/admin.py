@@ -242,9 +242,13 @@ def cmd_db(args: argparse.Namespace) -> int:
             counts = backup.restore(store, args.file)
             print(BACKUP_TEXT["restored"][lang] + _counts(counts))
             return 0
+        if args.db_command == "backup":  # the name is checked before connecting
+            from advisor.db import default_target, is_url
+
+            target = args.db or default_target()
+            kind = backup.kind_for("postgresql" if is_url(target) else "sqlite", args.file)
         store = _store(args)
         if args.db_command == "backup":
-            kind = backup.kind_for(store, args.file)
             counts = backup.backup(store, args.file)
             text = BACKUP_TEXT["written"][lang].format(file=args.file, kind=BACKUP_TEXT[kind][lang])
             print(text + _counts(counts))

@@ -162,6 +162,9 @@ def test_db_backup_cli_refuses_a_name_in_the_users_language(tmp_path: Path) -> N
     CaseStore(db).dispose()
     res = cli("db", "backup", str(tmp_path / "c.bak"), "--lang", "zh", db=db)
     assert res.returncode == 1 and "以 .sqlite3（或 .db）结尾" in res.stderr, res.stderr
+    # on PostgreSQL the name is refused before any connection is tried (none could be here)
+    res = cli("db", "backup", str(tmp_path / "c.sqlite3"), db="postgresql://nobody@127.0.0.1:1/x")
+    assert res.returncode == 1 and ".jsonl.gz" in res.stderr and "PostgreSQL" in res.stderr
     res = cli("db", "backup", str(tmp_path / "c.db"), db=db)
     assert res.returncode == 0 and "SQLite database file" in res.stdout, res.stderr
     res = cli(
