@@ -10,7 +10,9 @@ A user signed in through OpenID Connect (Streamlit's ``st.login``) is matched to
 ``oidc_subject`` or, failing that, by its e-mail as user name (unless the provider says the address
 is unverified, or the account is already bound to another subject): the identity provider says
 who the person is, the district's administrator says which organisation and role they have. An
-unknown identity, or a disabled account, is refused (``OidcRefusedError``) and audited.
+unknown identity, or a disabled account, is refused (``OidcRefusedError``) and audited; so is an
+account of a disabled organisation (``OrgDisabledError``, also for a password), whose sessions
+end at the next click (``principal_for``).
 
 Everything here reduces to a :class:`~advisor.principal.Principal`, which the store takes. An API
 token can later map to the same (see ``docs/DEPLOY.md``).
@@ -64,6 +66,23 @@ class OidcRefusedError(SignInError):
     """The identity provider vouched for a person this library has no (enabled) account for."""
 
     code = "oidc_refused"
+
+
+class OrgDisabledError(SignInError):
+    """The person is who they say, but their organisation is disabled (its contract ended)."""
+
+    code = "org_disabled"
+
+
+def _org_disabled(org_id: str, name: str) -> OrgDisabledError:
+    return OrgDisabledError(
+        f"your organisation ({name}) is disabled on this server, so its accounts cannot sign in; "
+        "its cases are kept. Ask the district's administrator if this is a mistake",
+        f"您所在的单位（{name}）已在本系统停用，其账户无法登录；该单位的案例仍予保留。"
+        "如有疑问，请联系本区的系统管理员。",
+        org=org_id,
+        name=name,
+    )
 
 
 class LockedOutError(AccountError):
@@ -245,6 +264,52 @@ class Accounts:
         """Organisation id to name (for listings and share choices)."""
         return {o.id: o.name for o in self.organisations()}
 
+    def set_org_disabled(self, org_id: str, disabled: bool = True) -> Organisation:
+        """Disable (or enable again) an organisation, e.g. an agency whose contract has ended.
+
+        Its users can no longer sign in (password or OIDC) and their open sessions end now; its
+        cases, their history and their shares stay as they are (an organisation it shared a case
+        with keeps that access, an organisation above it keeps reading it; an administrator reads
+        it with ``--org``); enabling it again restores everything. The acting administrator's
+        own organisation cannot be disabled (that would lock its administrators out). Audited.
+        """
+        self._need_admin()
+        if disabled and org_id == self.actor.org_id:
+            raise AccountError(
+                f"{org_id!r} is your own organisation: disabling it would lock its administrators "
+                "out",
+                f"{org_id} 是您自己所在的单位：停用它会把其管理员关在系统之外。",
+                org=org_id,
+            )
+        with self.store._write() as conn:
+            row = conn.execute(
+                sa.select(T.organisations).where(T.organisations.c.id == org_id)
+            ).first()
+            if row is None:
+                raise AccountError(
+                    f"there is no organisation {org_id!r}", f"没有单位 {org_id}。", org=org_id
+                )
+            conn.execute(
+                T.organisations.update()
+                .where(T.organisations.c.id == org_id)
+                .values(disabled=disabled)
+            )
+            ended = 0
+            if disabled:
+                members = sa.select(T.users.c.id).where(T.users.c.org_id == org_id)
+                ended = conn.execute(
+                    T.sessions.delete().where(T.sessions.c.user_id.in_(members))
+                ).rowcount
+            action = "org_disable" if disabled else "org_enable"
+            record(conn, self.actor, action, org_id, before=bool(row.disabled), sessions=ended)
+        [org] = [o for o in self.organisations() if o.id == org_id]
+        return org
+
+    def _org_row(self, conn: sa.Connection, org_id: str) -> Any:
+        return conn.execute(
+            sa.select(T.organisations).where(T.organisations.c.id == org_id)
+        ).first()
+
     # -- users
 
     def add_user(
@@ -276,15 +341,16 @@ class Accounts:
         stamp = now()
         try:
             with self.store._write() as conn:
-                if (
-                    conn.execute(
-                        sa.select(T.organisations.c.id).where(T.organisations.c.id == org_id)
-                    ).first()
-                    is None
-                ):
+                org = self._org_row(conn, org_id)
+                if org is None:
                     raise AccountError(
                         f"there is no organisation {org_id!r} (add it first)",
                         f"没有单位 {org_id}（请先添加）。",
+                    )
+                if org.disabled:
+                    raise AccountError(
+                        f"the organisation {org_id!r} is disabled (advisor users enable-org first)",
+                        f"单位 {org_id} 已停用（请先用 advisor users enable-org 启用）。",
                     )
                 res = conn.execute(
                     T.users.insert().values(
@@ -326,6 +392,17 @@ class Accounts:
             q = q.where(T.users.c.org_id == org_id)
         with self.store._read() as conn:
             return [_user(r) for r in conn.execute(q)]
+
+    def last_sign_ins(self) -> dict[str, str]:
+        """User name to the time of its last successful sign-in, as the audit trail records it
+        (an account that never signed in, or whose entries predate the trail, is absent)."""
+        q = (
+            sa.select(T.audit.c.actor, sa.func.max(T.audit.c.at))
+            .where(T.audit.c.action == "sign_in")
+            .group_by(T.audit.c.actor)
+        )
+        with self.store._read() as conn:
+            return {str(actor): str(at) for actor, at in conn.execute(q)}
 
     def count(self) -> int:
         """How many accounts exist (0: the app may run in single-user mode)."""
@@ -411,6 +488,9 @@ class Accounts:
             elif row.disabled:
                 record(conn, attempt, "sign_in_failed", row.org_id, reason="disabled")
                 err = failed
+            elif ok and (org := self._org_row(conn, row.org_id)) is not None and org.disabled:
+                record(conn, attempt, "sign_in_failed", row.org_id, reason="org_disabled")
+                err = _org_disabled(org.id, org.name)
             elif ok:
                 token = secrets.token_urlsafe(32)
                 expires = _later(hours=SESSION_HOURS)
@@ -491,10 +571,15 @@ class Accounts:
                     row = by_mail
             if row is not None and row.disabled:
                 reason, row = "oidc-disabled", None
-            if row is None:
+            org = self._org_row(conn, row.org_id) if row is not None else None
+            if row is not None and org is not None and org.disabled:
+                attempt = Principal(row.username, row.org_id, Role.TRAINEE, via="oidc")
+                record(conn, attempt, "sign_in_failed", row.org_id, reason="oidc-org-disabled")
+                failure: AccountError = _org_disabled(org.id, org.name)
+            elif row is None:
                 attempt = Principal(identity, "", Role.TRAINEE, via="oidc")
                 record(conn, attempt, "sign_in_failed", None, reason=reason, subject=subject[:128])
-                failure: AccountError = OidcRefusedError(
+                failure = OidcRefusedError(
                     f"your identity ({identity}) is not registered here, or its account is "
                     "disabled: ask the administrator for an account",
                     f"您的身份（{identity}）尚未在本系统登记，或其账户已停用，请向管理员申请账户。",
@@ -522,16 +607,22 @@ class Accounts:
         raise failure
 
     def principal_for(self, token: str | None, via: str = "password") -> Principal | None:
-        """Who holds this session token, or None if it is unknown, expired or disabled."""
+        """Who holds this session token, or None if it is unknown, expired, or its account or
+        organisation is disabled."""
         if not token:
             return None
         with self.store._read() as conn:
             row = conn.execute(
-                sa.select(T.users, T.sessions.c.expires_at)
+                sa.select(
+                    T.users,
+                    T.sessions.c.expires_at,
+                    T.organisations.c.disabled.label("org_disabled"),
+                )
                 .join(T.sessions, T.sessions.c.user_id == T.users.c.id)
+                .join(T.organisations, T.organisations.c.id == T.users.c.org_id)
                 .where(T.sessions.c.token_hash == _hash_token(token))
             ).first()
-        if row is None or row.disabled or row.expires_at <= now():
+        if row is None or row.disabled or row.org_disabled or row.expires_at <= now():
             return None
         return _user(row).principal(via)
 

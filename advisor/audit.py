@@ -40,6 +40,8 @@ ACTIONS = (
     "password_reset",
     "org_add",
     "org_parent",
+    "org_disable",
+    "org_enable",
     "db_backup",
     "db_restore",
     "token_create",

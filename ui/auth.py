@@ -22,7 +22,7 @@ from typing import Any
 
 import streamlit as st
 
-from advisor.accounts import Accounts, OidcRefusedError
+from advisor.accounts import Accounts, OidcRefusedError, OrgDisabledError
 from advisor.classroom import TRAINER_ROLES
 from advisor.db import StoreError
 from advisor.principal import LOCAL_PRINCIPAL, Principal, Role
@@ -163,8 +163,10 @@ def _oidc_sign_in(acc: Accounts) -> Principal | None:
                 user.get("email"),
                 None if verified is None else str(verified).lower() == "true",
             )
-        except OidcRefusedError as exc:
+        except (OidcRefusedError, OrgDisabledError) as exc:
             refused = {"sub": subject, "identity": exc.params.get("identity", subject)}
+            if isinstance(exc, OrgDisabledError):  # known, but the organisation is disabled
+                refused["org_disabled"] = exc
             st.session_state[OIDC_REFUSED] = refused
         else:
             st.session_state.pop(OIDC_REFUSED, None)
@@ -174,8 +176,11 @@ def _oidc_sign_in(acc: Accounts) -> Principal | None:
     with st.sidebar:
         language_selector()
     st.title(t("auth.title"))
-    identity = md_text(refused["identity"])  # the provider's claim, shown as plain text
-    st.error(t("store.oidc_refused", identity=identity), icon=":material/lock:")
+    if "org_disabled" in refused:
+        st.error(message(refused["org_disabled"]), icon=":material/lock:")
+    else:
+        identity = md_text(refused["identity"])  # the provider's claim, shown as plain text
+        st.error(t("store.oidc_refused", identity=identity), icon=":material/lock:")
     st.button(t("auth.oidc_other"), on_click=_oidc_sign_out, icon=":material/logout:")
     return _halt()
 

@@ -13,14 +13,37 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from typing import Any
 
 from advisor.principal import ROLE_LABELS, Principal, Role
 
+_LANG: list[str] = []  # set by --lang for this command (else $ADVISOR_LANG, then $LANG)
+
 
 def _lang() -> str:
+    if _LANG:
+        return _LANG[-1]
     raw = os.environ.get("ADVISOR_LANG") or os.environ.get("LANG") or ""
     return "zh" if raw.lower().startswith("zh") else "en"
+
+
+def _take_lang(args: argparse.Namespace) -> None:
+    lang = getattr(args, "lang", None)
+    _LANG.clear()
+    if lang in ("zh", "en"):
+        _LANG.append(lang)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    # on the command and on its actions, so that both `users --lang zh list` and
+    # `users list --lang zh` work (SUPPRESS: an action's absent option leaves the command's)
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=argparse.SUPPRESS,
+        help="the language of messages and tables (default: $ADVISOR_LANG, then $LANG)",
+    )
 
 
 def _store(args: argparse.Namespace, readonly: bool | None = None) -> Any:
@@ -55,6 +78,11 @@ ACTING = {
     "disabled": {
         "en": "the account {user!r} is disabled",
         "zh": "账号 {user} 已停用。",
+    },
+    "org_disabled": {
+        "en": "the account {user!r} belongs to {org!r}, which is disabled (an administrator "
+        "reads its cases with --org {org})",
+        "zh": "账号 {user} 所在的单位 {org} 已停用（管理员可用 --org {org} 读取其案例）。",
     },
 }
 
@@ -92,6 +120,8 @@ def acting_store(
         account = acc.user(user)
         if account.disabled:
             raise refuse("disabled", user=account.username)
+        if account.org_id in {o.id for o in acc.organisations() if o.disabled}:
+            raise refuse("org_disabled", user=account.username, org=account.org_id)
         return store.as_principal(account.principal("cli"))
     if org:
         if org not in {o.id for o in acc.organisations()}:
@@ -172,9 +202,28 @@ def _check(store: Any, args: argparse.Namespace) -> int:
     return 1
 
 
+BACKUP_TEXT = {
+    "written": {"en": "backup written to {file} ({kind}): ", "zh": "备份已写入 {file}（{kind}）："},
+    "sqlite": {
+        "en": "a SQLite database file: sqlite3 opens it, ADVISOR_DB can point at it",
+        "zh": "SQLite 数据库文件：可用 sqlite3 直接打开，也可作为 ADVISOR_DB 使用",
+    },
+    "portable": {
+        "en": "the portable backup: advisor db restore loads it into SQLite or PostgreSQL",
+        "zh": "通用备份：advisor db restore 可将其恢复到 SQLite 或 PostgreSQL",
+    },
+    "restored": {"en": "restored: ", "zh": "已恢复："},
+}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for commands that open the database
     quiet_store_log()
+    _take_lang(args)
     from advisor import backup
     from advisor.db import StoreError
     from advisor.store import current_revision, head_revision
@@ -187,18 +236,22 @@ def cmd_db(args: argparse.Namespace) -> int:
             else:
                 print(f"the case library was upgraded from schema {before or 'none'} to {after}")
             return 0
+        lang = _lang()
         if args.db_command == "restore":
             store = _store(args)
             counts = backup.restore(store, args.file)
-            print("restored: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            print(BACKUP_TEXT["restored"][lang] + _counts(counts))
             return 0
+        if args.db_command == "backup":  # the name is checked before connecting
+            from advisor.db import default_target, is_url
+
+            target = args.db or default_target()
+            kind = backup.kind_for("postgresql" if is_url(target) else "sqlite", args.file)
         store = _store(args)
         if args.db_command == "backup":
             counts = backup.backup(store, args.file)
-            print(
-                f"backup written to {args.file}: "
-                + ", ".join(f"{k} {v}" for k, v in counts.items())
-            )
+            text = BACKUP_TEXT["written"][lang].format(file=args.file, kind=BACKUP_TEXT[kind][lang])
+            print(text + _counts(counts))
             return 0
         if args.db_command == "check":
             return _check(store, args)
@@ -214,10 +267,118 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- users
 
+USERS_TEXT: dict[str, dict[str, str]] = {
+    "none": {
+        "en": "no accounts (the app runs in single-user mode)",
+        "zh": "尚无账户（应用以单机模式运行）。",
+    },
+    "head": {
+        "en": "User name|Organisation|Role|Signs in with|State|Last sign-in (UTC)",
+        "zh": "用户名|单位|角色|登录方式|状态|最近登录（UTC）",
+    },
+    "password": {"en": "password", "zh": "密码"},
+    "oidc_bound": {"en": "OIDC (bound)", "zh": "统一身份认证（已绑定）"},
+    "oidc_email": {
+        "en": "OIDC (not yet bound: by e-mail at first sign-in)",
+        "zh": "统一身份认证（未绑定：首次登录时按邮箱匹配）",
+    },
+    "nothing": {"en": "nothing (cannot sign in)", "zh": "无（无法登录）"},
+    "and": {"en": " + ", "zh": "＋"},
+    "active": {"en": "active", "zh": "正常"},
+    "locked": {"en": "locked until {until}", "zh": "锁定至 {until}"},
+    "disabled": {"en": "disabled", "zh": "已停用"},
+    "org_disabled": {"en": "organisation disabled", "zh": "所在单位已停用"},
+    "never": {"en": "never", "zh": "从未登录"},
+    "org_mark": {"en": " (disabled)", "zh": "（已停用）"},
+    "org_now_disabled": {
+        "en": "{org} ({name}) is now disabled: its users cannot sign in and their sessions have "
+        "ended; its cases and their shares are kept (advisor users enable-org {org} undoes it)",
+        "zh": "{org}（{name}）已停用：其用户无法登录，已登录的会话已结束；该单位的案例及其共享"
+        "保持不变（advisor users enable-org {org} 可恢复）。",
+    },
+    "org_now_enabled": {
+        "en": "{org} ({name}) is enabled: its users can sign in again",
+        "zh": "{org}（{name}）已启用：其用户可以重新登录。",
+    },
+}
+
+
+def _account_facts(user: Any, org_disabled: bool, last_sign_in: str | None) -> dict[str, Any]:
+    """How an account signs in and whether it can now (the JSON keys of `users list`)."""
+    from advisor.store import now
+
+    methods = (["password"] if user.has_password else []) + (
+        ["oidc"] if user.oidc_subject or "@" in user.username else []
+    )
+    locked = bool(user.locked_until and user.locked_until > now())
+    state = (
+        "disabled"
+        if user.disabled
+        else "org_disabled"
+        if org_disabled
+        else "locked"
+        if locked
+        else "active"
+        if methods
+        else "no_sign_in"
+    )
+    return {
+        "sign_in_methods": methods,
+        "oidc_bound": user.oidc_subject is not None,
+        "state": state,
+        "org_disabled": org_disabled,
+        "last_sign_in": last_sign_in,
+    }
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    """Columns padded by display width (a Chinese character takes two terminal cells)."""
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = []
+    for r in [head, ["-" * w for w in widths], *rows]:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _users_table(users: list[Any], facts: list[dict[str, Any]], lang: str) -> str:
+    txt = {k: v[lang] for k, v in USERS_TEXT.items()}
+    rows = []
+    for u, f in zip(users, facts, strict=True):
+        how = [txt["password"]] if u.has_password else []
+        if u.oidc_subject:
+            how.append(txt["oidc_bound"])
+        elif "oidc" in f["sign_in_methods"]:
+            how.append(txt["oidc_email"])
+        state = f["state"]
+        if state == "locked":
+            shown = txt["locked"].format(until=u.locked_until[:16].replace("T", " "))
+        elif state == "no_sign_in":
+            shown = txt["active"]
+        else:
+            shown = txt[state]
+        last = f["last_sign_in"]
+        rows.append(
+            [
+                u.username,
+                u.org_id + (txt["org_mark"] if f["org_disabled"] else ""),
+                ROLE_LABELS[Role(u.role)][lang],
+                txt["and"].join(how) or txt["nothing"],
+                shown,
+                last[:16].replace("T", " ") if last else txt["never"],
+            ]
+        )
+    return _table(txt["head"].split("|"), rows)
+
 
 def cmd_users(args: argparse.Namespace) -> int:
     # SQLAlchemy and argon2 load only for commands that open the database
     quiet_store_log()
+    _take_lang(args)
     from advisor.accounts import Accounts
     from advisor.db import StoreError
 
@@ -241,15 +402,18 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"added {user.username} ({user.role}) to {user.org_id}")
         elif cmd == "list":
             rows = acc.users(args.org)
+            disabled_orgs = {o.id for o in acc.organisations() if o.disabled}
+            last = acc.last_sign_ins()
+            facts = [
+                _account_facts(u, u.org_id in disabled_orgs, last.get(u.username)) for u in rows
+            ]
             if args.format == "json":
-                print(json.dumps([u.__dict__ for u in rows], ensure_ascii=False, indent=2))
+                out = [{**u.__dict__, **f} for u, f in zip(rows, facts, strict=True)]
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+            elif not rows:
+                print(USERS_TEXT["none"][_lang()])
             else:
-                for u in rows:
-                    state = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
-                    label = ROLE_LABELS[Role(u.role)]["en"]
-                    print(f"{u.username:24} {u.org_id:20} {label:24} {state}")
-                if not rows:
-                    print("no accounts (the app runs in single-user mode)")
+                print(_users_table(rows, facts, _lang()))
         elif cmd in ("disable", "enable"):
             user = acc.set_disabled(args.username, cmd == "disable")
             print(f"{user.username} is now {'disabled' if user.disabled else 'enabled'}")
@@ -264,9 +428,10 @@ def cmd_users(args: argparse.Namespace) -> int:
             else:
                 from advisor.accounts import org_tree
 
+                mark = USERS_TEXT["org_mark"][_lang()]
                 for depth, o in org_tree(orgs):
                     label = "  " * depth + o.id
-                    print(f"{label:24} {o.kind:14} {o.name}")
+                    print(f"{label:24} {o.kind:14} {o.name}{mark if o.disabled else ''}")
         elif cmd == "add-org":
             o = acc.add_organisation(args.org_id, args.name, args.kind, args.parent)
             under = f", under {o.parent_org}" if o.parent_org else ""
@@ -277,6 +442,10 @@ def cmd_users(args: argparse.Namespace) -> int:
                 print(f"{o.id} is now under {o.parent_org}: its cases are readable there")
             else:
                 print(f"{o.id} is now at the top (under no organisation)")
+        elif cmd in ("disable-org", "enable-org"):
+            o = acc.set_org_disabled(args.org_id, cmd == "disable-org")
+            key = "org_now_disabled" if o.disabled else "org_now_enabled"
+            print(USERS_TEXT[key][_lang()].format(org=o.id, name=o.name))
         elif cmd == "count":
             print(acc.count())
         return 0
@@ -325,19 +494,27 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("db", help="the case library's database: upgrade, backup, restore, check")
     p.add_argument("--db", help=db_help)
+    _add_lang(p)
     dsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     dsub.add_parser("upgrade", help="bring the schema to this version (safe to repeat)")
     b = dsub.add_parser("backup", help="a consistent copy while the app runs (new file only)")
-    b.add_argument("file")
+    b.add_argument(
+        "file",
+        help="NAME.sqlite3 (or .db): a SQLite database file, SQLite libraries only; "
+        "NAME.jsonl.gz: the portable backup, either engine",
+    )
     r = dsub.add_parser("restore", help="load a backup into an EMPTY library (new file or DB)")
-    r.add_argument("file")
+    r.add_argument("file", help="a backup of either kind (told apart by its content)")
     c = dsub.add_parser("check", help="check the database's integrity")
     c.add_argument("--details", action="store_true", help="list the problems the check found")
     dsub.add_parser("info", help="where the library is, its schema, whether it is read-only")
+    for action in dsub.choices.values():
+        _add_lang(action)
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("users", help="accounts and organisations (administrators)")
     p.add_argument("--db", help=db_help)
+    _add_lang(p)
     usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     a = usub.add_parser("add", help="add an account (asks for the password)")
     a.add_argument("username")
@@ -372,7 +549,18 @@ def register(sub: Any) -> None:
     where = sp.add_mutually_exclusive_group(required=True)
     where.add_argument("parent", nargs="?", help="the organisation directly above")
     where.add_argument("--top", action="store_true", help="under no organisation")
+    for name, text in (
+        (
+            "disable-org",
+            "disable an organisation (e.g. its contract ended): no sign-in, cases kept",
+        ),
+        ("enable-org", "enable an organisation again"),
+    ):
+        d = usub.add_parser(name, help=text)
+        d.add_argument("org_id")
     usub.add_parser("count", help="how many accounts exist (0: single-user mode)")
+    for action in usub.choices.values():
+        _add_lang(action)
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("audit", help="the audit trail (newest last)")

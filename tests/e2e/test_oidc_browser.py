@@ -215,3 +215,28 @@ def test_disabling_an_account_ends_its_oidc_session_at_the_next_click(
     finally:
         acc.set_disabled("wu", False)
         page.context.close()
+
+
+def test_disabling_an_organisation_ends_its_oidc_session_with_the_reason(
+    district: Any, browser: Any
+) -> None:
+    """The agency's contract ends (``advisor users disable-org``): Wu, signed in through the
+    provider, is out at the next click and told, in Chinese, that the organisation is disabled
+    (not that the identity is unknown); enabled again, Wu signs in as before."""
+    _, acc, _, server = district
+    page = new_page(browser, "zh")
+    try:
+        through_provider(page, server.url, "wu", "zh")
+        wait_text(page, "已登录：吴（阳光社工服务中心")
+        acc.set_org_disabled("agency-a")
+        nav(page, "案例库")
+        wait_text(page, "您所在的单位（阳光社工服务中心）已在本系统停用")
+        body = main_text(page)
+        assert "Agency A's case" not in body and "尚未在本系统登记" not in body
+        assert "已登录" not in page.inner_text("body")
+        shoot(page, "oidc-org-disabled-zh")
+        failed = [e for e in acc.audit(action="sign_in_failed") if e.via == "oidc"]
+        assert failed[0].detail["reason"] == "oidc-org-disabled"
+    finally:
+        acc.set_org_disabled("agency-a", False)
+        page.context.close()
