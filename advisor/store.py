@@ -750,13 +750,23 @@ class CaseStore:
             row, access = self._resolve(conn, case_id)
             if access != "owner":
                 raise _not_found(case_id)
-            exists = conn.execute(
-                sa.select(T.organisations.c.id).where(T.organisations.c.id == org_id)
+            target = conn.execute(
+                sa.select(T.organisations.c.id, T.organisations.c.disabled).where(
+                    T.organisations.c.id == org_id
+                )
             ).first()
-            if exists is None or org_id == row.org_id:
+            if target is None or org_id == row.org_id:
                 raise StoreError(
                     f"there is no other organisation {org_id!r} to share with",
                     f"没有可共享的单位 {org_id}。",
+                    org_id=org_id,
+                )
+            if target.disabled:  # its accounts cannot sign in: a share would reach no one
+                raise StoreError(
+                    f"organisation {org_id!r} is disabled on this server; enable it first "
+                    "(advisor users enable-org) to share a case with it",
+                    f"单位 {org_id} 已在本服务器停用，不能向它共享案例；"
+                    "如需共享，请先由管理员启用该单位（advisor users enable-org）。",
                     org_id=org_id,
                 )
             conn.execute(

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from advisor.accounts import AccountError, Accounts, OrgDisabledError, SignInError
 from advisor.models import CaseProfile
 from advisor.principal import Principal, Role
-from advisor.store import CaseStore
+from advisor.store import CaseStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "ui" / "app.py")
@@ -73,6 +73,12 @@ def test_disabled_organisation_cannot_sign_in_and_keeps_its_cases(store: CaseSto
     assert [c.id for c in admin_for_a.list()] == ["case-a"]
     with pytest.raises(AccountError, match="disabled"):
         acc.add_user("ann2", "agency-a", "planner", PW)
+    # no new share reaches a disabled organisation (its accounts cannot sign in to see it)
+    bob.save(CaseProfile.model_validate(profile_data("case-b", "Office B's case")))
+    with pytest.raises(StoreError) as refused:
+        bob.share("case-b", "agency-a", "read")
+    assert "已在本服务器停用" in refused.value.text("zh") and "disabled" in refused.value.text("en")
+    assert bob.shares("case-b") == {}
     with pytest.raises(AccountError, match="own organisation"):
         acc.set_org_disabled("local")
     with pytest.raises(AccountError, match="no organisation"):
