@@ -161,9 +161,9 @@ def test_trainee_sees_no_case_library(library: CaseStore) -> None:
 
 
 def test_admin_page_shows_the_audit_trail(library: CaseStore) -> None:
-    """An administrator's page lists the accounts and the audit trail in both languages; a
-    planner does not get it."""
-    accounts(library)
+    """An administrator's page lists the accounts, the organisations (a disabled one marked as
+    such) and the audit trail in both languages; a planner does not get it."""
+    accounts(library).set_org_disabled("agency-a")
     at = sign_in(app(), "ada")
     at.switch_page("views/admin.py").run()
     assert not at.exception, at.exception
@@ -171,6 +171,9 @@ def test_admin_page_shows_the_audit_trail(library: CaseStore) -> None:
     assert "Administration" in page and "Audit trail" in page
     table = at.dataframe[-1].value
     assert "sign-in" in set(table.iloc[:, 2])
+    orgs = next(d.value for d in at.dataframe if "Under" in d.value.columns)
+    states = dict(zip(orgs["Id"], orgs["State"], strict=True))
+    assert (states["agency-a"], states["office-b"]) == ("disabled", "active")
     at.session_state["lang"] = "zh"
     at.run()
     assert "审计记录" in texts(at)

@@ -77,6 +77,9 @@ st.dataframe(
                     if o.parent_org
                     else "–",
                     t("admin.org_col.users"): members.get(o.id, 0),
+                    t("admin.col.state"): t(
+                        "admin.state.disabled" if o.disabled else "admin.state.active"
+                    ),
                 }
                 for depth, o in org_tree(acc.organisations())
             ]
