@@ -99,10 +99,11 @@ def load_start(page: Page, label: str, option: str, load: str, loaded: str) -> N
         click_button(page, load)
         try:
             wait_text(page, loaded, timeout=10_000 if attempt == 0 else 30_000)
-            return
+            break
         except Exception:
             if attempt:
                 raise
+    wait_form_settled(page)
 
 
 # --------------------------------------------------------------------------- shared by the tests
@@ -256,3 +257,24 @@ def ours(violations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         for v in violations
         if not any(v[0] == rule and bit in v[2] for rule, bit in STREAMLIT_OWN)
     ]
+    wait_form_settled(page)
+
+
+def wait_form_settled(page: Page, timeout: float = 60_000) -> None:
+    """Wait until every form widget on the page is of one generation (``ui.services.form_key``).
+
+    A load draws a new generation of widgets; the confirmation is shown at the top of that run,
+    before the form, and the old generation's widgets stay in the page until the run ends. A test
+    that went on at the confirmation typed into an old widget (a blank form's 0) that was then
+    replaced, in a section drawn closed (seen under load: "Active volunteers" not visible).
+    """
+    page.wait_for_function(
+        """() => {
+            const gens = [...document.querySelectorAll('[class*="st-key-w-"]')]
+                .map(e => (e.className.match(/st-key-w-(\\d+)-/) || [])[1])
+                .filter(g => g !== undefined).map(Number);
+            return gens.every(g => g === Math.max(...gens));
+        }""",
+        timeout=timeout,
+    )
+    wait_idle(page)
