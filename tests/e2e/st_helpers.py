@@ -257,7 +257,6 @@ def ours(violations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         for v in violations
         if not any(v[0] == rule and bit in v[2] for rule, bit in STREAMLIT_OWN)
     ]
-    wait_form_settled(page)
 
 
 def wait_form_settled(page: Page, timeout: float = 60_000) -> None:
