@@ -17,10 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWS = ROOT / "ui" / "views"
 
 # file under ui/views/ -> why it may still touch st.session_state itself
-ALLOWED: dict[str, str] = {
-    "whatif.py": "owned by the r4-ui work of this round (the variants' name and lever widgets); "
-    "it moves to services.widget_value / widget_default / show_technical when that lands",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _uses(path: Path) -> list[int]:

@@ -19,7 +19,7 @@ from advisor.errors import AdvisorError, ProfileError
 from advisor.io import profile_from_data
 from advisor.models import BiText, CaseProfile
 from ui import profile_form, services
-from ui.components import TECHNICAL, field_widget, from_widget, widget_ok
+from ui.components import field_widget, from_widget, widget_ok
 from ui.i18n import bi, current_lang, in_lang, t
 from ui.kbtext import field_label
 from ui.services import md_text
@@ -139,7 +139,7 @@ def _set_field(i: int, path: str, key: str) -> None:
     if key != services.form_key(f"val_{services.whatif_state().get('generation', 0)}_{i}_{path}"):
         return  # a widget of an earlier generation (see ui.services.form_key)
     spec = specs[path]
-    value = st.session_state.get(key)
+    value = services.widget_value(key)
     if not widget_ok(spec, value):
         return
     value = from_widget(spec, value)  # a share typed in % is kept as the model's 0-1 share
@@ -157,7 +157,7 @@ def _field_value(i: int, path: str) -> Any:
 
 
 def _combine_lever(i: int, key: str) -> None:
-    name = st.session_state.get(key)
+    name = services.widget_value(key)
     if name not in whatif.LEVERS or i >= len(variants):
         return
     v = variants[i]
@@ -179,7 +179,7 @@ def _combine_lever(i: int, key: str) -> None:
 
 
 def _rename(i: int, key: str) -> None:
-    text = str(st.session_state.get(key) or "").strip()[:80]
+    text = str(services.widget_value(key) or "").strip()[:80]
     services.whatif_update_variant(i, label={"zh": text, "en": text} if text else None)
 
 
@@ -217,8 +217,7 @@ with st.container(border=True):
         )
     c_name, c_lever = st.columns(2)
     name_key = services.form_key(f"name_{gen}_{i}")
-    if name_key not in st.session_state:
-        st.session_state[name_key] = _variant_label(i, v)
+    services.widget_default(name_key, _variant_label(i, v))
     c_name.text_input(
         t("plan.variant_name"), key=name_key, max_chars=80, on_change=_rename, args=(i, name_key)
     )
@@ -345,4 +344,4 @@ except AdvisorError as exc:
     slot.error(md_text(str(exc)))
     st.stop()
 with slot.container():
-    plan_view.robustness_tables(assessments, robs, scenario_names, st.session_state.get(TECHNICAL))
+    plan_view.robustness_tables(assessments, robs, scenario_names, services.show_technical())
