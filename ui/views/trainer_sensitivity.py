@@ -170,7 +170,13 @@ if rows:
         )
         .reset_index()
     )
-st.dataframe(frame.drop(columns=["x"]), hide_index=True, width="stretch")
+st.dataframe(
+    frame.drop(columns=["x"]),
+    hide_index=True,
+    width="stretch",
+    # the index as everywhere else (two decimals, signed); the chart keeps the exact values
+    column_config={index_col: st.column_config.NumberColumn(format="%+.2f")},
+)
 bad = [p for p in result.points if not p.valid]
 if bad:
     st.caption(
