@@ -299,7 +299,13 @@ def sidebar(who: Principal, store: CaseStore) -> None:
             if token:
                 Accounts(store).sign_out(token)
             if who.via == "oidc" or _oidc_user() is not None:
-                st.logout()  # else the provider's cookie would sign the person in again
+                # else the provider's cookie would sign the person in again. st.logout() only
+                # queues a redirect for the browser; a rerun started now would clear that queue
+                # before it is sent (Streamlit clears unsent messages when a run starts), so the
+                # run ends here and the browser leaves for the provider's sign-out, which sends
+                # it back to the sign-in page
+                st.logout()
+                st.stop()
             st.rerun()
     if store.readonly:
         st.info(t("auth.readonly"), icon=":material/lock:")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,16 @@ def new_page(browser: Any, lang: str) -> Any:
     return page
 
 
+def until(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether ``condition`` holds within ``seconds`` (checked five times a second)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def through_provider(page: Any, base: str, who: str, lang: str = "en") -> None:
     """From the app's sign-in page, through the provider's login form, back to the app."""
     page.goto(base)
@@ -134,8 +145,14 @@ def test_a_registered_official_signs_in_sees_own_cases_and_signs_out(
 
         logouts = idp.hits("/logout")
         page.get_by_role("button", name="Sign out", exact=True).click()
+        # the app's rerun can draw the sign-in page before the browser follows st.logout's
+        # redirect to the provider's end-session endpoint (seen in a clean clone's run): wait
+        # for the provider to be asked, then for the sign-in page the provider sends back to
+        signed_out_there = until(lambda: idp.hits("/logout") == logouts + 1, seconds=90)
+        assert signed_out_there, "not signed out at the provider"  # signed out there too
+        page.wait_for_url(f"{server.url}/**")
         page.get_by_label("User name", exact=True).wait_for(timeout=90_000)
-        assert idp.hits("/logout") == logouts + 1  # signed out at the provider too
+        wait_idle(page)
         assert not any(c["name"].startswith("_streamlit_user") for c in page.context.cookies())
         page.reload()  # the provider's identity does not sign the person in again
         page.get_by_label("User name", exact=True).wait_for(timeout=90_000)
