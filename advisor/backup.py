@@ -23,10 +23,12 @@ it never overwrites a library, and a failed restore leaves the target empty.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,51 +102,52 @@ def backup(store: CaseStore, dest: str | Path) -> dict[str, int]:
             f"{dest} already exists; choose a new file name (a backup never replaces a file)",
             f"{dest} 已存在；请换一个文件名（备份不会覆盖已有文件）。",
         )
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     counts: dict[str, Any] = {}
     if kind == "sqlite":
-        try:
-            with store._guard():
-                counts = _sqlite_copy(store, tmp)
-                os.link(tmp, dest)  # fails rather than replace a file made meanwhile
-        except FileExistsError:
-            raise BackupError(f"{dest} already exists", f"{dest} 已存在。") from None
-        finally:
-            tmp.unlink(missing_ok=True)
+        with _new_file(dest) as tmp, store._guard():
+            counts = _sqlite_copy(store, tmp)
         _audit_backup(store, dest, "sqlite", counts)
         return counts
-    try:
-        with store._guard(), store.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin(), gzip.open(tmp, "wt", encoding="utf-8") as out:
-                rev = current_revision(conn)
-                for table in TABLES:
-                    counts[table.name] = int(
-                        conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()  # type: ignore[arg-type]
+    with _new_file(dest) as tmp, store._guard(), store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin(), gzip.open(tmp, "wt", encoding="utf-8") as out:
+            rev = current_revision(conn)
+            for table in TABLES:
+                counts[table.name] = int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()  # type: ignore[arg-type]
+                )
+            header = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "revision": rev,
+                "at": now(),
+                "source": store.backend,
+                "counts": counts,
+            }
+            out.write(json.dumps(header, ensure_ascii=False) + "\n")
+            for table in TABLES:
+                key = next(iter(table.primary_key.columns))
+                for row in conn.execute(sa.select(table).order_by(key)).mappings():
+                    out.write(
+                        json.dumps({"t": table.name, "r": dict(row)}, ensure_ascii=False) + "\n"
                     )
-                header = {
-                    "format": FORMAT,
-                    "format_version": FORMAT_VERSION,
-                    "revision": rev,
-                    "at": now(),
-                    "source": store.backend,
-                    "counts": counts,
-                }
-                out.write(json.dumps(header, ensure_ascii=False) + "\n")
-                for table in TABLES:
-                    key = next(iter(table.primary_key.columns))
-                    for row in conn.execute(sa.select(table).order_by(key)).mappings():
-                        out.write(
-                            json.dumps({"t": table.name, "r": dict(row)}, ensure_ascii=False) + "\n"
-                        )
-            os.link(tmp, dest)  # fails rather than replace a file made meanwhile
+    _audit_backup(store, dest, "portable", counts)
+    return counts
+
+
+@contextlib.contextmanager
+def _new_file(dest: Path) -> Iterator[Path]:
+    """A temporary file beside ``dest`` for the block to write; linked to ``dest`` when the block
+    ends well (a link fails rather than replace a file made meanwhile); removed in every case."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+        os.link(tmp, dest)
     except FileExistsError:
         raise BackupError(f"{dest} already exists", f"{dest} 已存在。") from None
     finally:
         tmp.unlink(missing_ok=True)
-    _audit_backup(store, dest, "portable", counts)
-    return counts
 
 
 def _audit_backup(store: CaseStore, dest: Path, kind: str, counts: dict[str, Any]) -> None:
